@@ -1,0 +1,213 @@
+// Package topology defines the deployment spec (the versioned YAML a user
+// writes), loads it strictly, defaults and validates it, and plans it into
+// nodes with roles, shards, slot ranges and sentinels.
+package topology
+
+import "gopkg.in/yaml.v3"
+
+// APIVersion and Kind identify the only spec version this build reads.
+const (
+	APIVersion = "redisctl.io/v1alpha1"
+	Kind       = "Deployment"
+)
+
+// Spec is one deployment as the user describes it. Field comments are the
+// user-facing reference: `redisctl schema` and docs/spec.md are generated
+// from them.
+type Spec struct {
+	// APIVersion must be "redisctl.io/v1alpha1".
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	// Kind must be "Deployment".
+	Kind string `yaml:"kind" json:"kind"`
+	// Name identifies the deployment: lowercase letters, digits and '-', at most 40 characters.
+	Name string `yaml:"name" json:"name"`
+	// Labels are attached to every resource the provider creates.
+	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+
+	// Layout is single (one server), ha (primary, replicas and sentinels) or cluster (sharded).
+	Layout Layout `yaml:"layout" json:"layout"`
+	// Shards is the number of primaries in a cluster layout (default 3).
+	Shards int `yaml:"shards,omitempty" json:"shards,omitempty"`
+	// Replicas is the number of replicas per primary (ha default 1, cluster default 1).
+	Replicas int `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	// Sentinels is the number of sentinels watching an ha primary; odd, at least 3 (default 3).
+	Sentinels int `yaml:"sentinels,omitempty" json:"sentinels,omitempty"`
+	// Zones to spread nodes over; a replica is never placed in its primary's zone.
+	Zones []string `yaml:"zones,omitempty" json:"zones,omitempty"`
+
+	// Memory per data node, e.g. 512Mi or 4Gi; becomes maxmemory.
+	Memory Quantity `yaml:"memory" json:"memory"`
+	// EvictionPolicy is Redis's maxmemory-policy (default noeviction).
+	EvictionPolicy EvictionPolicy `yaml:"evictionPolicy,omitempty" json:"evictionPolicy,omitempty"`
+	// Persistence says how data survives a restart.
+	Persistence Persistence `yaml:"persistence,omitempty" json:"persistence,omitempty"`
+	// Auth configures the password clients must present.
+	Auth Auth `yaml:"auth,omitempty" json:"auth,omitempty"`
+	// TLS configures encryption in transit.
+	TLS TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
+	// Network configures addresses, ports and who may connect.
+	Network Network `yaml:"network,omitempty" json:"network,omitempty"`
+	// Engine selects the server software and version.
+	Engine Engine `yaml:"engine,omitempty" json:"engine,omitempty"`
+	// Provider says where the deployment runs (default local) and carries that provider's settings.
+	Provider Provider `yaml:"provider,omitempty" json:"provider,omitempty"`
+
+	// Source is the file the spec was read from ("" when built in code).
+	Source string `yaml:"-" json:"-"`
+}
+
+// Layout is the shape of a deployment.
+type Layout string
+
+// The layouts a spec may ask for.
+const (
+	LayoutSingle  Layout = "single"
+	LayoutHA      Layout = "ha"
+	LayoutCluster Layout = "cluster"
+)
+
+// EvictionPolicy is one of Redis's maxmemory-policy values.
+type EvictionPolicy string
+
+// The eviction policies Redis offers.
+const (
+	NoEviction     EvictionPolicy = "noeviction"
+	AllKeysLRU     EvictionPolicy = "allkeys-lru"
+	VolatileLRU    EvictionPolicy = "volatile-lru"
+	AllKeysLFU     EvictionPolicy = "allkeys-lfu"
+	VolatileLFU    EvictionPolicy = "volatile-lfu"
+	AllKeysRandom  EvictionPolicy = "allkeys-random"
+	VolatileRandom EvictionPolicy = "volatile-random"
+	VolatileTTL    EvictionPolicy = "volatile-ttl"
+)
+
+// Persistence configures snapshots and the append-only file.
+type Persistence struct {
+	// Mode is none, rdb (periodic snapshots) or aof (append-only file) (default none).
+	Mode PersistenceMode `yaml:"mode,omitempty" json:"mode,omitempty"`
+	// Fsync is the AOF fsync policy: always, everysec or no (default everysec; aof only).
+	Fsync FsyncPolicy `yaml:"fsync,omitempty" json:"fsync,omitempty"`
+}
+
+// PersistenceMode says how data is kept on disk.
+type PersistenceMode string
+
+// The persistence modes.
+const (
+	PersistenceNone PersistenceMode = "none"
+	PersistenceRDB  PersistenceMode = "rdb"
+	PersistenceAOF  PersistenceMode = "aof"
+)
+
+// FsyncPolicy is Redis's appendfsync.
+type FsyncPolicy string
+
+// The AOF fsync policies.
+const (
+	FsyncAlways   FsyncPolicy = "always"
+	FsyncEverySec FsyncPolicy = "everysec"
+	FsyncNo       FsyncPolicy = "no"
+)
+
+// Auth configures client authentication.
+type Auth struct {
+	// Password is where the password comes from: env:NAME, file:PATH or generate. Empty means no password.
+	Password SecretRef `yaml:"password,omitempty" json:"password,omitempty"`
+}
+
+// SecretRef names where a secret comes from; it never holds the secret itself.
+type SecretRef struct {
+	Source SecretSource
+	// Name is the environment variable (env) or the file path (file).
+	Name string
+}
+
+// SecretSource is the kind of place a secret is read from.
+type SecretSource string
+
+// The secret sources.
+const (
+	SecretNone     SecretSource = ""
+	SecretEnv      SecretSource = "env"
+	SecretFile     SecretSource = "file"
+	SecretGenerate SecretSource = "generate"
+)
+
+// TLS configures encryption in transit.
+type TLS struct {
+	// Enabled turns TLS on for client connections (managed providers; default false).
+	Enabled bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
+}
+
+// Network configures listening addresses and access.
+type Network struct {
+	// Bind is the address nodes listen on (local default 127.0.0.1).
+	Bind string `yaml:"bind,omitempty" json:"bind,omitempty"`
+	// BasePort is the first port nodes are given; nodes take consecutive ports (default 6379).
+	BasePort int `yaml:"basePort,omitempty" json:"basePort,omitempty"`
+	// AllowedCIDRs are the client networks allowed to connect (firewall / security group).
+	AllowedCIDRs []string `yaml:"allowedCIDRs,omitempty" json:"allowedCIDRs,omitempty"`
+}
+
+// Engine selects the server software.
+type Engine struct {
+	// Name is redis or valkey (managed services); VM and local providers run the bundled engine.
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Version is the engine version, e.g. "7.1" (default depends on the provider).
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+}
+
+// Provider names the provider and keeps its own settings undecoded: each
+// provider decodes them strictly itself (see DecodeSettings).
+type Provider struct {
+	// Name is local, docker, aws, gcp, azure or digitalocean (default local).
+	Name string `yaml:"name" json:"name"`
+	// Settings holds every other key of the provider block, for the provider to decode.
+	Settings *yaml.Node `yaml:"-" json:"-"`
+}
+
+// Role is what a node does in the layout.
+type Role string
+
+// The node roles.
+const (
+	RolePrimary  Role = "primary"
+	RoleReplica  Role = "replica"
+	RoleSentinel Role = "sentinel"
+)
+
+// SlotCount is the number of Redis Cluster hash slots.
+const SlotCount = 16384
+
+// SlotRange is an inclusive range of cluster hash slots.
+type SlotRange struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Node is one server the layout asks for. Names are stable identities: a
+// node keeps its name when other nodes are added or removed.
+type Node struct {
+	// Name is "node-N" (single, ha), "shard-S-N" (cluster) or "sentinel-N".
+	Name string
+	Role Role
+	// Shard is the node's shard index (0 outside cluster layouts).
+	Shard int
+	// Primary is the name of the primary a replica follows ("" otherwise).
+	Primary string
+	// Zone is where the node is placed ("" when the spec gives no zones).
+	Zone string
+	// Slots are the hash slots a cluster primary serves.
+	Slots []SlotRange
+}
+
+// NodePlan is the layout planner's answer: every node the spec asks for, in a
+// stable order (data nodes by shard then ordinal, then sentinels).
+type NodePlan struct {
+	Layout Layout
+	Nodes  []Node
+	// Quorum is the number of sentinels that must agree a primary is down (ha).
+	Quorum int
+	// MasterName is the name sentinels monitor the primary under (ha).
+	MasterName string
+}
