@@ -291,7 +291,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		child := childPath(path, p.key.Value)
 		f, ok := fields.byName[p.key.Value]
 		if !ok {
-			d.unknownField(p.key, child, p.key.Value, fields.names)
+			d.unknownField(p.key, path, p.key.Value, fields.names)
 			continue
 		}
 		d.src.key[child] = posOf(p.key)
@@ -300,13 +300,18 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-func (d *decoder) unknownField(key *yaml.Node, path, name string, known []string) {
+// unknownField reports key, an unknown field of the struct at parent. A
+// suggested field is marked bad too: its value is likely the misspelled one,
+// so checks on the value it holds now would mislead.
+func (d *decoder) unknownField(key *yaml.Node, parent, name string, known []string) {
 	msg := fmt.Sprintf("unknown field %q", name)
 	if d.context != "" {
 		msg += " " + d.context
 	}
+	path := childPath(parent, name)
 	switch s := suggest(name, known); {
 	case s != "":
+		d.bad[childPath(parent, s)] = true
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	case len(known) > 0 && len(known) <= 6:
 		msg += "; known fields: " + strings.Join(known, ", ")

@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -40,9 +38,9 @@ func Parse(name string, data []byte) (*Spec, error) {
 	s := &Spec{Source: name, src: d.src}
 	d.decode(root, reflect.ValueOf(s).Elem(), "")
 	Default(s)
-	for _, p := range validate(s) {
-		if !d.underBad(p.Path) {
-			d.probs = append(d.probs, p)
+	for _, f := range validate(s) {
+		if !d.underBad(f.Path) && !slices.ContainsFunc(f.deps, d.underBad) {
+			d.probs = append(d.probs, f.Problem)
 		}
 	}
 	if err := d.probs.err(); err != nil {
@@ -64,8 +62,6 @@ func (d *decoder) underBad(path string) bool {
 		p = parent
 	}
 }
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseYAML parses the one document of a spec file into its root node,
 // turning YAML syntax errors into positioned problems.
@@ -93,7 +89,7 @@ func parseYAML(name string, data []byte) (root *yaml.Node, probs Problems) {
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		probs = append(probs, syntaxProblem(name, data, err))
+		return nil, Problems{syntaxProblem(name, data, err)}
 	default:
 		at := pos{next.Line, next.Column}
 		if len(next.Content) > 0 {
@@ -106,24 +102,6 @@ func parseYAML(name string, data []byte) (root *yaml.Node, probs Problems) {
 		return nil, probs
 	}
 	return root, probs
-}
-
-// syntaxProblem positions a yaml.v3 error. yaml.v3 reports only a line, so
-// the column is that of the line's first character.
-func syntaxProblem(name string, data []byte, err error) Problem {
-	msg := err.Error()
-	m := yamlLineRE.FindStringSubmatch(msg)
-	if m == nil {
-		return Problem{File: name, Line: 1, Column: 1, Message: strings.TrimPrefix(msg, "yaml: ")}
-	}
-	line, _ := strconv.Atoi(m[1])
-	col := 1
-	lines := strings.Split(string(data), "\n")
-	if line >= 1 && line <= len(lines) {
-		text := lines[line-1]
-		col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
-	}
-	return Problem{File: name, Line: line, Column: col, Message: m[2]}
 }
 
 // checkVersion reports a missing or unsupported apiVersion or kind, and

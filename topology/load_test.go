@@ -145,3 +145,23 @@ func TestAnchorsAndMerge(t *testing.T) {
 		t.Errorf("merge: persistence = %+v, want aof/always (explicit key wins)", s.Persistence)
 	}
 }
+
+func TestSyntaxErrorPositions(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"a: 1\nb: {c: 2\nd: 3\n", "spec.yaml:2:5: did not find expected ',' or '}'"},
+		{"a: 1\nb:\n  c: 1\n\td: 2\n", "spec.yaml:4:1: found a tab character that violates indentation"},
+		{"a: 1\nb: c: d\n", "spec.yaml:2:5: mapping values are not allowed in this context"},
+		{"a: 1\nb: 2\n- c\n", "spec.yaml:3:1: did not find expected key"},
+		{"a: 1\nb: *nope\n", "spec.yaml:2:4: unknown anchor 'nope' referenced"},
+		{"a: 1\nb: @x\n", "spec.yaml:2:4: found character that cannot start any token"},
+		{"a:\n  - 1\n  b: 2\n", "spec.yaml:3:4: did not find expected '-' indicator"},
+		{"a: 1\n\nb: |\n  x\n y\n", "spec.yaml:5:2: did not find expected key"},
+		{"a: 1\n---\nb: [\n", "spec.yaml:3:4: did not find expected node content"},
+	}
+	for _, tt := range tests {
+		got := problemsOf(t, tt.text)
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%q:\n got %q\nwant %q", tt.text, got, tt.want)
+		}
+	}
+}

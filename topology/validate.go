@@ -40,9 +40,22 @@ const reservedLabelPrefix = "redisctl-"
 // Validate checks a defaulted spec as a whole and returns every problem (a
 // Problems error), or nil. Load and Parse call it; code that builds a Spec
 // itself calls Default and then Validate.
-func Validate(s *Spec) error { return validate(s).err() }
+func Validate(s *Spec) error {
+	var ps Problems
+	for _, f := range validate(s) {
+		ps = append(ps, f.Problem)
+	}
+	return ps.err()
+}
 
-func validate(s *Spec) Problems {
+// finding is a validation problem and the fields whose values led to it:
+// when one of those failed to decode, the finding only echoes that mistake.
+type finding struct {
+	Problem
+	deps []string
+}
+
+func validate(s *Spec) []finding {
 	v := &validator{s: s}
 	v.header()
 	v.layout()
@@ -50,16 +63,25 @@ func validate(s *Spec) Problems {
 	v.resources()
 	v.network()
 	v.labels()
-	return v.probs
+	return v.found
 }
 
 type validator struct {
 	s     *Spec
-	probs Problems
+	found []finding
 }
 
 func (v *validator) addf(path, format string, args ...any) {
-	v.probs = append(v.probs, v.s.Problemf(path, format, args...))
+	v.found = append(v.found, finding{Problem: v.s.Problemf(path, format, args...)})
+}
+
+// addDepf is addf for a problem that also follows from the fields in deps.
+func (v *validator) addDepf(deps []string, path, format string, args ...any) {
+	v.found = append(v.found, finding{Problem: v.s.Problemf(path, format, args...), deps: deps})
+}
+
+func (v *validator) addKeyf(path, format string, args ...any) {
+	v.found = append(v.found, finding{Problem: v.s.keyProblemf(path, format, args...)})
 }
 
 func (v *validator) enum(path string, value string, e Enum) {
@@ -88,34 +110,36 @@ func (v *validator) header() {
 	v.enum("engine.name", string(s.Engine.Name), s.Engine.Name)
 }
 
+var layoutDep = []string{"layout"}
+
 func (v *validator) layout() {
 	s := v.s
 	switch s.Layout {
 	case LayoutSingle:
 		if s.Replicas != 0 {
-			v.addf("replicas", "layout single has no replicas; use layout: ha for a primary with replicas")
+			v.addDepf(layoutDep, "replicas", "layout single has no replicas; use layout: ha for a primary with replicas")
 		}
 		if s.Shards > 1 || s.Shards < 0 {
-			v.addf("shards", "layout single has one shard; use layout: cluster to shard data")
+			v.addDepf(layoutDep, "shards", "layout single has one shard; use layout: cluster to shard data")
 		}
 		if s.Sentinels != 0 {
-			v.addf("sentinels", "sentinels are for layout: ha")
+			v.addDepf(layoutDep, "sentinels", "sentinels are for layout: ha")
 		}
 	case LayoutHA:
 		if s.Sentinels < 1 || s.Sentinels%2 == 0 {
-			v.addf("sentinels", "must be odd and at least 1 so that a majority can agree a primary is down (e.g. 3), got %d", s.Sentinels)
+			v.addDepf(layoutDep, "sentinels", "must be odd and at least 1 so that a majority can agree a primary is down (e.g. 3), got %d", s.Sentinels)
 		}
 		v.replicas()
 		if s.Shards != 0 {
-			v.addf("shards", "shards are for layout: cluster; an ha deployment has one primary")
+			v.addDepf(layoutDep, "shards", "shards are for layout: cluster; an ha deployment has one primary")
 		}
 	case LayoutCluster:
 		if s.Shards < 1 || s.Shards > MaxShards {
-			v.addf("shards", "must be between 1 and %d, got %d", MaxShards, s.Shards)
+			v.addDepf(layoutDep, "shards", "must be between 1 and %d, got %d", MaxShards, s.Shards)
 		}
 		v.replicas()
 		if s.Sentinels != 0 {
-			v.addf("sentinels", "sentinels are for layout: ha; a cluster detects failures and fails over by itself")
+			v.addDepf(layoutDep, "sentinels", "sentinels are for layout: ha; a cluster detects failures and fails over by itself")
 		}
 	default:
 		v.enum("layout", string(s.Layout), s.Layout)
@@ -124,7 +148,7 @@ func (v *validator) layout() {
 
 func (v *validator) replicas() {
 	if r := v.s.Replicas; r < 0 || r > MaxReplicas {
-		v.addf("replicas", "must be between 0 and %d, got %d", MaxReplicas, r)
+		v.addDepf(layoutDep, "replicas", "must be between 0 and %d, got %d", MaxReplicas, r)
 	}
 }
 
@@ -142,7 +166,7 @@ func (v *validator) zones() {
 		seen[z] = true
 	}
 	if len(s.Zones) == 1 && s.Replicas > 0 && s.Layout != LayoutSingle {
-		v.addf("zones", "with replicas, give at least 2 zones so that a replica can avoid its primary's zone")
+		v.addDepf([]string{"layout", "replicas"}, "zones", "with replicas, give at least 2 zones so that a replica can avoid its primary's zone")
 	}
 }
 
@@ -155,7 +179,7 @@ func (v *validator) resources() {
 	v.enum("persistence.mode", string(s.Persistence.Mode), s.Persistence.Mode)
 	if f := s.Persistence.Fsync; f != "" {
 		if s.Persistence.Mode != PersistenceAOF {
-			v.addf("persistence.fsync", "fsync applies only to persistence mode aof (mode is %s); remove it or set mode: aof", s.Persistence.Mode)
+			v.addDepf([]string{"persistence.mode"}, "persistence.fsync", "fsync applies only to persistence mode aof (mode is %s); remove it or set mode: aof", s.Persistence.Mode)
 		} else {
 			v.enum("persistence.fsync", string(f), f)
 		}
@@ -169,9 +193,9 @@ func (v *validator) network() {
 	case n.BasePort < 1 || n.BasePort > 65535:
 		v.addf("network.basePort", "must be between 1 and 65535, got %d", n.BasePort)
 	case last > 65535:
-		v.addf("network.basePort", "%d leaves no room for the %d nodes on consecutive ports (the last would be %d); use a lower base port", n.BasePort, nodeCount(s), last)
+		v.addDepf(countDeps, "network.basePort", "%d leaves no room for the %d nodes on consecutive ports (the last would be %d); use a lower base port", n.BasePort, nodeCount(s), last)
 	case s.Layout == LayoutCluster && last+ClusterBusOffset > 65535:
-		v.addf("network.basePort", "%d leaves no room for the cluster bus ports (client port + %d, at most 65535); use a base port of at most %d", n.BasePort, ClusterBusOffset, 65535-ClusterBusOffset-nodeCount(s)+1)
+		v.addDepf(countDeps, "network.basePort", "%d leaves no room for the cluster bus ports (client port + %d, at most 65535); use a base port of at most %d", n.BasePort, ClusterBusOffset, 65535-ClusterBusOffset-nodeCount(s)+1)
 	}
 	if n.Bind != "" && !validBind(n.Bind) {
 		v.addf("network.bind", "%q is neither an IP address nor a host name", n.Bind)
@@ -182,6 +206,8 @@ func (v *validator) network() {
 		}
 	}
 }
+
+var countDeps = []string{"layout", "shards", "replicas", "sentinels"}
 
 // nodeCount is how many nodes (data nodes and sentinels) the spec asks for,
 // or 0 when the counts are out of range (reported elsewhere).
@@ -237,9 +263,9 @@ func (v *validator) labels() {
 		path := childPath("labels", k)
 		switch {
 		case !labelKeyRE.MatchString(k):
-			v.probs = append(v.probs, v.s.keyProblemf(path, "label key %q: use a lowercase letter then up to 62 lowercase letters, digits, '_' or '-' (the keys every cloud accepts)", k))
+			v.addKeyf(path, "label key %q: use a lowercase letter then up to 62 lowercase letters, digits, '_' or '-' (the keys every cloud accepts)", k)
 		case strings.HasPrefix(k, reservedLabelPrefix):
-			v.probs = append(v.probs, v.s.keyProblemf(path, "label keys starting with %q are reserved for the labels redisctl sets itself", reservedLabelPrefix))
+			v.addKeyf(path, "label keys starting with %q are reserved for the labels redisctl sets itself", reservedLabelPrefix)
 		}
 		if val := v.s.Labels[k]; !labelValueRE.MatchString(val) {
 			v.addf(path, "label value %q: use at most 63 lowercase letters, digits, '_' or '-' (the values every cloud accepts)", val)
