@@ -30,7 +30,7 @@ type Spec struct {
 	Shards int `yaml:"shards,omitempty" json:"shards,omitempty"`
 	// Replicas is the number of replicas per primary (ha default 1, cluster default 1).
 	Replicas int `yaml:"replicas,omitempty" json:"replicas,omitempty"`
-	// Sentinels is the number of sentinels watching an ha primary; odd, at least 3 (default 3).
+	// Sentinels is the number of sentinels watching an ha primary; odd (default 3).
 	Sentinels int `yaml:"sentinels,omitempty" json:"sentinels,omitempty"`
 	// Zones to spread nodes over; a replica is never placed in its primary's zone.
 	Zones []string `yaml:"zones,omitempty" json:"zones,omitempty"`
@@ -54,6 +54,8 @@ type Spec struct {
 
 	// Source is the file the spec was read from ("" when built in code).
 	Source string `yaml:"-" json:"-"`
+	// src says where each field was written (nil when built in code).
+	src *sourceMap
 }
 
 // Layout is the shape of a deployment.
@@ -116,6 +118,7 @@ type Auth struct {
 }
 
 // SecretRef names where a secret comes from; it never holds the secret itself.
+// It is written as text: env:NAME, file:PATH or generate.
 type SecretRef struct {
 	Source SecretSource
 	// Name is the environment variable (env) or the file path (file).
@@ -151,11 +154,20 @@ type Network struct {
 
 // Engine selects the server software.
 type Engine struct {
-	// Name is redis or valkey (managed services); VM and local providers run the bundled engine.
-	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Name is redis or valkey (default redis); managed services run that engine, VM and local providers run the bundled engine.
+	Name EngineName `yaml:"name,omitempty" json:"name,omitempty"`
 	// Version is the engine version, e.g. "7.1" (default depends on the provider).
 	Version string `yaml:"version,omitempty" json:"version,omitempty"`
 }
+
+// EngineName is the server software a deployment runs.
+type EngineName string
+
+// The engines.
+const (
+	EngineRedis  EngineName = "redis"
+	EngineValkey EngineName = "valkey"
+)
 
 // Provider names the provider and keeps its own settings undecoded: each
 // provider decodes them strictly itself (see DecodeSettings).
