@@ -266,7 +266,7 @@ func writeChange(b *strings.Builder, ch providers.Change, c painter) {
 		fmt.Fprintf(b, "  %s %s\n", c.paint(ansiDim, "#"), c.paint(ansiDim, "applied in the next maintenance window"))
 	}
 	typ, name := splitAddress(ch.Address)
-	fmt.Fprintf(b, "  %s %s %q {\n", c.paint(col, fmt.Sprintf("%3s", ch.Action.Symbol())), typ, name)
+	fmt.Fprintf(b, "%s %s %q {\n", c.paint(col, fmt.Sprintf("%3s", ch.Action.Symbol())), typ, name)
 
 	changed := map[string]providers.AttrChange{}
 	for _, a := range ch.Attrs {
@@ -282,6 +282,8 @@ func writeChange(b *strings.Builder, ch providers.Change, c painter) {
 			before, after = sensitive(a.Before), sensitive(a.After)
 		}
 		switch {
+		case ch.Action == providers.ActionCreate && a.After == "":
+			continue
 		case ch.Action == providers.ActionCreate:
 			fmt.Fprintf(b, "      %s %-*s = %s\n", c.paint(ansiGreen, "+"), width, a.Name, after)
 		case ch.Action == providers.ActionDelete:

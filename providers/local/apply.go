@@ -247,6 +247,7 @@ func (p *Provider) stop(ctx context.Context, r providers.Resource, wipe bool) er
 		if err := os.RemoveAll(nodeDir); err != nil {
 			return fmt.Errorf("remove node directory: %w", err)
 		}
+		_ = os.Remove(filepath.Dir(nodeDir)) // the deployment's folder, once its last node is gone
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 		if c == nil {
 			continue
 		}
-		if c.Action == providers.ActionReplace && want.Type == typeNode && !persistent {
+		if c.Action == providers.ActionReplace && want.Type == typeNode && want.Attrs["role"] == string(topology.RolePrimary) && !persistent {
 			c.Impact = providers.ImpactDataLoss
 			c.Reason += " (persistence is none, so the node restarts empty)"
 		}

@@ -57,8 +57,11 @@ func readPID(path string) int {
 	return pid
 }
 
-// ownedBy reports whether pid is alive and was started with a command line
-// mentioning nodeDir — so a recycled pid is never mistaken for our node.
+// ownedBy reports whether pid is alive and belongs to the node in nodeDir:
+// its working directory is inside nodeDir (servers start there and may chdir
+// to the data directory) or its command line names the node's config. So a
+// recycled pid is never mistaken for our node, even when the server rewrites
+// its process title as redis-server does.
 func ownedBy(pid int, nodeDir string) bool {
 	if pid <= 0 {
 		return false
@@ -67,13 +70,18 @@ func ownedBy(pid int, nodeDir string) bool {
 	if err != nil {
 		return false
 	}
+	cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+	inside := cwd == nodeDir || strings.HasPrefix(cwd, nodeDir+string(filepath.Separator))
+	if !inside && !bytes.Contains(b, []byte(filepath.Join(nodeDir, confFile))) {
+		return false
+	}
 	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
 		// A zombie has exited; field 3 is the state.
 		if f := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:])); len(f) > 0 && f[0] == "Z" {
 			return false
 		}
 	}
-	return bytes.Contains(b, []byte(nodeDir))
+	return true
 }
 
 // runningPID returns the pid of the node's process if it runs, else 0.

@@ -6,6 +6,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,17 +49,15 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 	var s Settings
 	resp := &providers.ValidateResponse{}
 	if err := topology.DecodeSettings(req.Spec, &s); err != nil {
-		probs, ok := err.(topology.Problems)
-		if !ok {
+		var probs topology.Problems
+		if !errors.As(err, &probs) {
 			return nil, err
 		}
 		resp.Problems = append(resp.Problems, probs...)
 		return resp, nil
 	}
 	spec := req.Spec
-	problem := func(path, msg string) {
-		resp.Problems = append(resp.Problems, topology.Problem{File: spec.Source, Path: path, Message: msg})
-	}
+	problem := func(path, msg string) { resp.Problems = append(resp.Problems, spec.Problemf(path, "%s", msg)) }
 	if s.EngineBinary == "" && spec.Layout != topology.LayoutSingle {
 		problem("layout", fmt.Sprintf("the bundled engine cannot run layout %s yet (it has no replication or cluster mode); use layout: single, or set provider.engineBinary: redis-server to run this layout with Redis", spec.Layout))
 	}
