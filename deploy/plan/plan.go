@@ -33,6 +33,7 @@ type Plan struct {
 	Changes  []providers.Change `json:"changes"`
 	Drift    []providers.Drift  `json:"drift,omitempty"`
 	Warnings []string           `json:"warnings,omitempty"`
+	Notes    []string           `json:"notes,omitempty"`
 	// SpecFile and Spec are the spec the plan was made from, so a saved plan
 	// applies exactly what was reviewed.
 	SpecFile  string    `json:"spec_file"`

@@ -54,6 +54,7 @@ type JSONPlan struct {
 	Changes       []JSONChange  `json:"changes"`
 	Drift         []JSONDrift   `json:"drift"`
 	Warnings      []string      `json:"warnings"`
+	Notes         []string      `json:"notes"`
 	Summary       JSONSummary   `json:"summary"`
 	State         JSONStateInfo `json:"state"`
 }
@@ -99,7 +100,7 @@ func ToJSON(p *Plan) JSONPlan {
 	s := p.Summary()
 	out := JSONPlan{
 		FormatVersion: FormatVersion, Deployment: p.Deployment, Provider: p.Provider, Destroy: p.Destroy,
-		Changes: []JSONChange{}, Drift: []JSONDrift{}, Warnings: append([]string{}, p.Warnings...),
+		Changes: []JSONChange{}, Drift: []JSONDrift{}, Warnings: append([]string{}, p.Warnings...), Notes: append([]string{}, p.Notes...),
 		Summary: JSONSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy, Impact: s.Impact, ExitCode: p.ExitCode()},
 		State:   JSONStateInfo{Lineage: p.Lineage, Serial: p.Serial},
 	}
@@ -224,6 +225,12 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 		writeWarnings(&b, p.Warnings, c)
 		_, err := io.WriteString(w, b.String())
 		return err
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "%s %s\n", c.paint(ansiCyan, "Note:"), n)
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\n")
 	}
 	b.WriteString("redisctl will perform the following actions:\n\n")
 	for _, ch := range p.Changes {
@@ -380,6 +387,9 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 		for _, d := range p.Drift {
 			fmt.Fprintf(&b, "- `%s`: %s\n", d.Address, mdEscape(d.Message))
 		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "\n> %s\n", mdEscape(n))
 	}
 	for _, wmsg := range p.Warnings {
 		fmt.Fprintf(&b, "\n> **Warning:** %s\n", mdEscape(wmsg))

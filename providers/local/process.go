@@ -104,8 +104,13 @@ func stopProcess(ctx context.Context, pid int, nodeDir string, grace time.Durati
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stop pid %d: %w", pid, err)
 	}
-	if waitGone(ctx, pid, nodeDir, grace) {
-		return nil
+	// A server may decline a SIGTERM while it cannot stop safely (redis-server
+	// refuses while writing its first AOF) and accept a later one: repeat it.
+	for deadline := time.Now().Add(grace); time.Now().Before(deadline); {
+		if waitGone(ctx, pid, nodeDir, min(500*time.Millisecond, time.Until(deadline))) {
+			return nil
+		}
+		_ = syscall.Kill(pid, syscall.SIGTERM)
 	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("kill pid %d: %w", pid, err)
