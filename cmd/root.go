@@ -90,6 +90,11 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 
 	root.AddCommand(
+		NewCmdPlan(ios, nil),
+		NewCmdApply(ios, nil),
+		NewCmdDestroy(ios, nil),
+		NewCmdStatus(ios, nil),
+		NewCmdOutput(ios, nil),
 		NewCmdVersion(ios, nil),
 	)
 	return root
