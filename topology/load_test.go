@@ -165,3 +165,23 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	known := []string{"dir", "engineBinary", "replicas", "basePort", "region"}
+	for in, want := range map[string]string{
+		"dri": "dir", "replica": "replicas", "baseport": "basePort", "regoin": "region",
+		"engine": "", "zzz": "", "enginebinary": "engineBinary",
+	} {
+		if got := suggest(in, known); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"", "abc", 3}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"kitten", "sitting", 3}} {
+		if got := editDistance(tt.a, tt.b); got != tt.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}
