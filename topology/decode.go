@@ -69,7 +69,7 @@ func (m *sourceMap) keyAt(path string) pos {
 
 // maxDecodeSteps bounds the work a document can cause through aliases that
 // expand to ever larger trees.
-const maxDecodeSteps = 1 << 20
+const maxDecodeSteps = 1 << 18
 
 // decoder walks a yaml.v3 node tree into Go values strictly, collecting every
 // problem instead of stopping at the first.
@@ -418,8 +418,9 @@ func (d *decoder) mergeSources(m *yaml.Node, path string) []*yaml.Node {
 
 // recordTree notes the position of every value below n without decoding it,
 // for blocks decoded later (provider settings).
+// Aliases are not followed: an alias is positioned where it is written, and
+// a tree of aliases cannot make this walk expand.
 func (d *decoder) recordTree(n *yaml.Node, path string, depth int) {
-	n = resolve(n)
 	if n == nil || depth > 32 {
 		return
 	}
