@@ -47,16 +47,29 @@ func newSourceMap() *sourceMap {
 // at returns where path was written, or where its nearest written ancestor
 // was, or the start of the document.
 func (m *sourceMap) at(path string) pos {
-	for p := path; ; {
+	for p := path; p != ""; p = m.parentOf(p) {
 		if at, ok := m.value[p]; ok {
 			return at
 		}
-		parent, ok := m.parent[p]
-		if !ok || p == "" {
-			return m.root
-		}
-		p = parent
 	}
+	return m.root
+}
+
+// parentOf returns the path enclosing p: as recorded while decoding, or
+// for a path that was never written, p without its last segment.
+func (m *sourceMap) parentOf(p string) string {
+	if parent, ok := m.parent[p]; ok {
+		return parent
+	}
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndex(p, "["); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 // keyAt returns where the key naming path was written, falling back to at.
