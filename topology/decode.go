@@ -47,16 +47,29 @@ func newSourceMap() *sourceMap {
 // at returns where path was written, or where its nearest written ancestor
 // was, or the start of the document.
 func (m *sourceMap) at(path string) pos {
-	for p := path; ; {
+	for p := path; p != ""; p = m.parentOf(p) {
 		if at, ok := m.value[p]; ok {
 			return at
 		}
-		parent, ok := m.parent[p]
-		if !ok || p == "" {
-			return m.root
-		}
-		p = parent
 	}
+	return m.root
+}
+
+// parentOf returns the path enclosing p: as recorded while decoding, or
+// for a path that was never written, p without its last segment.
+func (m *sourceMap) parentOf(p string) string {
+	if parent, ok := m.parent[p]; ok {
+		return parent
+	}
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndex(p, "["); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 // keyAt returns where the key naming path was written, falling back to at.
@@ -69,7 +82,7 @@ func (m *sourceMap) keyAt(path string) pos {
 
 // maxDecodeSteps bounds the work a document can cause through aliases that
 // expand to ever larger trees.
-const maxDecodeSteps = 1 << 20
+const maxDecodeSteps = 1 << 18
 
 // decoder walks a yaml.v3 node tree into Go values strictly, collecting every
 // problem instead of stopping at the first.
@@ -418,8 +431,9 @@ func (d *decoder) mergeSources(m *yaml.Node, path string) []*yaml.Node {
 
 // recordTree notes the position of every value below n without decoding it,
 // for blocks decoded later (provider settings).
+// Aliases are not followed: an alias is positioned where it is written, and
+// a tree of aliases cannot make this walk expand.
 func (d *decoder) recordTree(n *yaml.Node, path string, depth int) {
-	n = resolve(n)
 	if n == nil || depth > 32 {
 		return
 	}
@@ -541,24 +555,29 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours count one.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }

@@ -94,3 +94,8 @@ func describePlan(s *Spec, p *NodePlan) string {
 	}
 	return b.String()
 }
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}

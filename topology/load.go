@@ -91,9 +91,9 @@ func parseYAML(name string, data []byte) (root *yaml.Node, probs Problems) {
 	case err != nil:
 		return nil, Problems{syntaxProblem(name, data, err)}
 	default:
-		at := pos{next.Line, next.Column}
-		if len(next.Content) > 0 {
-			at = posOf(next.Content[0])
+		at := pos{next.Line, next.Column} // the document start; its content may begin past the end of the file
+		if at.Line < 1 {
+			at = pos{1, 1}
 		}
 		probs.addf(name, at, "", "a spec file holds one document; remove this second one (after ---)")
 	}

@@ -165,3 +165,47 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	known := []string{"dir", "engineBinary", "replicas", "basePort", "region"}
+	for in, want := range map[string]string{
+		"dri": "dir", "replica": "replicas", "baseport": "basePort", "regoin": "region",
+		"engine": "", "zzz": "", "enginebinary": "engineBinary",
+	} {
+		if got := suggest(in, known); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		a, b string
+		d    int
+	}{{"", "abc", 3}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"kitten", "sitting", 3}} {
+		if got := editDistance(tt.a, tt.b); got != tt.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
+		}
+	}
+}
+
+func TestProblemfPositions(t *testing.T) {
+	s := mustParse(t, "network:\n  basePort: 7000\nprovider:\n  name: aws\n  region: eu-west-1\n  subnets:\n    - a\n    - b\n")
+	tests := []struct {
+		path      string
+		line, col int
+	}{
+		{"network.basePort", 5, 13},
+		{"network.bind", 5, 3}, // not written: the network block
+		{"provider.region", 8, 11},
+		{"provider.subnets[1]", 11, 7},
+		{"provider.nodeType", 7, 3}, // not written: the provider block
+		{"memory", 1, 1},            // not written at top level: the document
+	}
+	for _, tt := range tests {
+		p := s.Problemf(tt.path, "msg %d", 1)
+		if p.Line != tt.line || p.Column != tt.col || p.File != "spec.yaml" || p.Path != tt.path || p.Message != "msg 1" {
+			t.Errorf("Problemf(%s) = %+v, want %d:%d", tt.path, p, tt.line, tt.col)
+		}
+	}
+	if p := (&Spec{Name: "x"}).Problemf("name", "m"); p.Line != 0 || p.String() != "name: m" {
+		t.Errorf("spec built in code: %+v %q", p, p.String())
+	}
+}

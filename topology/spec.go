@@ -19,25 +19,35 @@ type Spec struct {
 	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
 	// Kind must be "Deployment".
 	Kind string `yaml:"kind" json:"kind"`
-	// Name identifies the deployment: lowercase letters, digits and '-', at most 40 characters.
+	// Name identifies the deployment: a lowercase letter, then up to 39 lowercase letters,
+	// digits or '-'. It names the state file and tags every resource.
 	Name string `yaml:"name" json:"name"`
-	// Labels are attached to every resource the provider creates.
+	// Labels are attached to every resource the provider creates. Keys are a lowercase
+	// letter then up to 62 lowercase letters, digits, '_' or '-'; values are up to 63
+	// of those: the set every cloud accepts. Keys starting with redisctl- are reserved.
 	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 
-	// Layout is single (one server), ha (primary, replicas and sentinels) or cluster (sharded).
+	// Layout is single (one server), ha (a primary, replicas and sentinels) or cluster
+	// (sharded, Redis Cluster) (default single).
 	Layout Layout `yaml:"layout" json:"layout"`
-	// Shards is the number of primaries in a cluster layout (default 3).
+	// Shards is the number of primaries in a cluster layout, 1 to 500 (default 3); the
+	// 16384 hash slots are split evenly between them.
 	Shards int `yaml:"shards,omitempty" json:"shards,omitempty"`
-	// Replicas is the number of replicas per primary (ha default 1, cluster default 1).
+	// Replicas is the number of replicas per primary, 0 to 5 (ha and cluster default 1;
+	// single has none).
 	Replicas int `yaml:"replicas,omitempty" json:"replicas,omitempty"`
-	// Sentinels is the number of sentinels watching an ha primary; odd (default 3).
+	// Sentinels is the number of sentinels watching an ha primary: odd, so that a majority
+	// can agree the primary is down (default 3; ha only).
 	Sentinels int `yaml:"sentinels,omitempty" json:"sentinels,omitempty"`
-	// Zones to spread nodes over; a replica is never placed in its primary's zone.
+	// Zones to spread nodes over, e.g. [eu-west-1a, eu-west-1b]. A replica is never
+	// placed in its primary's zone, so with replicas give at least two.
 	Zones []string `yaml:"zones,omitempty" json:"zones,omitempty"`
 
-	// Memory per data node, e.g. 512Mi or 4Gi; becomes maxmemory.
+	// Memory per data node, e.g. 512Mi or 4Gi (binary units Ki, Mi, Gi, Ti; decimal K, M,
+	// G, T; or bytes), at least 1Mi; becomes maxmemory (default 256Mi).
 	Memory Quantity `yaml:"memory" json:"memory"`
-	// EvictionPolicy is Redis's maxmemory-policy (default noeviction).
+	// EvictionPolicy is what happens when memory is full: Redis's maxmemory-policy
+	// (default noeviction: writes fail).
 	EvictionPolicy EvictionPolicy `yaml:"evictionPolicy,omitempty" json:"evictionPolicy,omitempty"`
 	// Persistence says how data survives a restart.
 	Persistence Persistence `yaml:"persistence,omitempty" json:"persistence,omitempty"`
@@ -113,7 +123,9 @@ const (
 
 // Auth configures client authentication.
 type Auth struct {
-	// Password is where the password comes from: env:NAME, file:PATH or generate. Empty means no password.
+	// Password is where the password clients must present comes from: env:NAME (an
+	// environment variable), file:PATH (a file) or generate (redisctl makes one). Empty
+	// means no password. A password written in the spec is refused.
 	Password SecretRef `yaml:"password,omitempty" json:"password,omitempty"`
 }
 
@@ -144,11 +156,14 @@ type TLS struct {
 
 // Network configures listening addresses and access.
 type Network struct {
-	// Bind is the address nodes listen on (local default 127.0.0.1).
+	// Bind is the address nodes listen on: an IP address or host name (default chosen by
+	// the provider; local uses 127.0.0.1).
 	Bind string `yaml:"bind,omitempty" json:"bind,omitempty"`
-	// BasePort is the first port nodes are given; nodes take consecutive ports (default 6379).
+	// BasePort is the first port nodes are given, 1 to 65535; nodes take consecutive ports,
+	// and cluster nodes also port + 10000 for the cluster bus (default 6379).
 	BasePort int `yaml:"basePort,omitempty" json:"basePort,omitempty"`
-	// AllowedCIDRs are the client networks allowed to connect (firewall / security group).
+	// AllowedCIDRs are the client networks allowed to connect (firewall / security
+	// group), e.g. [10.0.0.0/8, 192.168.1.7/32].
 	AllowedCIDRs []string `yaml:"allowedCIDRs,omitempty" json:"allowedCIDRs,omitempty"`
 }
 
@@ -172,7 +187,8 @@ const (
 // Provider names the provider and keeps its own settings undecoded: each
 // provider decodes them strictly itself (see DecodeSettings).
 type Provider struct {
-	// Name is local, docker, aws, gcp, azure or digitalocean (default local).
+	// Name is the provider: local, docker, aws, gcp, azure or digitalocean (default
+	// local). The block's other keys are that provider's settings.
 	Name string `yaml:"name" json:"name"`
 	// Settings holds every other key of the provider block, for the provider to decode.
 	Settings *yaml.Node `yaml:"-" json:"-"`

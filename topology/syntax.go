@@ -11,6 +11,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// maxLocateTries bounds how many prefixes are parsed to find an error's line.
+const maxLocateTries = 400
+
 var (
 	yamlLineRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 	yamlAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
@@ -29,6 +32,13 @@ func syntaxProblem(name string, data []byte, err error) Problem {
 		from, _ = strconv.Atoi(m[1])
 	}
 	lines := strings.SplitAfter(string(data), "\n")
+	if m := yamlAnchorRE.FindStringSubmatch(full); m != nil {
+		for i, text := range lines {
+			if col := strings.Index(text, "*"+m[1]); col >= 0 {
+				return Problem{File: name, Line: i + 1, Column: col + 1, Message: msg}
+			}
+		}
+	}
 	line := locateLine(lines, from, msg)
 	p := Problem{File: name, Line: line, Column: 1, Message: msg}
 	if line < 1 || line > len(lines) {
@@ -68,7 +78,8 @@ func yamlError(data string) (msg string) {
 // the file fail with msg, or 0.
 func locateLine(lines []string, from int, msg string) int {
 	prefix := strings.Join(lines[:min(max(from-1, 0), len(lines))], "")
-	for l := max(from, 1); l <= len(lines); l++ {
+	// Each try parses the prefix again; bound the work on huge files.
+	for l := max(from, 1); l <= len(lines) && l < from+maxLocateTries; l++ {
 		prefix += lines[l-1]
 		if yamlError(prefix) == msg {
 			return l
@@ -77,16 +88,11 @@ func locateLine(lines []string, from int, msg string) int {
 	return 0
 }
 
-// locateColumn finds the column on line where the error shows: the unknown
-// anchor, the offending tab, or the first character whose addition makes the
+// locateColumn finds the column on line where the error shows: the
+// offending tab, or the first character whose addition makes the
 // file fail with msg.
 func locateColumn(lines []string, line int, msg string) int {
 	text := lines[line-1]
-	if m := yamlAnchorRE.FindStringSubmatch("yaml: " + msg); m != nil {
-		if i := strings.Index(text, "*"+m[1]); i >= 0 {
-			return i + 1
-		}
-	}
 	if strings.Contains(msg, "tab character") {
 		if i := strings.IndexByte(text, '\t'); i >= 0 {
 			return i + 1
@@ -94,7 +100,7 @@ func locateColumn(lines []string, line int, msg string) int {
 	}
 	before := strings.Join(lines[:line-1], "")
 	var b bytes.Buffer
-	for i := range len(text) {
+	for i := range min(len(text), maxLocateTries) {
 		b.Reset()
 		b.WriteString(before)
 		b.WriteString(text[:i+1])

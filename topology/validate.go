@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -98,11 +99,8 @@ func (v *validator) header() {
 	if s.Kind != Kind {
 		v.addf("kind", "%q is not supported; this redisctl reads kind: %s", s.Kind, Kind)
 	}
-	switch {
-	case s.Name == "":
-		v.addf("name", "missing; give the deployment a name (lowercase letters, digits and '-', starting with a letter)")
-	case !nameRE.MatchString(s.Name):
-		v.addf("name", "%q is not a valid name: start with a lowercase letter, then up to 39 lowercase letters, digits or '-'", s.Name)
+	if err := CheckName(s.Name); err != nil {
+		v.addf("name", "%s", err)
 	}
 	if !providerRE.MatchString(s.Provider.Name) {
 		v.addf("provider.name", "%q is not a provider name (local, docker, aws, gcp, azure, digitalocean, ...)", s.Provider.Name)
@@ -111,6 +109,18 @@ func (v *validator) header() {
 }
 
 var layoutDep = []string{"layout"}
+
+// CheckName reports whether name is a valid deployment name, and if not,
+// why (for flags such as init's --name).
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("missing; give the deployment a name (lowercase letters, digits and '-', starting with a letter)")
+	case !nameRE.MatchString(name):
+		return fmt.Errorf("%q is not a valid name: start with a lowercase letter, then up to 39 lowercase letters, digits or '-'", name)
+	}
+	return nil
+}
 
 func (v *validator) layout() {
 	s := v.s
