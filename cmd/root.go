@@ -98,6 +98,7 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 		NewCmdDestroy(ios, nil),
 		NewCmdStatus(ios, nil),
 		NewCmdOutput(ios, nil),
+		NewCmdProviders(ios, nil),
 		NewCmdVersion(ios, nil),
 	)
 	return root

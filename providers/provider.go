@@ -246,6 +246,9 @@ type Capabilities struct {
 	Rules []AttributeRule
 	// TypicalWait is how long a create usually takes (for progress hints).
 	TypicalWait time.Duration
+	// Settings is a zero value of the provider block's settings struct,
+	// for `redisctl schema` (nil leaves the block open).
+	Settings any
 }
 
 // Limits are the provider's hard bounds.

@@ -42,7 +42,8 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			topology.LayoutSingle: "one `redisctl server` process",
 			topology.LayoutHA:     "primary, replica and sentinel processes (needs provider.engineBinary: redis-server until the engine replicates)",
 		},
-		Limits: providers.Limits{MaxShards: 0, MaxReplicas: 5, MinMemory: 1 << 20},
-		Rules:  rules,
+		Limits:   providers.Limits{MaxShards: 0, MaxReplicas: 5, MinMemory: 1 << 20},
+		Rules:    rules,
+		Settings: Settings{},
 	}
 }

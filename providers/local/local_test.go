@@ -106,7 +106,9 @@ provider:
 			},
 			{
 				Name: "eviction policy in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 128Mi", "memory: 128Mi\nevictionPolicy: allkeys-lru", 1) },
+				Edit: func(s string) string {
+					return strings.Replace(s, "memory: 128Mi", "memory: 128Mi\nevictionPolicy: allkeys-lru", 1)
+				},
 				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
 			},
 			{
