@@ -19,6 +19,9 @@ import (
 // Apply performs one change.
 func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) (*providers.ApplyResponse, error) {
 	c := req.Change
+	if (c.After != nil && c.After.Type == typeCluster) || (c.Before != nil && c.Before.Type == typeCluster) {
+		return p.applyCluster(ctx, req)
+	}
 	switch c.Action {
 	case providers.ActionCreate:
 		r, err := p.create(ctx, req, *c.After)
@@ -139,7 +142,7 @@ func (p *Provider) renderConfig(req providers.ApplyRequest, want providers.Resou
 	cfg := templates.NodeConfig{
 		Deployment: spec.Name, Name: want.Name, Bind: want.Attrs["bind"], Port: port,
 		Dir: filepath.Join(nodeDir, dataDir), PIDFile: filepath.Join(nodeDir, pidFile), LogFile: filepath.Join(nodeDir, logFile),
-		MaxMemory: spec.Memory.Bytes, Policy: want.Attrs["maxmemory_policy"],
+		MaxMemory: spec.Memory.Bytes, Policy: want.Attrs["maxmemory_policy"], Cluster: want.Attrs["cluster_enabled"] == "yes",
 		Persistence: want.Attrs["persistence"], Fsync: want.Attrs["appendfsync"], Password: req.Secrets.Password,
 	}
 	if addr := want.Attrs["replicaof"]; addr != "" {
