@@ -62,7 +62,7 @@ func TestLoadValues(t *testing.T) {
 		"port": "7001", "bind": "127.0.0.1 ::1", "maxmemory": "1073741824", "save": "900 1 300 10",
 		"requirepass": "s3 cret", "dir": dir, "appendonly": "yes", "maxmemory-policy": "noeviction",
 		"client-output-buffer-limit": "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 90",
-		"notify-keyspace-events": "xK", "databases": "16", "slaveof": "", "hash-max-ziplist-entries": "512",
+		"notify-keyspace-events":     "xK", "databases": "16", "slaveof": "", "hash-max-ziplist-entries": "512",
 	}
 	for k, v := range want {
 		if got := c.Get(k); got != v {
