@@ -91,6 +91,7 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 
 	root.AddCommand(
 		NewCmdVersion(ios, nil),
+		NewCmdServer(ios, nil),
 	)
 	return root
 }

@@ -172,3 +172,40 @@ func TestParseMemory(t *testing.T) {
 		}
 	}
 }
+
+func TestRewrite(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "node.conf")
+	orig := "# my node\nport 7001\nmaxmemory 1mb\nmaxmemory 2mb\nsave 900 1\n\n# end\n"
+	if err := os.WriteFile(conf, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set([][2]string{{"maxmemory", "3mb"}, {"requirepass", "a b"}, {"save", "10 1 20 2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rewrite(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(conf)
+	for _, want := range []string{"# my node\nport 7001\nmaxmemory 3145728\nsave 10 1\nsave 20 2\n\n# end\n", "requirepass \"a b\"\n"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("rewritten file lacks %q:\n%s", want, got)
+		}
+	}
+	c2, err := Load([]string{conf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"maxmemory", "requirepass", "save", "port", "dir"} {
+		if c2.Get(k) != c.Get(k) {
+			t.Errorf("%s after reload = %q, want %q", k, c2.Get(k), c.Get(k))
+		}
+	}
+	if err := New().Rewrite(); err != ErrNoConfigFile {
+		t.Errorf("Rewrite without file: %v", err)
+	}
+}

@@ -52,10 +52,10 @@ type objEntry struct {
 // objEntrySize is what an objEntry costs on the heap, plus its key.
 const objEntrySize = int64(unsafe.Sizeof(objEntry{}))
 
-func flags(p unsafe.Pointer) byte    { return *(*byte)(p) }
+func flags(p unsafe.Pointer) byte       { return *(*byte)(p) }
 func setFlags(p unsafe.Pointer, f byte) { *(*byte)(p) = f }
-func kindOf(p unsafe.Pointer) byte   { return flags(p) & flagKindMask }
-func hasExpire(p unsafe.Pointer) bool { return flags(p)&flagExpire != 0 }
+func kindOf(p unsafe.Pointer) byte      { return flags(p) & flagKindMask }
+func hasExpire(p unsafe.Pointer) bool   { return flags(p)&flagExpire != 0 }
 
 func blobBytes(p unsafe.Pointer, n int) []byte { return unsafe.Slice((*byte)(p), n) }
 
@@ -82,8 +82,8 @@ func expireOf(p unsafe.Pointer) int64 {
 }
 
 func setExpireField(p unsafe.Pointer, at int64) { *(*int64)(unsafe.Add(p, 8)) = at }
-func vidxOf(p unsafe.Pointer) uint32             { return *(*uint32)(unsafe.Add(p, 16)) }
-func setVidx(p unsafe.Pointer, i uint32)         { *(*uint32)(unsafe.Add(p, 16)) = i }
+func vidxOf(p unsafe.Pointer) uint32            { return *(*uint32)(unsafe.Add(p, 16)) }
+func setVidx(p unsafe.Pointer, i uint32)        { *(*uint32)(unsafe.Add(p, 16)) = i }
 
 // payload returns the blob bytes after the header (and expire fields).
 func payload(p unsafe.Pointer) []byte {

@@ -84,7 +84,7 @@ type Keyspace struct {
 
 	snap      atomic.Pointer[snapshot]
 	expirePos int // where the next active expire cycle starts (cron only)
-	parity parityState
+	parity    parityState
 }
 
 // New creates n databases of shards shards each (a power of two; 0 means
