@@ -90,6 +90,14 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 
 	root.AddCommand(
+		NewCmdInit(ios, nil),
+		NewCmdValidate(ios, nil),
+		NewCmdSchema(ios, nil),
+		NewCmdPlan(ios, nil),
+		NewCmdApply(ios, nil),
+		NewCmdDestroy(ios, nil),
+		NewCmdStatus(ios, nil),
+		NewCmdOutput(ios, nil),
 		NewCmdVersion(ios, nil),
 		NewCmdServer(ios, nil),
 	)

@@ -1,0 +1,13 @@
+package cmd
+
+import (
+	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/local"
+)
+
+// newRegistry is the one place providers are registered.
+func newRegistry() *providers.Registry {
+	r := providers.NewRegistry()
+	r.Register(local.Name, func() providers.Provider { return local.New() })
+	return r
+}

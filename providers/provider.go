@@ -1,0 +1,258 @@
+// Package providers declares the contract between redisctl's deploy core and
+// the places a deployment can run. The contract speaks only redisctl's own
+// types; only the subpackages (local, docker, aws, gcp, azure, digitalocean)
+// import a cloud SDK. Every method takes and returns a struct so that adding
+// a field never breaks another provider.
+package providers
+
+import (
+	"context"
+	"time"
+
+	"github.com/redisctl/redisctl/topology"
+)
+
+// Provider is one place deployments run.
+type Provider interface {
+	// Capabilities describes what the provider can deploy and how each
+	// attribute change is applied. It must not do I/O.
+	Capabilities() Capabilities
+
+	// Validate decodes the spec's provider block and checks the spec against
+	// the provider's limits, so impossible layouts fail before anything is
+	// created. It does no network I/O.
+	Validate(ctx context.Context, req ValidateRequest) (*ValidateResponse, error)
+
+	// Read refreshes resources recorded in state from the real world,
+	// including ones whose creation was interrupted (Pending set).
+	Read(ctx context.Context, req ReadRequest) (*ReadResponse, error)
+
+	// Plan compares the desired deployment with the refreshed resources and
+	// returns the changes, each with its action, impact and reason.
+	Plan(ctx context.Context, req PlanRequest) (*PlanResponse, error)
+
+	// Apply performs one change and returns the resource as it now is
+	// (nil after a delete). It must be safe to call again after an
+	// interruption: req.Journal holds what an earlier attempt recorded.
+	Apply(ctx context.Context, req ApplyRequest) (*ApplyResponse, error)
+
+	// Status reports the health of each node of the deployment.
+	Status(ctx context.Context, req StatusRequest) (*StatusResponse, error)
+}
+
+// Secrets are the resolved secret values an operation needs. They are passed
+// to providers in memory only and never written to state or plans.
+type Secrets struct {
+	// Password is the client password ("" when the spec sets none).
+	Password string
+}
+
+// Deployment is what every request carries about the deployment.
+type Deployment struct {
+	Spec *topology.Spec
+	// Nodes is the layout planner's answer for Spec.
+	Nodes *topology.NodePlan
+	// StateDir is where redisctl keeps state; providers may keep files
+	// (node directories, generated keys) under it.
+	StateDir string
+	// Fingerprint turns a secret into the value kept in Attrs (keyed by the
+	// deployment's salt), so a provider can detect a changed secret.
+	Fingerprint func(secret string) string
+}
+
+// ValidateRequest asks a provider to check a spec.
+type ValidateRequest struct {
+	Spec *topology.Spec
+}
+
+// ValidateResponse carries what a provider found wrong with a spec.
+type ValidateResponse struct {
+	// Problems are user mistakes with positions (topology.Problems).
+	Problems topology.Problems
+	// Warnings are printed with the plan but do not stop it.
+	Warnings []string
+}
+
+// ReadRequest asks a provider to refresh resources from state.
+type ReadRequest struct {
+	Deployment
+	Secrets Secrets
+	// Resources are the resources in state. One with an empty ID is a
+	// resource whose creation was interrupted: the provider looks for it
+	// (by its deterministic identity or the journaled operation) and
+	// returns it if it exists.
+	Resources []Resource
+	// Journals holds, by address, what interrupted changes recorded.
+	Journals map[string]map[string]string
+}
+
+// ReadResponse returns the refreshed resources. A resource that no longer
+// exists is left out; Drift explains differences found outside redisctl.
+type ReadResponse struct {
+	Resources []Resource
+	Drift     []Drift
+}
+
+// Drift is one difference between state and the real world.
+type Drift struct {
+	Address string
+	Message string
+}
+
+// PlanRequest asks for the changes that turn Current into the desired deployment.
+type PlanRequest struct {
+	Deployment
+	// Destroy asks for the changes that remove every resource in Current.
+	Destroy bool
+	// Current is the refreshed state, in address order.
+	Current []Resource
+	// PasswordFingerprint identifies the desired password without revealing
+	// it ("" when none; "(known after apply)" when it will be generated).
+	PasswordFingerprint string
+}
+
+// PlanResponse is the provider's part of a plan.
+type PlanResponse struct {
+	Changes  []Change
+	Warnings []string
+}
+
+// ApplyRequest asks a provider to perform one change.
+type ApplyRequest struct {
+	Deployment
+	Secrets Secrets
+	Change  Change
+	// Journal is what earlier attempts of this change recorded (nil on the
+	// first attempt); Record persists new entries before the provider starts
+	// work that must not be repeated (an operation ID, a client token).
+	Journal map[string]string
+	Record  func(key, value string) error
+	// Progress reports a status line ("waiting for creating → available").
+	Progress func(msg string)
+}
+
+// ApplyResponse is the resource after the change (nil after a delete).
+type ApplyResponse struct {
+	Resource *Resource
+}
+
+// StatusRequest asks for the health of a deployment's nodes.
+type StatusRequest struct {
+	Deployment
+	Secrets   Secrets
+	Resources []Resource
+}
+
+// StatusResponse lists one row per node.
+type StatusResponse struct {
+	Nodes []NodeStatus
+}
+
+// NodeStatus is one node's health as `redisctl status` prints it.
+type NodeStatus struct {
+	Name       string
+	Address    string
+	Role       string
+	Up         bool
+	UsedMemory int64 // bytes; -1 when unknown
+	MaxMemory  int64 // bytes; -1 when unknown
+	Keys       int64 // -1 when unknown
+	Detail     string
+}
+
+// Resource is one thing a provider manages, as recorded in state.
+type Resource struct {
+	// Type is the provider's resource kind ("node", "aws_replication_group").
+	Type string `json:"type"`
+	// Name is unique within the type ("node-0", "main").
+	Name string `json:"name"`
+	// ID is the provider's identifier once the resource exists.
+	ID string `json:"id,omitempty"`
+	// Attrs are the comparable, displayable attributes. Never secrets:
+	// a password appears only as a fingerprint.
+	Attrs map[string]string `json:"attrs,omitempty"`
+	// Private is provider bookkeeping that plans do not show.
+	Private map[string]string `json:"private,omitempty"`
+	// Endpoints are how clients reach the resource.
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
+	// DependsOn lists addresses that must exist before this resource.
+	DependsOn []string `json:"depends_on,omitempty"`
+}
+
+// Address is the resource's unique name in a plan: "type.name".
+func (r *Resource) Address() string { return r.Type + "." + r.Name }
+
+// Endpoint is a host and port clients connect to, with what they find there.
+type Endpoint struct {
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	// Role is primary, replica, sentinel, reader or configuration.
+	Role string `json:"role"`
+}
+
+// Change is one step of a plan.
+type Change struct {
+	Address string `json:"address"`
+	Action  Action `json:"action"`
+	Impact  Impact `json:"impact"`
+	// Reason says why the change happens ("forces replacement: port changed").
+	Reason string `json:"reason"`
+	// Before is the resource as refreshed (nil for create); After is the
+	// desired resource (nil for delete).
+	Before *Resource `json:"before"`
+	After  *Resource `json:"after"`
+	// Attrs lists each attribute that changes.
+	Attrs []AttrChange `json:"attrs,omitempty"`
+	// DependsOn lists addresses whose changes must complete first.
+	DependsOn []string `json:"depends_on,omitempty"`
+	// Calls are the provider API calls the change will make, in order.
+	Calls []string `json:"calls,omitempty"`
+	// MaintenanceWindow is true when the provider applies the change in the
+	// next maintenance window rather than now.
+	MaintenanceWindow bool `json:"maintenance_window,omitempty"`
+}
+
+// AttrChange is one attribute's old and new value.
+type AttrChange struct {
+	Name   string `json:"name"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Sensitive values are shown as "(sensitive)"; Before/After hold fingerprints.
+	Sensitive bool       `json:"sensitive,omitempty"`
+	Mode      UpdateMode `json:"mode,omitempty"`
+	Impact    Impact     `json:"impact"`
+}
+
+// Capabilities is what a provider publishes about itself; plan checks specs
+// against it and docs/providers.md is generated from it.
+type Capabilities struct {
+	Name        string
+	Description string
+	Layouts     []topology.Layout
+	// Mappings say what each layout becomes ("ha → replication group …").
+	Mappings map[topology.Layout]string
+	// Limits are checked at plan time.
+	Limits Limits
+	// Rules say, per resource type and attribute, how a change is applied.
+	Rules []AttributeRule
+	// TypicalWait is how long a create usually takes (for progress hints).
+	TypicalWait time.Duration
+}
+
+// Limits are the provider's hard bounds.
+type Limits struct {
+	MaxShards   int
+	MaxReplicas int
+	MinMemory   int64
+	MaxMemory   int64
+}
+
+// AttributeRule is one row of a provider's capability table.
+type AttributeRule struct {
+	Resource  string
+	Attribute string
+	Mode      UpdateMode
+	Impact    Impact
+	// Note explains the rule ("takes effect live with CONFIG SET").
+	Note string
+}
