@@ -100,6 +100,7 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 		NewCmdOutput(ios, nil),
 		NewCmdProviders(ios, nil),
 		NewCmdVersion(ios, nil),
+		NewCmdServer(ios, nil),
 	)
 	return root
 }

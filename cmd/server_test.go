@@ -1,0 +1,105 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redisctl/redisctl/cmd/iostreams"
+)
+
+func TestServerConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "node.conf")
+	if err := os.WriteFile(conf, []byte("port 7001\nfrobnicate yes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"server", conf}, "Reading the configuration file, at line 2\n>>> 'frobnicate yes'\nBad directive or wrong number of arguments"},
+		{[]string{"server", "--port", "7001", "--maxmemory", "lots"}, ">>> 'maxmemory \"lots\"'\nargument must be a memory value"},
+		{[]string{"server", filepath.Join(dir, "nope.conf")}, "Fatal error, can't open config file"},
+	}
+	for _, tt := range tests {
+		ios, _, _, errOut := iostreams.Test()
+		if code := Run(context.Background(), tt.args, ios); code != 1 {
+			t.Errorf("%v: exit %d, want 1", tt.args, code)
+		}
+		if !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: stderr %q lacks %q", tt.args, errOut.String(), tt.want)
+		}
+	}
+}
+
+// TestServerLifecycle starts `redisctl server` in-process with a config
+// file, checks PING, the pid file and the log file, then cancels it the
+// way SIGTERM does and checks the pid file is gone.
+func TestServerLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	conf := filepath.Join(dir, "redis.conf")
+	text := "bind 127.0.0.1\nport " + strconv.Itoa(port) + "\ndir " + dir + "\npidfile redis.pid\nlogfile redis.log\nmaxmemory 256mb\n"
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, errOut := iostreams.Test()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- Run(ctx, []string{"server", conf, "--maxmemory-policy", "allkeys-lru"}, ios) }()
+	var nc net.Conn
+	for i := 0; i < 200; i++ {
+		if nc, err = net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("server never listened: %v (stderr %q)", err, errOut.String())
+	}
+	r := bufio.NewReader(nc)
+	ask := func(cmd, want string) {
+		t.Helper()
+		nc.Write([]byte(cmd + "\r\n"))
+		line, err := r.ReadString('\n')
+		if err != nil || line != want {
+			t.Fatalf("%s = %q, %v; want %q", cmd, line, err, want)
+		}
+	}
+	ask("PING", "+PONG\r\n")
+	ask("CONFIG SET maxmemory 1gb", "+OK\r\n")
+	nc.Close()
+	pid, err := os.ReadFile(filepath.Join(dir, "redis.pid"))
+	if err != nil || strings.TrimSpace(string(pid)) != strconv.Itoa(os.Getpid()) {
+		t.Fatalf("pid file = %q, %v", pid, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "redis.pid")); !os.IsNotExist(err) {
+		t.Fatalf("pid file still there: %v", err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+	if !strings.Contains(string(log), "Ready to accept connections") || !strings.Contains(string(log), "ready to exit") {
+		t.Fatalf("log file:\n%s", log)
+	}
+}

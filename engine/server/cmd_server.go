@@ -1,0 +1,123 @@
+package server
+
+import (
+	"strings"
+	"time"
+)
+
+// Server commands: DBSIZE, FLUSHALL, FLUSHDB, INFO, SHUTDOWN, TIME, and the
+// transaction commands' table entries.
+
+func serverCommands() []*Command {
+	allShards := []string{"request_policy:all_shards", "response_policy:all_succeeded"}
+	return []*Command{
+		{Name: "dbsize", Arity: 1, Flags: "readonly fast", ACL: "@keyspace @read @fast", Tips: []string{"request_policy:all_shards", "response_policy:agg_sum"},
+			Handler: func(c *Client) { c.addInt(c.db.Size()) },
+			Group:   "server", Since: "1.0.0", Summary: "Returns the number of keys in the database.", Complexity: "O(1)"},
+		{Name: "flushall", Arity: -1, Flags: "write exclusive", ACL: "@keyspace @write @slow @dangerous", Tips: allShards, Handler: flushallCommand,
+			Group: "server", Since: "1.0.0", Summary: "Removes all keys from all databases.", Complexity: "O(N) where N is the total number of keys in all databases"},
+		{Name: "flushdb", Arity: -1, Flags: "write exclusive", ACL: "@keyspace @write @slow @dangerous", Tips: allShards, Handler: flushdbCommand,
+			Group: "server", Since: "1.0.0", Summary: "Remove all keys from the current database.", Complexity: "O(N) where N is the number of keys in the selected database"},
+		{Name: "info", Arity: -1, Flags: "loading stale", ACL: "@slow @dangerous", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+			Handler: infoCommand, Group: "server", Since: "1.0.0", Summary: "Returns information and statistics about the server.", Complexity: "O(1)"},
+		{Name: "shutdown", Arity: -1, Flags: "admin noscript loading stale no_multi allow_busy", ACL: "@admin @slow @dangerous", Handler: shutdownCommand,
+			Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+		{Name: "time", Arity: 1, Flags: "loading stale fast", ACL: "@fast", Tips: []string{"nondeterministic_output"}, Handler: timeCommand,
+			Group: "server", Since: "2.6.0", Summary: "Returns the server time.", Complexity: "O(1)"},
+		{Name: "multi", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@fast @transaction", Handler: multiCommand,
+			Group: "transactions", Since: "1.2.0", Summary: "Starts a transaction.", Complexity: "O(1)"},
+		{Name: "exec", Arity: 1, Flags: "noscript loading stale skip_slowlog exclusive", ACL: "@slow @transaction", Handler: execCommand,
+			Group: "transactions", Since: "1.2.0", Summary: "Executes all commands in a transaction.", Complexity: "Depends on commands in the transaction"},
+		{Name: "discard", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@fast @transaction", Handler: discardCommand,
+			Group: "transactions", Since: "2.0.0", Summary: "Discards a transaction.", Complexity: "O(N), when N is the number of queued commands"},
+		{Name: "watch", Arity: -2, Flags: "noscript loading stale fast allow_busy", ACL: "@fast @transaction",
+			Keys: []KeySpec{keyRange("RO", 1, -1, 1)}, Handler: watchCommand,
+			Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction.", Complexity: "O(1) for every key."},
+		{Name: "unwatch", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@fast @transaction", Handler: unwatchCommand,
+			Group: "transactions", Since: "2.2.0", Summary: "Forgets about watched keys of a transaction.", Complexity: "O(1)"},
+	}
+}
+
+// parseFlushArgs accepts FLUSHALL/FLUSHDB's optional ASYNC or SYNC.
+func (c *Client) parseFlushArgs() bool {
+	if len(c.argv) > 2 || (len(c.argv) == 2 && !argIs(c.argv[1], "sync") && !argIs(c.argv[1], "async")) {
+		c.addError(errSyntax)
+		return false
+	}
+	return true
+}
+
+func flushallCommand(c *Client) {
+	if !c.parseFlushArgs() {
+		return
+	}
+	for i := 0; i < c.srv.ks.NumDBs(); i++ {
+		c.srv.flushDB(i)
+	}
+	c.dirty++
+	c.addOK()
+}
+
+func flushdbCommand(c *Client) {
+	if !c.parseFlushArgs() {
+		return
+	}
+	c.srv.flushDB(c.db.ID())
+	c.dirty++
+	c.addOK()
+}
+
+// flushDB empties database i, invalidating WATCHes on keys it held. The
+// caller holds the exclusive lock.
+func (s *Server) flushDB(i int) {
+	db := s.ks.DB(i)
+	if db.Size() > 0 {
+		s.watches.touchDB(i, func(key string) bool { return db.Exists([]byte(key), time.Now().UnixMilli()) })
+	}
+	db.Flush()
+}
+
+func shutdownCommand(c *Client) {
+	req := shutdownRequest{}
+	for _, a := range c.argv[1:] {
+		switch {
+		case argIs(a, "nosave"):
+			req.nosave = true
+		case argIs(a, "save"):
+			req.save = true
+		case argIs(a, "now"), argIs(a, "force"):
+		case argIs(a, "abort"):
+			c.addError("ERR No shutdown in progress.")
+			return
+		default:
+			c.addError(errSyntax)
+			return
+		}
+	}
+	if req.save && req.nosave {
+		c.addError(errSyntax)
+		return
+	}
+	c.srv.logf(levelWarning, "User requested shutdown...")
+	select {
+	case c.srv.shutdownCh <- req:
+	default:
+	}
+	// Like Redis, the connection closes without a reply.
+	c.flags |= flagCloseASAP
+}
+
+func timeCommand(c *Client) {
+	now := time.Now()
+	c.addArrayLen(2)
+	c.addBulkInt(now.Unix())
+	c.addBulkInt(int64(now.Nanosecond() / 1000))
+}
+
+func infoCommand(c *Client) {
+	sections := make([]string, 0, len(c.argv)-1)
+	for _, a := range c.argv[1:] {
+		sections = append(sections, strings.ToLower(string(a)))
+	}
+	c.addVerbatim([]byte(c.srv.info(sections)))
+}

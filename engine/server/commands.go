@@ -1,0 +1,13 @@
+package server
+
+// allCommands is the one place where command groups are registered: every
+// data-type or subsystem file contributes a function returning its table.
+func allCommands() [][]*Command {
+	return [][]*Command{
+		connectionCommands(),
+		serverCommands(),
+		stringCommands(),
+		keyCommands(),
+		{configCommand(), clientCommand(), commandCommand()},
+	}
+}

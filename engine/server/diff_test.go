@@ -1,0 +1,131 @@
+package server
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redisctl/redisctl/engine/resp"
+)
+
+// Differential tests: every script in testdata/diff is sent to the engine
+// and to a real redis-server, command by command, in RESP2 and then in
+// RESP3, and every reply must be byte-for-byte identical.
+//
+// Script syntax, one command per line, quoted like redis-cli:
+//
+//	SET k v             a command; both replies must match
+//	!nocompare CMD ...  run on both, ignore the replies (non-deterministic)
+//	!raw "bytes"        send raw bytes (escapes as in redis-cli), compare
+//	                    everything the servers answer until they go quiet
+//	!sleep MS           pause (expiry tests)
+//	!resp2only CMD ...  compare only in the RESP2 pass
+//	# comment
+func TestDifferential(t *testing.T) {
+	files, err := filepath.Glob("testdata/diff/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	redisAddr := startRedis(t)
+	srv := startServer(t)
+	for _, f := range files {
+		script, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, proto := range []int{2, 3} {
+			name := strings.TrimSuffix(filepath.Base(f), ".txt") + "/resp" + strconv.Itoa(proto)
+			t.Run(name, func(t *testing.T) {
+				runDiffScript(t, string(script), proto, redisAddr, srv.addr())
+			})
+		}
+	}
+}
+
+func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr string) {
+	ref, eng := dial(t, redisAddr), dial(t, engineAddr)
+	for _, c := range []*rawConn{ref, eng} {
+		c.do("FLUSHALL")
+		c.do("CONFIG", "SET", "notify-keyspace-events", "")
+		if proto == 3 {
+			c.do("HELLO", "3")
+		}
+	}
+	for n, line := range strings.Split(script, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		args, ok := resp.SplitArgs([]byte(line), nil)
+		if !ok {
+			t.Fatalf("line %d: bad quoting: %s", n+1, line)
+		}
+		where := "line " + strconv.Itoa(n+1) + ": " + line
+		switch strings.ToLower(string(args[0])) {
+		case "!sleep":
+			ms, _ := strconv.Atoi(string(args[1]))
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+		case "!nocompare":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			readOrFail(t, ref, where, "redis")
+			readOrFail(t, eng, where, "engine")
+		case "!resp2only":
+			if proto != 2 {
+				continue
+			}
+			compareCommand(t, where, ref, eng, args[1:])
+		case "!raw":
+			ref.send(args[1])
+			eng.send(args[1])
+			want, got := drain(ref), drain(eng)
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		default:
+			compareCommand(t, where, ref, eng, args)
+		}
+	}
+}
+
+func compareCommand(t *testing.T, where string, ref, eng *rawConn, args [][]byte) {
+	t.Helper()
+	ref.send(resp.AppendCommand(nil, args...))
+	eng.send(resp.AppendCommand(nil, args...))
+	want := readOrFail(t, ref, where, "redis")
+	got := readOrFail(t, eng, where, "engine")
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+	}
+}
+
+func readOrFail(t *testing.T, c *rawConn, where, who string) []byte {
+	t.Helper()
+	b, err := c.read()
+	if err != nil {
+		t.Fatalf("%s: %s: %v", where, who, err)
+	}
+	return b
+}
+
+// drain reads whatever the server sends until it is quiet for a moment or
+// closes the connection (marked "<EOF>").
+func drain(c *rawConn) []byte {
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		c.nc.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
+		n, err := c.r.Read(buf)
+		out = append(out, buf[:n]...)
+		if err != nil {
+			if ne, ok := err.(interface{ Timeout() bool }); !ok || !ne.Timeout() {
+				out = append(out, "<EOF>"...)
+			}
+			return out
+		}
+	}
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"github.com/redisctl/redisctl/engine/resp"
+)
+
+// execute runs the command in c.argv: the central checks in Redis's order
+// (existence, arity, authentication, transaction and context rules,
+// memory), then either queues it (MULTI) or calls it.
+func (c *Client) execute() {
+	cmd := c.srv.cmds.lookup(c.argv[0])
+	if cmd != nil && cmd.sub != nil && len(c.argv) >= 2 {
+		sub := cmd.sub[strings.ToLower(string(c.argv[1]))]
+		if sub == nil && cmd.Handler == nil {
+			c.cmd = cmd
+			c.reject("ERR unknown subcommand '" + sanitize(trunc(c.argv[1], 128)) +
+				"'. Try " + strings.ToUpper(cmd.Name) + " HELP.")
+			return
+		}
+		if sub != nil {
+			cmd = sub
+		}
+	}
+	c.cmd = cmd
+	c.lastCmd.Store(cmd)
+	switch {
+	case cmd == nil:
+		c.reject(unknownCommandError(c.argv))
+		return
+	case (cmd.Arity > 0 && len(c.argv) != cmd.Arity) || len(c.argv) < -cmd.Arity:
+		c.reject("ERR wrong number of arguments for '" + cmd.fullName + "' command")
+		return
+	case !c.authed && cmd.flags&FlagNoAuth == 0:
+		if c.srv.requirePass() != "" {
+			c.reject(errNoAuth)
+			return
+		}
+		c.authed = true
+	}
+	if c.flags&flagMulti != 0 && cmd.flags&FlagNoMulti != 0 {
+		c.reject("ERR Command not allowed inside a transaction")
+		return
+	}
+	isExecLike := cmd.Name == "exec" || cmd.Name == "discard" || cmd.Name == "quit" || cmd.Name == "reset"
+	if c.srv.maxmemory.Load() > 0 {
+		reject := cmd.flags&FlagDenyOOM != 0 || (c.flags&flagMulti != 0 && !isExecLike)
+		if cmd.Name == "exec" && c.multi != nil && c.multi.flags&FlagDenyOOM != 0 {
+			reject = true
+		}
+		if !c.srv.freeMemoryIfNeeded(c) && reject {
+			c.reject(errOOM)
+			return
+		}
+	}
+	if c.flags&flagPubSub != 0 && c.proto == resp.RESP2 && !allowedInPubSub(cmd.Name) {
+		c.reject("ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	if c.flags&flagMulti != 0 && !isExecLike && cmd.Name != "multi" && cmd.Name != "watch" {
+		c.queueMulti()
+		return
+	}
+	c.call(cmd)
+	c.afterCommand()
+}
+
+func allowedInPubSub(name string) bool {
+	switch name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// reject replies a command error found before execution; inside MULTI it
+// also dooms the transaction.
+func (c *Client) reject(msg string) {
+	if c.flags&flagMulti != 0 {
+		c.flags |= flagDirtyExec
+	}
+	c.addError(msg)
+	if c.cmd != nil {
+		c.srv.commandRejected(c.stats, c.cmd)
+	}
+}
+
+func unknownCommandError(argv [][]byte) string {
+	var b strings.Builder
+	for _, a := range argv[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		b.WriteByte('\'')
+		b.WriteString(sanitize(trunc(a, 128-b.Len())))
+		b.WriteString("' ")
+	}
+	return "ERR unknown command '" + sanitize(trunc(argv[0], 128)) + "', with args beginning with: " + b.String()
+}
+
+func trunc(b []byte, n int) []byte {
+	if n < 0 {
+		n = 0
+	}
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// sanitize replaces CR and LF, which an error reply cannot carry.
+func sanitize(b []byte) string {
+	s := string(b)
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	}
+	return s
+}
+
+// lockState records what call locked so it can unlock the same.
+type lockState struct {
+	exclusive bool
+	db        int
+	shards    []int
+}
+
+// call runs cmd with its locks held, then accounts for it: command stats,
+// slowlog, propagation of writes.
+func (c *Client) call(cmd *Command) {
+	if !c.srv.inExclusive(c) {
+		c.lock(cmd)
+		defer c.unlock()
+	}
+	start := time.Now()
+	c.now = start.UnixMilli()
+	c.dirty = 0
+	c.propArgv = nil
+	c.flags &^= flagErrored
+	outBefore := len(c.out)
+	cmd.Handler(c)
+	dur := time.Since(start)
+	if c.flags&(flagReplySkip|flagReplyOff) != 0 {
+		c.out = c.out[:outBefore]
+	}
+	c.srv.commandDone(c, cmd, dur)
+	if c.dirty > 0 {
+		c.srv.propagate(c, cmd)
+	}
+}
+
+// afterCommand runs once per top-level command: CLIENT REPLY bookkeeping
+// and the per-client "last command" fields CLIENT LIST shows.
+func (c *Client) afterCommand() {
+	c.lastSeen.Store(c.now)
+	if c.flags&flagReplySkip != 0 {
+		c.flags &^= flagReplySkip
+	}
+	if c.flags&flagReplySkipNext != 0 {
+		c.flags = c.flags&^flagReplySkipNext | flagReplySkip
+	}
+}
+
+// lock takes the server lock (shared, or exclusive for exclusive
+// commands) and the shard locks of the command's keys in ascending order.
+func (c *Client) lock(cmd *Command) {
+	if cmd.flags&FlagExclusive != 0 {
+		c.srv.world.Lock()
+		c.srv.exclusiveOwner.Store(c)
+		c.locked.exclusive = true
+		return
+	}
+	c.srv.world.RLock()
+	c.locked.exclusive = false
+	c.locked.shards = c.shardBuf[:0]
+	if len(cmd.Keys) == 0 {
+		return
+	}
+	pos := cmd.keyPositions(c.argv, c.keyPosBuf[:0])
+	db := c.db
+	c.locked.db = db.ID()
+	shards := c.shardBuf[:0]
+	for _, p := range pos {
+		s := db.ShardOf(c.argv[p])
+		// insertion sort with dedup: key lists are short
+		i := len(shards)
+		dup := false
+		for i > 0 && shards[i-1] >= s {
+			if shards[i-1] == s {
+				dup = true
+				break
+			}
+			i--
+		}
+		if dup {
+			continue
+		}
+		shards = append(shards, 0)
+		copy(shards[i+1:], shards[i:])
+		shards[i] = s
+	}
+	for _, s := range shards {
+		db.LockShard(s)
+	}
+	c.locked.shards = shards
+}
+
+func (c *Client) unlock() {
+	if c.locked.exclusive {
+		c.locked.exclusive = false
+		c.srv.exclusiveOwner.Store(nil)
+		c.srv.world.Unlock()
+		return
+	}
+	if len(c.locked.shards) > 0 {
+		db := c.srv.ks.DB(c.locked.db)
+		for i := len(c.locked.shards) - 1; i >= 0; i-- {
+			db.UnlockShard(c.locked.shards[i])
+		}
+		c.locked.shards = c.locked.shards[:0]
+	}
+	c.srv.world.RUnlock()
+}
+
+// inExclusive reports whether c already holds the server's exclusive lock
+// (commands run by EXEC or a script).
+func (s *Server) inExclusive(c *Client) bool { return s.exclusiveOwner.Load() == c }

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// stdDriver serves each connection on its own goroutine with the standard
+// library's net package. It works on every platform; on Linux the epoll
+// driver is faster.
+type stdDriver struct {
+	s     *Server
+	stats *loopStats
+	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	conns  map[*Client]*stdConn
+	closed bool
+}
+
+type stdConn struct {
+	nc  net.Conn
+	wmu sync.Mutex // serializes writes from the reader and async flushes
+}
+
+func newStdDriver(s *Server) *stdDriver {
+	return &stdDriver{s: s, stats: s.newLoopStats(), conns: map[*Client]*stdConn{}}
+}
+
+func (d *stdDriver) start(ls []net.Listener) error {
+	for _, l := range ls {
+		d.wg.Add(1)
+		go d.accept(l)
+	}
+	return nil
+}
+
+func (d *stdDriver) accept(l net.Listener) {
+	defer d.wg.Done()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		d.mu.Lock()
+		if d.closed {
+			d.mu.Unlock()
+			nc.Close()
+			return
+		}
+		sc := &stdConn{nc: nc}
+		c := d.s.newClient(d, -1, nc.RemoteAddr(), nc.LocalAddr(), d.stats)
+		d.conns[c] = sc
+		d.wg.Add(1)
+		d.mu.Unlock()
+		go d.serve(c, sc)
+	}
+}
+
+func (d *stdDriver) serve(c *Client, sc *stdConn) {
+	defer d.wg.Done()
+	defer func() {
+		sc.nc.Close()
+		d.mu.Lock()
+		delete(d.conns, c)
+		d.mu.Unlock()
+		c.closed()
+	}()
+	if c.flags&flagProtected != 0 {
+		c.denyProtected()
+		d.flush(c, sc)
+		return
+	}
+	buf := make([]byte, 16*1024)
+	for {
+		n, err := sc.nc.Read(buf)
+		if n > 0 {
+			d.stats.netIn.Add(int64(n))
+			c.feed(buf[:n])
+			if c.takeAsync() {
+				return
+			}
+			if c.flags&flagCloseASAP != 0 {
+				return
+			}
+			if !d.flush(c, sc) || c.flags&flagCloseAfterReply != 0 {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// flush writes c.out; it reports false when the connection failed.
+func (d *stdDriver) flush(c *Client, sc *stdConn) bool {
+	if len(c.out) == 0 {
+		return true
+	}
+	sc.wmu.Lock()
+	_, err := sc.nc.Write(c.out)
+	sc.wmu.Unlock()
+	d.stats.netOut.Add(int64(len(c.out)))
+	c.out = c.out[:0]
+	if cap(c.out) > 64*1024 {
+		c.out = nil
+	}
+	return err == nil
+}
+
+// wake flushes async output from the caller's goroutine: the serving
+// goroutine is blocked in Read.
+func (d *stdDriver) wake(c *Client) {
+	d.mu.Lock()
+	sc := d.conns[c]
+	d.mu.Unlock()
+	if sc == nil {
+		return
+	}
+	c.asyncMu.Lock()
+	data := c.async
+	c.async = nil
+	c.asyncWake = false
+	closing := c.asyncClose
+	c.asyncMu.Unlock()
+	if len(data) > 0 {
+		sc.wmu.Lock()
+		sc.nc.Write(data)
+		sc.wmu.Unlock()
+		d.stats.netOut.Add(int64(len(data)))
+	}
+	if closing {
+		sc.nc.Close()
+	}
+}
+
+func (d *stdDriver) close(c *Client) {
+	d.mu.Lock()
+	sc := d.conns[c]
+	d.mu.Unlock()
+	if sc != nil {
+		sc.nc.Close()
+	}
+}
+
+func (d *stdDriver) stop() {
+	d.mu.Lock()
+	d.closed = true
+	for _, sc := range d.conns {
+		sc.nc.Close()
+	}
+	d.mu.Unlock()
+	d.wg.Wait()
+}

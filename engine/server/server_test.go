@@ -1,0 +1,58 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBasics(t *testing.T) {
+	srv := startServer(t)
+	c := dial(t, srv.addr())
+	c.mustDo("+PONG\r\n", "PING")
+	c.mustDo(bulk("hi"), "PING", "hi")
+	c.mustDo("+OK\r\n", "SET", "k", "v")
+	c.mustDo(bulk("v"), "GET", "k")
+	c.mustDo("$-1\r\n", "GET", "missing")
+	c.mustDo(":1\r\n", "DEL", "k", "missing")
+	c.mustDo("+OK\r\n", "SET", "k", "v")
+	c.mustDo(":2\r\n", "EXISTS", "missing", "k", "k")
+	c.mustDo("-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n", "FOO", "a", "b")
+	c.mustDo("-ERR wrong number of arguments for 'get' command\r\n", "GET")
+	c.mustDo("-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n", "CONFIG", "nope")
+	c.mustDo("-ERR wrong number of arguments for 'config|get' command\r\n", "CONFIG", "GET")
+}
+
+func TestPipelineOneWrite(t *testing.T) {
+	srv := startServer(t)
+	c := dial(t, srv.addr())
+	var b strings.Builder
+	for i := 0; i < 100; i++ {
+		b.WriteString("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+	}
+	c.send([]byte(b.String()))
+	for i := 0; i < 100; i++ {
+		if got, err := c.read(); err != nil || string(got) != "+OK\r\n" {
+			t.Fatalf("reply %d = %q, %v", i, got, err)
+		}
+	}
+}
+
+func TestAuth(t *testing.T) {
+	srv := startServer(t, "--requirepass", "secret")
+	c := dial(t, srv.addr())
+	c.mustDo("-NOAUTH Authentication required.\r\n", "GET", "k")
+	c.mustDo("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "nope")
+	c.mustDo("+OK\r\n", "AUTH", "secret")
+	c.mustDo("$-1\r\n", "GET", "k")
+	// Changing the password live: new connections need the new one, the
+	// authenticated one stays authenticated.
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "requirepass", "other")
+	c.mustDo("$-1\r\n", "GET", "k")
+	c2 := dial(t, srv.addr())
+	c2.mustDo("-NOAUTH Authentication required.\r\n", "PING")
+	c2.mustDo("+OK\r\n", "AUTH", "default", "other")
+	c2.mustDo("+PONG\r\n", "PING")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "requirepass", "")
+	c3 := dial(t, srv.addr())
+	c3.mustDo("+PONG\r\n", "PING")
+}

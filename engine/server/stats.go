@@ -1,0 +1,91 @@
+package server
+
+import (
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// loopStats are the counters of one network loop (or of the std driver),
+// kept apart so loops never share a cache line on the hot path; INFO sums
+// them.
+type loopStats struct {
+	commands atomic.Int64 // total_commands_processed
+	netIn    atomic.Int64
+	netOut   atomic.Int64
+	dirty    atomic.Int64 // changes since the last save
+	cmds     []cmdStat    // by Command.id
+}
+
+type cmdStat struct {
+	calls, usec, rejected, failed atomic.Int64
+}
+
+func (s *Server) newLoopStats() *loopStats {
+	ls := &loopStats{cmds: make([]cmdStat, len(s.cmds.all))}
+	s.loops = append(s.loops, ls)
+	return ls
+}
+
+func (s *Server) commandDone(c *Client, cmd *Command, dur time.Duration) {
+	st := &c.stats.cmds[cmd.id]
+	st.calls.Add(1)
+	st.usec.Add(int64(dur / time.Microsecond))
+	if c.flags&flagErrored != 0 {
+		st.failed.Add(1)
+	}
+	c.stats.commands.Add(1)
+	s.slowlogAdd(c, cmd, dur)
+}
+
+func (s *Server) commandRejected(ls *loopStats, cmd *Command) {
+	ls.cmds[cmd.id].rejected.Add(1)
+	ls.commands.Add(1)
+}
+
+// countError feeds INFO errorstats: errors are counted by their code, the
+// first word of the message.
+func (s *Server) countError(msg string) {
+	code := msg
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
+		code = msg[:i]
+	}
+	s.errMu.Lock()
+	if _, ok := s.errCounts[code]; ok || len(s.errCounts) < 128 {
+		s.errCounts[code]++
+	}
+	s.errMu.Unlock()
+}
+
+// totals sums the per-loop counters.
+func (s *Server) totals() (commands, netIn, netOut, dirty int64) {
+	for _, l := range s.loops {
+		commands += l.commands.Load()
+		netIn += l.netIn.Load()
+		netOut += l.netOut.Load()
+		dirty += l.dirty.Load()
+	}
+	return
+}
+
+func (s *Server) resetStats() {
+	for _, l := range s.loops {
+		l.commands.Store(0)
+		l.netIn.Store(0)
+		l.netOut.Store(0)
+		for i := range l.cmds {
+			l.cmds[i].calls.Store(0)
+			l.cmds[i].usec.Store(0)
+			l.cmds[i].rejected.Store(0)
+			l.cmds[i].failed.Store(0)
+		}
+	}
+	s.errMu.Lock()
+	s.errCounts = map[string]int64{}
+	s.errMu.Unlock()
+	s.stats.connections.Store(0)
+	s.stats.rejected.Store(0)
+	s.ks.ResetStats()
+}
+
+func (s *Server) slowlogAdd(c *Client, cmd *Command, dur time.Duration) {}

@@ -1,0 +1,200 @@
+package server
+
+import (
+	"math"
+	"strings"
+
+	"github.com/redisctl/redisctl/engine/config"
+	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/resp"
+)
+
+// Generic key commands (Redis's db.c and expire.c).
+
+var allKeysTips = []string{"request_policy:multi_shard", "response_policy:agg_sum"}
+
+func keyCommands() []*Command {
+	return []*Command{
+		{Name: "del", Arity: -2, Flags: "write", ACL: "@keyspace @write @slow", Tips: allKeysTips,
+			Keys: []KeySpec{keyRange("RM delete", 1, -1, 1)}, Handler: delCommand,
+			Group: "generic", Since: "1.0.0", Summary: "Deletes one or more keys.", Complexity: "O(N) where N is the number of keys that will be removed."},
+		{Name: "unlink", Arity: -2, Flags: "write fast", ACL: "@keyspace @write @fast", Tips: allKeysTips,
+			Keys: []KeySpec{keyRange("RM delete", 1, -1, 1)}, Handler: delCommand,
+			Group: "generic", Since: "4.0.0", Summary: "Asynchronously deletes one or more keys.", Complexity: "O(1) for each key removed regardless of its size."},
+		{Name: "exists", Arity: -2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Tips: allKeysTips,
+			Keys: []KeySpec{keyRange("RO", 1, -1, 1)}, Handler: existsCommand,
+			Group: "generic", Since: "1.0.0", Summary: "Determines whether one or more keys exist.", Complexity: "O(N) where N is the number of keys to check."},
+		{Name: "expire", Arity: -3, Flags: "write fast", ACL: "@keyspace @write @fast", Keys: one("RW update", 1),
+			Handler: func(c *Client) { c.expireGeneric(c.now, 1000) },
+			Group:   "generic", Since: "1.0.0", Summary: "Sets the expiration time of a key in seconds.", Complexity: "O(1)"},
+		{Name: "pexpire", Arity: -3, Flags: "write fast", ACL: "@keyspace @write @fast", Keys: one("RW update", 1),
+			Handler: func(c *Client) { c.expireGeneric(c.now, 1) },
+			Group:   "generic", Since: "2.6.0", Summary: "Sets the expiration time of a key in milliseconds.", Complexity: "O(1)"},
+		{Name: "expireat", Arity: -3, Flags: "write fast", ACL: "@keyspace @write @fast", Keys: one("RW update", 1),
+			Handler: func(c *Client) { c.expireGeneric(0, 1000) },
+			Group:   "generic", Since: "1.2.0", Summary: "Sets the expiration time of a key to a Unix timestamp.", Complexity: "O(1)"},
+		{Name: "pexpireat", Arity: -3, Flags: "write fast", ACL: "@keyspace @write @fast", Keys: one("RW update", 1),
+			Handler: func(c *Client) { c.expireGeneric(0, 1) },
+			Group:   "generic", Since: "2.6.0", Summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", Complexity: "O(1)"},
+		{Name: "ttl", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Tips: []string{"nondeterministic_output"},
+			Keys: one("RO access", 1), Handler: func(c *Client) { c.ttlGeneric(false, false) },
+			Group: "generic", Since: "1.0.0", Summary: "Returns the expiration time in seconds of a key.", Complexity: "O(1)"},
+		{Name: "pttl", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Tips: []string{"nondeterministic_output"},
+			Keys: one("RO access", 1), Handler: func(c *Client) { c.ttlGeneric(true, false) },
+			Group: "generic", Since: "2.6.0", Summary: "Returns the expiration time in milliseconds of a key.", Complexity: "O(1)"},
+		{Name: "expiretime", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast",
+			Keys: one("RO access", 1), Handler: func(c *Client) { c.ttlGeneric(false, true) },
+			Group: "generic", Since: "7.0.0", Summary: "Returns the expiration time of a key as a Unix timestamp.", Complexity: "O(1)"},
+		{Name: "pexpiretime", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast",
+			Keys: one("RO access", 1), Handler: func(c *Client) { c.ttlGeneric(true, true) },
+			Group: "generic", Since: "7.0.0", Summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.", Complexity: "O(1)"},
+		{Name: "persist", Arity: 2, Flags: "write fast", ACL: "@keyspace @write @fast", Keys: one("RW update", 1), Handler: persistCommand,
+			Group: "generic", Since: "2.2.0", Summary: "Removes the expiration time of a key.", Complexity: "O(1)"},
+		{Name: "type", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Keys: one("RO", 1), Handler: typeCommand,
+			Group: "generic", Since: "1.0.0", Summary: "Determines the type of value stored at a key.", Complexity: "O(1)"},
+	}
+}
+
+func delCommand(c *Client) {
+	n := int64(0)
+	for _, k := range c.argv[1:] {
+		if c.db.Delete(k, c.now) {
+			c.modified(k)
+			c.notify(config.NotifyGeneric, "del", k)
+			n++
+		}
+	}
+	c.addInt(n)
+}
+
+func existsCommand(c *Client) {
+	n := int64(0)
+	for _, k := range c.argv[1:] {
+		if c.db.Lookup(k, c.now, keyspace.NoTouch).Exists() {
+			n++
+		}
+	}
+	c.addInt(n)
+}
+
+// Flags of EXPIRE's NX/XX/GT/LT option.
+const (
+	expireNX = 1 << iota
+	expireXX
+	expireGT
+	expireLT
+)
+
+// expireGeneric implements EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: the
+// argument times unit (ms) plus base (now for the relative forms).
+func (c *Client) expireGeneric(base, unit int64) {
+	flags := 0
+	for _, a := range c.argv[3:] {
+		switch {
+		case argIs(a, "nx"):
+			flags |= expireNX
+		case argIs(a, "xx"):
+			flags |= expireXX
+		case argIs(a, "gt"):
+			flags |= expireGT
+		case argIs(a, "lt"):
+			flags |= expireLT
+		default:
+			c.addError("ERR Unsupported option " + string(a))
+			return
+		}
+	}
+	if flags&expireNX != 0 && flags&(expireXX|expireGT|expireLT) != 0 {
+		c.addError("ERR NX and XX, GT or LT options at the same time are not compatible")
+		return
+	}
+	if flags&expireGT != 0 && flags&expireLT != 0 {
+		c.addError("ERR GT and LT options at the same time are not compatible")
+		return
+	}
+	when, ok := c.argInt(2)
+	if !ok {
+		return
+	}
+	if unit == 1000 {
+		if when > math.MaxInt64/1000 || when < math.MinInt64/1000 {
+			c.addError("ERR invalid expire time in '" + c.cmd.fullName + "' command")
+			return
+		}
+		when *= 1000
+	}
+	if when > math.MaxInt64-base {
+		c.addError("ERR invalid expire time in '" + c.cmd.fullName + "' command")
+		return
+	}
+	when += base
+	key := c.argv[1]
+	e := c.db.Lookup(key, c.now, keyspace.NoStats)
+	if !e.Exists() {
+		c.addInt(0)
+		return
+	}
+	cur := e.ExpireAt()
+	if (flags&expireNX != 0 && cur != 0) || (flags&expireXX != 0 && cur == 0) ||
+		(flags&expireGT != 0 && (cur == 0 || when <= cur)) || (flags&expireLT != 0 && cur != 0 && when >= cur) {
+		c.addInt(0)
+		return
+	}
+	if when <= c.now && !c.srv.isReplica() {
+		c.db.Delete(key, c.now)
+		c.modified(key)
+		c.notify(config.NotifyGeneric, "del", key)
+		c.propArgv = [][]byte{[]byte("DEL"), key}
+		c.addInt(1)
+		return
+	}
+	c.db.SetExpire(key, when)
+	c.modified(key)
+	c.notify(config.NotifyGeneric, "expire", key)
+	c.propArgv = [][]byte{[]byte("PEXPIREAT"), key, []byte(itoa(when))}
+	c.addInt(1)
+}
+
+// ttlGeneric implements TTL, PTTL, EXPIRETIME and PEXPIRETIME.
+func (c *Client) ttlGeneric(ms, absolute bool) {
+	e := c.db.Lookup(c.argv[1], c.now, keyspace.NoTouch)
+	if !e.Exists() {
+		c.addInt(-2)
+		return
+	}
+	exp := e.ExpireAt()
+	if exp == 0 {
+		c.addInt(-1)
+		return
+	}
+	v := exp
+	if !absolute {
+		v = max(exp-c.now, 0)
+	}
+	if !ms {
+		v = (v + 500) / 1000
+	}
+	c.addInt(v)
+}
+
+func persistCommand(c *Client) {
+	key := c.argv[1]
+	if !c.db.Lookup(key, c.now, keyspace.NoStats).Exists() || !c.db.Persist(key) {
+		c.addInt(0)
+		return
+	}
+	c.modified(key)
+	c.notify(config.NotifyGeneric, "persist", key)
+	c.addInt(1)
+}
+
+func typeCommand(c *Client) {
+	e := c.db.Lookup(c.argv[1], c.now, keyspace.NoTouch)
+	c.addSimple(e.Type().String())
+}
+
+// parseIntArg is resp.ParseInt for option values; kept here for the
+// key commands' readability.
+func parseIntArg(b []byte) (int64, bool) { return resp.ParseInt(b) }
+
+func upper(s string) string { return strings.ToUpper(s) }
