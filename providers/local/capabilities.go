@@ -42,8 +42,8 @@ func (p *Provider) Capabilities() providers.Capabilities {
 		Description: "Processes on this machine running the bundled engine (or redis-server with provider.engineBinary)",
 		Layouts:     []topology.Layout{topology.LayoutSingle, topology.LayoutHA, topology.LayoutCluster},
 		Mappings: map[topology.Layout]string{
-			topology.LayoutSingle: "one `redisctl server` process",
-			topology.LayoutHA:     "primary, replica and sentinel processes (needs provider.engineBinary: redis-server until the engine replicates)",
+			topology.LayoutSingle:  "one `redisctl server` process",
+			topology.LayoutHA:      "primary, replica and sentinel processes (needs provider.engineBinary: redis-server until the engine replicates)",
 			topology.LayoutCluster: "cluster-enabled node processes assembled with CLUSTER MEET/ADDSLOTS/REPLICATE (needs provider.engineBinary: redis-server until the engine has cluster mode)",
 		},
 		Limits:   providers.Limits{MaxShards: 0, MaxReplicas: 5, MinMemory: 1 << 20},
