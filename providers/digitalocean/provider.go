@@ -90,7 +90,7 @@ type Provider struct {
 	// RetryMax is how many times a throttled (429) or failed (5xx) request
 	// is retried; RetryWait is the first backoff, doubled each time up to
 	// RetryMaxWait. A Retry-After header is honoured up to RetryMaxWait.
-	RetryMax               int
+	RetryMax                int
 	RetryWait, RetryMaxWait time.Duration
 
 	mu     sync.Mutex

@@ -647,8 +647,8 @@ func wire(c *Cluster) map[string]any {
 		"private_connection": conn("private-"+host, c.Password),
 		"users":              []map[string]string{{"name": "default", "role": "primary", "password": c.Password}},
 		"num_nodes":          c.NumNodes, "size": c.Size, "region": c.Region, "status": c.Status,
-		"maintenance_window": map[string]any{"day": c.MaintenanceDay, "hour": c.MaintenanceHour, "pending": false, "description": []string{}},
-		"created_at":         c.CreatedAt.Format(time.RFC3339),
+		"maintenance_window":   map[string]any{"day": c.MaintenanceDay, "hour": c.MaintenanceHour, "pending": false, "description": []string{}},
+		"created_at":           c.CreatedAt.Format(time.RFC3339),
 		"private_network_uuid": c.VPC, "tags": nonNil(c.Tags), "project_id": c.Project,
 		"db_names": nil, "storage_size_mib": 0,
 	}
