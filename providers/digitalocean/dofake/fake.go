@@ -168,6 +168,13 @@ func (s *Server) Mutate(id string, fn func(c *Cluster)) {
 	}
 }
 
+// Remove deletes a cluster behind the provider's back.
+func (s *Server) Remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.clusters, id)
+}
+
 // AddCluster creates an online cluster directly (for import tests).
 func (s *Server) AddCluster(c Cluster) string {
 	s.mu.Lock()
