@@ -1,6 +1,7 @@
 package digitalocean
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"regexp"
@@ -190,12 +191,17 @@ func (p *Provider) importSpec(ctx context.Context, api *godo.Client, deployment,
 		pv.MaintenanceWindow = &MaintenanceWindow{Day: day, Hour: hour}
 	}
 	s.Provider = pv
-	body, err := yaml.Marshal(&s)
-	if err != nil {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Imported from DigitalOcean database cluster %s (%s).\n", db.Name, db.ID)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&s); err != nil {
 		return nil, err
 	}
-	head := fmt.Sprintf("# Imported from DigitalOcean database cluster %s (%s).\n", db.Name, db.ID)
-	return append([]byte(head), body...), nil
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func containsTag(tags []string, tag string) bool {
