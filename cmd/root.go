@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/redisctl/redisctl/cmd/iostreams"
+	"github.com/redisctl/redisctl/topology"
 )
 
 // Exit codes shared by every verb. plan --detailed-exitcode adds 2, 3 and 4.
@@ -58,6 +59,7 @@ func (e *flagError) Unwrap() error { return e.err }
 func handleError(ios *iostreams.IOStreams, err error) int {
 	var exit *ExitError
 	var fe *flagError
+	var probs topology.Problems
 	switch {
 	case err == nil:
 		return exitOK
@@ -66,6 +68,10 @@ func handleError(ios *iostreams.IOStreams, err error) int {
 	case errors.Is(err, errCancelled), errors.Is(err, context.Canceled):
 		fmt.Fprintln(ios.ErrOut, "Cancelled.")
 		return exitCancelled
+	case errors.As(err, &probs):
+		fmt.Fprintln(ios.ErrOut, probs.Error())
+		fmt.Fprintf(ios.ErrOut, "Error: the spec is not valid (%d %s); fix %s and run again.\n", len(probs), plural(len(probs), "problem", "problems"), plural(len(probs), "it", "them"))
+		return exitError
 	case errors.As(err, &fe):
 		fmt.Fprintf(ios.ErrOut, "Error: %s\nRun 'redisctl --help' for usage.\n", err)
 		return exitError
@@ -98,6 +104,7 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 		NewCmdDestroy(ios, nil),
 		NewCmdStatus(ios, nil),
 		NewCmdOutput(ios, nil),
+		NewCmdImport(ios, nil),
 		NewCmdProviders(ios, nil),
 		NewCmdVersion(ios, nil),
 		NewCmdServer(ios, nil),

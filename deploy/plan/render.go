@@ -239,7 +239,11 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 	s := p.Summary()
 	fmt.Fprintf(&b, "%s %s. Highest impact: %s.\n", c.paint(ansiBold, "Plan:"), s.Line(), c.paint(impactColor(s.Impact), s.Impact.String()))
 	if dl := p.DataLoss(); len(dl) > 0 && !p.Destroy {
-		fmt.Fprintf(&b, "%s %s lose data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "))
+		verb := "loses"
+		if len(dl) > 1 {
+			verb = "lose"
+		}
+		fmt.Fprintf(&b, "%s %s %s data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "), verb)
 	}
 	writeWarnings(&b, p.Warnings, c)
 	_, err := io.WriteString(w, b.String())
