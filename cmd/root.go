@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -36,9 +37,22 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	defer stop()
 
 	root := NewCmdRoot(ios)
-	root.SetArgs(args)
+	root.SetArgs(terraformStyleFlags(args))
 	err := root.ExecuteContext(ctx)
 	return handleError(ios, err)
+}
+
+// terraformStyleFlags accepts the single-dash long flags people type from
+// Terraform habit (-out FILE), which pflag would read as -o -u -t.
+func terraformStyleFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "-out" || strings.HasPrefix(a, "-out=") {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // ExitError carries a non-error exit code out of a command (for example plan's

@@ -312,7 +312,7 @@ func writeChange(b *strings.Builder, ch providers.Change, c painter) {
 	}
 	if ch.Action == providers.ActionUpdate || ch.Action == providers.ActionReplace {
 		if n := unchanged(ch, changed); n > 0 {
-			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged attributes hidden)", n)))
+			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged %s hidden)", n, map[bool]string{true: "attribute", false: "attributes"}[n == 1])))
 		}
 	}
 	for _, call := range ch.Calls {
