@@ -55,7 +55,7 @@ func samplePlan() *Plan {
 				Calls: []string{"CONFIG SET maxmemory 536870912", "CONFIG SET requirepass"}},
 			{Address: "node.node-1", Action: providers.ActionReplace, Impact: providers.ImpactDataLoss, Reason: "forces replacement: port changed",
 				Before: res("node", "node-1", map[string]string{"port": "7001"}), After: res("node", "node-1", map[string]string{"port": "7101"}),
-				Attrs: []providers.AttrChange{{Name: "port", Before: "7001", After: "7101", Mode: providers.Replace, Impact: providers.ImpactReconnect}},
+				Attrs:             []providers.AttrChange{{Name: "port", Before: "7001", After: "7101", Mode: providers.Replace, Impact: providers.ImpactReconnect}},
 				MaintenanceWindow: true},
 			{Address: "sentinel.sentinel-0", Action: providers.ActionDelete, Impact: providers.ImpactOnline, Reason: "no longer in the spec",
 				Before: res("sentinel", "sentinel-0", map[string]string{"port": "7003"}),
