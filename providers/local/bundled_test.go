@@ -75,8 +75,10 @@ func TestConformanceWithBundledEngine(t *testing.T) {
 				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
 			},
 			{
-				Name:          "port replaces, losing data",
-				Edit:          func(s string) string { return strings.Replace(s, fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other), 1) },
+				Name: "port replaces, losing data",
+				Edit: func(s string) string {
+					return strings.Replace(s, fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other), 1)
+				},
 				Want:          map[string]conformance.Want{"node.node-0": {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}},
 				AllowDataLoss: true,
 			},
