@@ -50,15 +50,9 @@ func schemaRun(opts *SchemaOptions) error {
 	return err
 }
 
-// settingsTyper is implemented by providers that publish their settings
-// struct, so the schema can describe their block exactly.
-type settingsTyper interface {
-	SettingsType() any
-}
-
-// providerSettings collects the settings structs of the registered
-// providers that publish one; nil when none do, which leaves the provider
-// block open in the schema.
+// providerSettings collects the settings structs the registered providers
+// publish in their capabilities; nil when none do, which leaves the
+// provider block open in the schema.
 func providerSettings(reg *providers.Registry) map[string]any {
 	var out map[string]any
 	for _, name := range reg.Names() {
@@ -66,11 +60,11 @@ func providerSettings(reg *providers.Registry) map[string]any {
 		if err != nil {
 			panic(fmt.Sprintf("registered provider %s: %v", name, err))
 		}
-		if st, ok := p.(settingsTyper); ok {
+		if st := p.Capabilities().Settings; st != nil {
 			if out == nil {
 				out = map[string]any{}
 			}
-			out[name] = st.SettingsType()
+			out[name] = st
 		}
 	}
 	return out

@@ -24,18 +24,21 @@ func TestSchemaVerb(t *testing.T) {
 
 type settingsOnlyProvider struct {
 	providers.Provider
+	settings any
 }
 
 type fakeSettings struct {
 	Region string `yaml:"region"`
 }
 
-func (settingsOnlyProvider) SettingsType() any { return fakeSettings{} }
+func (p settingsOnlyProvider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{Settings: p.settings}
+}
 
 func TestProviderSettingsFromRegistry(t *testing.T) {
 	reg := providers.NewRegistry()
-	reg.Register("fake", func() providers.Provider { return settingsOnlyProvider{} })
-	reg.Register("plain", func() providers.Provider { return struct{ providers.Provider }{} })
+	reg.Register("fake", func() providers.Provider { return settingsOnlyProvider{settings: fakeSettings{}} })
+	reg.Register("plain", func() providers.Provider { return settingsOnlyProvider{} })
 	got := providerSettings(reg)
 	if len(got) != 1 || got["fake"] != (fakeSettings{}) {
 		t.Errorf("providerSettings = %#v, want only fake's settings", got)

@@ -46,6 +46,9 @@ func (s *Session) Apply(ctx context.Context, lock *state.Lock, p *plan.Plan, opt
 	if err != nil {
 		return err
 	}
+	if s.planned {
+		s.recordRefresh()
+	}
 	j := &journal{s: s}
 	if err := j.save(); err != nil { // stamps lineage on first apply
 		return err
@@ -74,6 +77,23 @@ func (s *Session) Apply(ctx context.Context, lock *state.Lock, p *plan.Plan, opt
 		return s.resolver.Forget()
 	}
 	return nil
+}
+
+// recordRefresh writes what the plan's refresh found into state: resources
+// whose interrupted creation turned out to have succeeded are adopted, and
+// resources that no longer exist are dropped.
+func (s *Session) recordRefresh() {
+	found := map[string]providers.Resource{}
+	for _, r := range s.refreshed {
+		found[r.Address()] = r
+	}
+	var keep []state.Entry
+	for _, e := range s.State.Resources {
+		if r, ok := found[e.Address()]; ok {
+			keep = append(keep, state.Entry{Resource: r})
+		}
+	}
+	s.State.Resources = keep
 }
 
 // applySecrets resolves secrets for apply, generating any that are due, and

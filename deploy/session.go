@@ -22,6 +22,9 @@ import (
 	"github.com/redisctl/redisctl/topology"
 )
 
+// PollIntervalEnv sets how often providers poll long-running operations.
+const PollIntervalEnv = "REDISCTL_POLL_INTERVAL"
+
 // Options configure a session.
 type Options struct {
 	Registry *providers.Registry
@@ -43,6 +46,10 @@ type Session struct {
 	// Warnings from validation, shown with every plan.
 	Warnings []string
 
+	pollInterval time.Duration
+	// refreshed is what the last Plan found, recorded by Apply.
+	refreshed  []providers.Resource
+	planned    bool
 	resolver   *secret.Resolver
 	progress   io.Writer
 	progressMu sync.Mutex
@@ -86,13 +93,21 @@ func OpenBytes(ctx context.Context, specFile string, data []byte, opts Options) 
 	if st.Salt == "" {
 		st.Salt = secret.NewSalt()
 	}
+	poll := 10 * time.Second
+	if v := os.Getenv(PollIntervalEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%s=%q: want a duration such as 5s or 200ms", PollIntervalEnv, v)
+		}
+		poll = d
+	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
 	return &Session{
 		Spec: spec, SpecFile: specFile, SpecBytes: data, Nodes: nodes, Provider: prov,
-		Store: store, State: st, Warnings: vr.Warnings, progress: progress,
+		Store: store, State: st, Warnings: vr.Warnings, progress: progress, pollInterval: poll,
 		resolver: &secret.Resolver{
 			BaseDir:      filepath.Dir(specFile),
 			GeneratedDir: filepath.Join(opts.StateDir, "secrets", spec.Name),
@@ -104,7 +119,8 @@ func (s *Session) deployment() providers.Deployment {
 	salt := s.State.Salt
 	return providers.Deployment{
 		Spec: s.Spec, Nodes: s.Nodes, StateDir: s.Store.Dir,
-		Fingerprint: func(v string) string { return secret.Fingerprint(salt, v) },
+		Fingerprint:  func(v string) string { return secret.Fingerprint(salt, v) },
+		PollInterval: s.pollInterval,
 	}
 }
 
@@ -165,6 +181,7 @@ func (s *Session) Plan(ctx context.Context, destroy bool) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.refreshed, s.planned = current, true
 	resp, err := s.Provider.Plan(ctx, providers.PlanRequest{
 		Deployment: s.deployment(), Destroy: destroy, Current: current, PasswordFingerprint: fp,
 	})
@@ -184,6 +201,7 @@ func (s *Session) Plan(ctx context.Context, destroy bool) (*plan.Plan, error) {
 		Changes:       changes,
 		Drift:         drift,
 		Warnings:      append(append([]string{}, s.Warnings...), resp.Warnings...),
+		Notes:         resp.Notes,
 		SpecFile:      s.SpecFile,
 		Spec:          string(s.SpecBytes),
 		CreatedAt:     time.Now().UTC().Truncate(time.Second),

@@ -58,6 +58,9 @@ type Deployment struct {
 	// Fingerprint turns a secret into the value kept in Attrs (keyed by the
 	// deployment's salt), so a provider can detect a changed secret.
 	Fingerprint func(secret string) string
+	// PollInterval is how often a provider polls a long-running operation
+	// (REDISCTL_POLL_INTERVAL; default 10s).
+	PollInterval time.Duration
 }
 
 // ValidateRequest asks a provider to check a spec.
@@ -88,6 +91,9 @@ type ReadRequest struct {
 
 // ReadResponse returns the refreshed resources. A resource that no longer
 // exists is left out; Drift explains differences found outside redisctl.
+// Apply records the refreshed resources in state and clears their journals,
+// so a provider copies into Private whatever it still needs from a journal
+// (e.g. the operation a resource that is still being created waits on).
 type ReadResponse struct {
 	Resources []Resource
 	Drift     []Drift
@@ -115,6 +121,9 @@ type PlanRequest struct {
 type PlanResponse struct {
 	Changes  []Change
 	Warnings []string
+	// Notes explain how the spec maps onto the provider ("ha, replicas: 2 →
+	// ElastiCache NumCacheClusters=3, AutomaticFailoverEnabled, MultiAZ").
+	Notes []string
 }
 
 // ApplyRequest asks a provider to perform one change.
@@ -237,6 +246,9 @@ type Capabilities struct {
 	Rules []AttributeRule
 	// TypicalWait is how long a create usually takes (for progress hints).
 	TypicalWait time.Duration
+	// Settings is a zero value of the provider block's settings struct,
+	// for `redisctl schema` (nil leaves the block open).
+	Settings any
 }
 
 // Limits are the provider's hard bounds.
@@ -255,4 +267,85 @@ type AttributeRule struct {
 	Impact    Impact
 	// Note explains the rule ("takes effect live with CONFIG SET").
 	Note string
+}
+
+// Importer is implemented by providers that can adopt an existing resource
+// created outside redisctl (`redisctl import`).
+type Importer interface {
+	Import(ctx context.Context, req ImportRequest) (*ImportResponse, error)
+}
+
+// ImportRequest names the resource to adopt.
+type ImportRequest struct {
+	// Deployment is the name the new spec gives the deployment.
+	Deployment string
+	// ID is the provider's identifier of the existing resource (replication
+	// group ID, instance name, ...).
+	ID string
+	// Settings are provider settings given on the command line
+	// (region, project, resource group), as key=value.
+	Settings map[string]string
+	// StateDir and Fingerprint as in Deployment.
+	StateDir    string
+	Fingerprint func(secret string) string
+}
+
+// ImportResponse is a spec describing the resource as it is, and the
+// resources to record in state, such that the first plan is empty.
+type ImportResponse struct {
+	// Spec is the spec file's content (YAML).
+	Spec      []byte
+	Resources []Resource
+	Warnings  []string
+}
+
+// Backuper is implemented by providers that can take and restore
+// consistent snapshots of a deployment's data (`redisctl backup/restore`).
+type Backuper interface {
+	Backup(ctx context.Context, req BackupRequest) (*BackupResponse, error)
+	Restore(ctx context.Context, req RestoreRequest) (*RestoreResponse, error)
+}
+
+// BackupRequest asks for an RDB snapshot of every primary, written into Dir.
+type BackupRequest struct {
+	Deployment
+	Secrets   Secrets
+	Resources []Resource
+	// Dir is an existing, empty directory to write the snapshots into.
+	Dir      string
+	Progress func(msg string)
+}
+
+// BackupResponse lists what was written.
+type BackupResponse struct {
+	Files []BackupFile
+}
+
+// BackupFile is one primary's snapshot.
+type BackupFile struct {
+	// Node is the primary the snapshot was taken from.
+	Node string `json:"node"`
+	// Shard and Slots locate the data in a cluster layout.
+	Shard int    `json:"shard"`
+	Slots string `json:"slots,omitempty"`
+	// File is the snapshot's name inside the backup directory.
+	File  string `json:"file"`
+	Bytes int64  `json:"bytes"`
+	// SHA256 guards the file against corruption between backup and restore.
+	SHA256 string `json:"sha256"`
+}
+
+// RestoreRequest asks to replace the deployment's data with a backup.
+type RestoreRequest struct {
+	Deployment
+	Secrets   Secrets
+	Resources []Resource
+	Dir       string
+	Files     []BackupFile
+	Progress  func(msg string)
+}
+
+// RestoreResponse reports what was restored.
+type RestoreResponse struct {
+	Restored []string
 }

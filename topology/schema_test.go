@@ -73,12 +73,21 @@ func TestSchemaAcceptsValidSpecs(t *testing.T) {
 	loose, _ := compileSchema(t, nil)
 	files, _ := filepath.Glob("testdata/valid-*.yaml")
 	examples, _ := filepath.Glob("../examples/*.yaml")
+	// Examples carry real provider blocks, checked against the real
+	// providers' schema in cmd; here they meet the open provider block.
+	isExample := map[string]bool{}
+	for _, e := range examples {
+		isExample[e] = true
+	}
 	for _, file := range append(files, examples...) {
 		data, err := readFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for name, s := range map[string]*jsonschema.Schema{"with providers": sch, "without": loose} {
+			if isExample[file] && name == "with providers" {
+				continue
+			}
 			if err := s.Validate(instance(t, data)); err != nil {
 				t.Errorf("%s (%s): %v", file, name, err)
 			}

@@ -54,6 +54,7 @@ type JSONPlan struct {
 	Changes       []JSONChange  `json:"changes"`
 	Drift         []JSONDrift   `json:"drift"`
 	Warnings      []string      `json:"warnings"`
+	Notes         []string      `json:"notes"`
 	Summary       JSONSummary   `json:"summary"`
 	State         JSONStateInfo `json:"state"`
 }
@@ -99,7 +100,7 @@ func ToJSON(p *Plan) JSONPlan {
 	s := p.Summary()
 	out := JSONPlan{
 		FormatVersion: FormatVersion, Deployment: p.Deployment, Provider: p.Provider, Destroy: p.Destroy,
-		Changes: []JSONChange{}, Drift: []JSONDrift{}, Warnings: append([]string{}, p.Warnings...),
+		Changes: []JSONChange{}, Drift: []JSONDrift{}, Warnings: append([]string{}, p.Warnings...), Notes: append([]string{}, p.Notes...),
 		Summary: JSONSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy, Impact: s.Impact, ExitCode: p.ExitCode()},
 		State:   JSONStateInfo{Lineage: p.Lineage, Serial: p.Serial},
 	}
@@ -225,6 +226,12 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "%s %s\n", c.paint(ansiCyan, "Note:"), n)
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\n")
+	}
 	b.WriteString("redisctl will perform the following actions:\n\n")
 	for _, ch := range p.Changes {
 		writeChange(&b, ch, c)
@@ -232,7 +239,11 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 	s := p.Summary()
 	fmt.Fprintf(&b, "%s %s. Highest impact: %s.\n", c.paint(ansiBold, "Plan:"), s.Line(), c.paint(impactColor(s.Impact), s.Impact.String()))
 	if dl := p.DataLoss(); len(dl) > 0 && !p.Destroy {
-		fmt.Fprintf(&b, "%s %s lose data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "))
+		verb := "loses"
+		if len(dl) > 1 {
+			verb = "lose"
+		}
+		fmt.Fprintf(&b, "%s %s %s data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "), verb)
 	}
 	writeWarnings(&b, p.Warnings, c)
 	_, err := io.WriteString(w, b.String())
@@ -301,7 +312,7 @@ func writeChange(b *strings.Builder, ch providers.Change, c painter) {
 	}
 	if ch.Action == providers.ActionUpdate || ch.Action == providers.ActionReplace {
 		if n := unchanged(ch, changed); n > 0 {
-			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged attributes hidden)", n)))
+			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged %s hidden)", n, map[bool]string{true: "attribute", false: "attributes"}[n == 1])))
 		}
 	}
 	for _, call := range ch.Calls {
@@ -380,6 +391,9 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 		for _, d := range p.Drift {
 			fmt.Fprintf(&b, "- `%s`: %s\n", d.Address, mdEscape(d.Message))
 		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(&b, "\n> %s\n", mdEscape(n))
 	}
 	for _, wmsg := range p.Warnings {
 		fmt.Fprintf(&b, "\n> **Warning:** %s\n", mdEscape(wmsg))

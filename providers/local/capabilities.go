@@ -22,6 +22,9 @@ var rules = []providers.AttributeRule{
 	{Resource: typeNode, Attribute: "port", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart on the new port; data kept only with persistence (data-loss otherwise)"},
 	{Resource: typeNode, Attribute: "bind", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart on the new address; data kept only with persistence (data-loss otherwise)"},
 	{Resource: typeNode, Attribute: "engine", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart with the other binary; data kept only with persistence (data-loss otherwise)"},
+	{Resource: typeNode, Attribute: "cluster_enabled", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart in or out of cluster mode; data kept only with persistence (data-loss otherwise)"},
+	{Resource: typeCluster, Attribute: "members", Mode: providers.InPlace, Impact: providers.ImpactOnline, Note: "CLUSTER MEET new members, CLUSTER REPLICATE new replicas, CLUSTER FORGET removed ones"},
+	{Resource: typeCluster, Attribute: "slots", Mode: providers.Replace, Impact: providers.ImpactDataLoss, Note: "slot ranges change: every node is flushed and the cluster assembled again (online resharding is not available yet)"},
 	{Resource: typeSentinel, Attribute: "port", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart on the new port"},
 	{Resource: typeSentinel, Attribute: "bind", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart on the new address"},
 	{Resource: typeSentinel, Attribute: "engine", Mode: providers.Replace, Impact: providers.ImpactReconnect, Note: "restart with the other binary"},
@@ -37,12 +40,14 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Name:        Name,
 		Description: "Processes on this machine running the bundled engine (or redis-server with provider.engineBinary)",
-		Layouts:     []topology.Layout{topology.LayoutSingle, topology.LayoutHA},
+		Layouts:     []topology.Layout{topology.LayoutSingle, topology.LayoutHA, topology.LayoutCluster},
 		Mappings: map[topology.Layout]string{
-			topology.LayoutSingle: "one `redisctl server` process",
-			topology.LayoutHA:     "primary, replica and sentinel processes (needs provider.engineBinary: redis-server until the engine replicates)",
+			topology.LayoutSingle:  "one `redisctl server` process",
+			topology.LayoutHA:      "primary, replica and sentinel processes (needs provider.engineBinary: redis-server until the engine replicates)",
+			topology.LayoutCluster: "cluster-enabled node processes assembled with CLUSTER MEET/ADDSLOTS/REPLICATE (needs provider.engineBinary: redis-server until the engine has cluster mode)",
 		},
-		Limits: providers.Limits{MaxShards: 0, MaxReplicas: 5, MinMemory: 1 << 20},
-		Rules:  rules,
+		Limits:   providers.Limits{MaxShards: 0, MaxReplicas: 5, MinMemory: 1 << 20},
+		Rules:    rules,
+		Settings: Settings{},
 	}
 }

@@ -93,7 +93,7 @@ func deleteChange(r providers.Resource, destroy bool, all []providers.Resource) 
 
 func deleteRank(r providers.Resource) int {
 	switch {
-	case r.Type == typeSentinel:
+	case r.Type == typeSentinel, r.Type == typeCluster:
 		return 0
 	case r.Attrs["role"] == string(topology.RoleReplica):
 		return 1
@@ -161,6 +161,7 @@ func (p *Provider) desired(d providers.Deployment, current []providers.Resource,
 				"password":         passwordFP,
 				"replicaof":        "",
 				"engine":           engine,
+				"cluster_enabled":  yesNo(spec.Layout == topology.LayoutCluster),
 			},
 			Private:   map[string]string{privDir: filepath.Join(dir, n.Name), privOffset: strconv.Itoa(off)},
 			Endpoints: []providers.Endpoint{{Host: connectHost(bind), Port: port, Role: string(n.Role)}},
@@ -168,7 +169,7 @@ func (p *Provider) desired(d providers.Deployment, current []providers.Resource,
 		if spec.Persistence.Mode == topology.PersistenceAOF {
 			r.Attrs["appendfsync"] = string(spec.Persistence.Fsync)
 		}
-		if n.Primary != "" {
+		if n.Primary != "" && spec.Layout != topology.LayoutCluster {
 			r.Attrs["replicaof"] = net.JoinHostPort(connectHost(bind), strconv.Itoa(primaryPort[n.Primary]))
 			r.DependsOn = []string{typeNode + "." + n.Primary}
 		}
@@ -199,6 +200,9 @@ func (p *Provider) desired(d providers.Deployment, current []providers.Resource,
 		}
 		out = append(out, r)
 	}
+	if spec.Layout == topology.LayoutCluster {
+		out = append(out, clusterResource(d, out))
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Address() < out[j].Address() })
 	return out, nil
 }
@@ -216,3 +220,10 @@ func primaryOf(np *topology.NodePlan) string {
 // canonicalMemory writes a byte count the way Read reports it, so "1024Mi"
 // in a spec and 1073741824 from CONFIG GET compare equal.
 func canonicalMemory(b int64) string { return topology.Quantity{Bytes: b}.String() }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -61,9 +61,6 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 	if s.EngineBinary == "" && spec.Layout != topology.LayoutSingle {
 		problem("layout", fmt.Sprintf("the bundled engine cannot run layout %s yet (it has no replication or cluster mode); use layout: single, or set provider.engineBinary: redis-server to run this layout with Redis", spec.Layout))
 	}
-	if s.EngineBinary != "" && spec.Layout == topology.LayoutCluster {
-		problem("layout", "the local provider does not assemble clusters yet; use layout: single or ha")
-	}
 	if spec.TLS.Enabled {
 		problem("tls.enabled", "the local provider does not terminate TLS; remove tls or use a cloud provider")
 	}

@@ -15,11 +15,23 @@ import (
 // changed outside redisctl show up as drift.
 func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*providers.ReadResponse, error) {
 	resp := &providers.ReadResponse{}
+	var clusters []providers.Resource
 	for _, r := range req.Resources {
+		if r.Type == typeCluster {
+			clusters = append(clusters, r)
+			continue
+		}
 		live, drift, err := p.readOne(ctx, req.Deployment, r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.Address(), err)
 		}
+		resp.Drift = append(resp.Drift, drift...)
+		if live != nil {
+			resp.Resources = append(resp.Resources, *live)
+		}
+	}
+	for _, r := range clusters {
+		live, drift := readCluster(ctx, r, resp.Resources)
 		resp.Drift = append(resp.Drift, drift...)
 		if live != nil {
 			resp.Resources = append(resp.Resources, *live)
@@ -117,6 +129,9 @@ func cloneResource(r providers.Resource) providers.Resource {
 func (p *Provider) Status(ctx context.Context, req providers.StatusRequest) (*providers.StatusResponse, error) {
 	resp := &providers.StatusResponse{}
 	for _, r := range req.Resources {
+		if r.Type == typeCluster {
+			continue
+		}
 		port, _ := strconv.Atoi(r.Attrs["port"])
 		host := connectHost(r.Attrs["bind"])
 		ns := providers.NodeStatus{Name: r.Name, Address: fmt.Sprintf("%s:%d", host, port), Role: r.Attrs["role"], UsedMemory: -1, MaxMemory: -1, Keys: -1}
