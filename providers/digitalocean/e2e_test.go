@@ -88,3 +88,33 @@ func TestMissingTokenIsExplained(t *testing.T) {
 		t.Errorf("apply without a token: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestImportEndToEnd adopts a cluster made outside redisctl with `redisctl
+// import`; the first plan of the spec it writes is empty.
+func TestImportEndToEnd(t *testing.T) {
+	fake := dofake.New()
+	defer fake.Close()
+	t.Setenv(digitalocean.EnvToken, dofake.Token)
+	t.Setenv(digitalocean.EnvEndpoint, fake.URL())
+	id := fake.AddCluster(dofake.Cluster{Name: "sessions", Engine: "valkey", Version: "8", Size: "db-s-1vcpu-2gb",
+		Region: "lon1", NumNodes: 1, EvictionPolicy: "volatile_ttl", Persistence: "off",
+		Rules: []dofake.Rule{{UUID: "r", Type: "ip_addr", Value: "198.51.100.0/24"}}})
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "sessions.yaml")
+	run := func(want int, args ...string) string {
+		t.Helper()
+		ios, _, out, errOut := iostreams.Test()
+		if code := cmd.Run(context.Background(), args, ios); code != want {
+			t.Fatalf("redisctl %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, out, errOut)
+		}
+		return out.String() + errOut.String()
+	}
+	out := run(0, "import", "--provider", "digitalocean", "--id", id, "--name", "sessions", "-f", spec, "--state-dir", dir)
+	if !strings.Contains(out, "tagged cluster sessions with redisctl-deployment:sessions") {
+		t.Errorf("import output:\n%s", out)
+	}
+	run(0, "plan", "--detailed-exitcode", "-f", spec, "--state-dir", dir)
+	if n := len(fake.Clusters()); n != 1 {
+		t.Errorf("%d clusters", n)
+	}
+}
