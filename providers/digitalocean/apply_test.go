@@ -76,8 +76,8 @@ func TestResumeAfterKillMidCreate(t *testing.T) {
 	}
 	p := e.plan(testSpec)
 	c := changeOf(t, p)
-	if c.Action != providers.ActionUpdate || !slices.Contains(c.Calls, "Databases.Get every 1ms until status online") {
-		t.Errorf("plan after the interruption: %s %v", c.Action, c.Calls)
+	if c.Action != providers.ActionUpdate || !slices.Contains(c.Calls, "Databases.Get every 1ms until status online") || len(p.Drift) > 0 {
+		t.Errorf("plan after the interruption: %s %v, drift %+v", c.Action, c.Calls, p.Drift)
 	}
 	e.mustApply(testSpec)
 	if cl := e.onlyCluster(); cl.Status != "online" || cl.EvictionPolicy != "allkeys_lru" {
@@ -103,6 +103,10 @@ func TestResumeAfterKillMidResize(t *testing.T) {
 	e.out = nil
 	if c := e.onlyCluster(); c.Status != "resizing" {
 		t.Fatalf("cluster is %s; the test wants it still resizing", c.Status)
+	}
+	p := e.plan(bigger)
+	if ch := changeOf(t, p); len(p.Drift) > 0 || ch.Action != providers.ActionUpdate || len(ch.Attrs) != 2 {
+		t.Errorf("plan after the interruption: drift %+v, change %s %+v", p.Drift, ch.Action, ch.Attrs)
 	}
 	e.mustApply(bigger)
 	c := e.onlyCluster()
@@ -372,4 +376,36 @@ func TestStatusAndConnectionPassword(t *testing.T) {
 	if err != nil || pw != e.onlyCluster().Password {
 		t.Errorf("ConnectionPassword = %q, %v", pw, err)
 	}
+}
+
+// A replacement interrupted while its new cluster is being created resumes
+// with that cluster: the old one is not looked for and no third is made.
+func TestResumeAfterKillMidReplace(t *testing.T) {
+	e := newTestEnv(t)
+	e.mustApply(strings.Replace(testSpec, "memory: 2Gi", "memory: 4Gi", 1))
+	old := e.onlyCluster().ID
+	e.fake.CreatePolls = 40
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.out = &cancelOn{text: "waiting for online", cancel: cancel}
+	if _, err := e.apply(ctx, testSpec, false, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted apply: %v", err)
+	}
+	e.out = nil
+	c := e.onlyCluster()
+	if c.ID == old || c.Status != "creating" {
+		t.Fatalf("after the interruption: %s %s (old %s)", c.ID, c.Status, old)
+	}
+	p := e.plan(testSpec)
+	if ch := changeOf(t, p); len(p.Drift) > 0 || ch.Action != providers.ActionUpdate || ch.Before.ID != c.ID {
+		t.Errorf("plan after the interruption: drift %+v, change %s on %s", p.Drift, ch.Action, ch.Before.ID)
+	}
+	e.mustApply(testSpec)
+	if got := e.onlyCluster(); got.ID != c.ID || got.Size != "db-s-1vcpu-2gb" {
+		t.Errorf("after resuming: %+v", got)
+	}
+	if n := e.fake.Count("POST /v2/databases"); n != 2 {
+		t.Errorf("%d create requests, want 2 (the first cluster and its replacement)", n)
+	}
+	e.expectCleanPlan(testSpec, "resumed replacement")
 }

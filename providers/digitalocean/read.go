@@ -33,7 +33,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 		if r.Type != typeCluster {
 			return nil, fmt.Errorf("%s: not a resource the digitalocean provider manages", r.Address())
 		}
-		live, drift, err := p.readCluster(ctx, req.Deployment, r, req.Journals[r.Address()])
+		journal, pending := req.Journals[r.Address()]
+		live, drift, err := p.readCluster(ctx, req.Deployment, r, journal, pending)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.Address(), err)
 		}
@@ -45,7 +46,10 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 	return resp, nil
 }
 
-func (p *Provider) readCluster(ctx context.Context, d providers.Deployment, r providers.Resource, journal map[string]string) (*providers.Resource, []providers.Drift, error) {
+// readCluster refreshes one cluster. pending says an apply of this resource
+// was interrupted: differences are then redisctl's own unfinished work, not
+// drift.
+func (p *Provider) readCluster(ctx context.Context, d providers.Deployment, r providers.Resource, journal map[string]string, pending bool) (*providers.Resource, []providers.Drift, error) {
 	api, err := p.api()
 	if err != nil {
 		return nil, nil, err
@@ -72,8 +76,8 @@ func (p *Provider) readCluster(ctx context.Context, d providers.Deployment, r pr
 		}
 	}
 	if db == nil {
-		if r.ID == "" {
-			return nil, nil, nil // its creation never reached DigitalOcean
+		if r.ID == "" || (pending && journal[journalDelID] == r.ID) {
+			return nil, nil, nil // never created, or deleted by the interrupted apply
 		}
 		return nil, []providers.Drift{{Address: addr, Message: fmt.Sprintf("cluster %s no longer exists (deleted outside redisctl); it will be created again", r.ID)}}, nil
 	}
@@ -85,7 +89,7 @@ func (p *Provider) readCluster(ctx context.Context, d providers.Deployment, r pr
 	if r.ID != "" && r.ID != db.ID && journal[journalID] == "" {
 		drift = append(drift, providers.Drift{Address: addr, Message: fmt.Sprintf("cluster %s is gone; adopting cluster %s, which has this deployment's name and tag", r.ID, db.ID)})
 	}
-	if r.ID != "" && r.ID == db.ID {
+	if r.ID != "" && r.ID == db.ID && !pending {
 		drift = append(drift, attrDrift(addr, r.Attrs, live.Attrs)...)
 	}
 	return live, drift, nil
@@ -186,8 +190,8 @@ func (p *Provider) observe(ctx context.Context, api *godo.Client, d providers.De
 		r.Attrs[attrMaintenance] = maintenanceString(w.Day, w.Hour)
 	}
 	r.Endpoints = endpoints(db, endpointKind(s))
-	if db.Status != statusOnline {
-		// Settings read back only from a running cluster; until then the
+	if db.Status == statusCreating {
+		// Settings are read back once the cluster runs; until then the
 		// plan shows them as still to be set.
 		return r, nil
 	}
@@ -215,7 +219,10 @@ func (p *Provider) observe(ctx context.Context, api *godo.Client, d providers.De
 	return r, nil
 }
 
-const statusOnline = "online"
+const (
+	statusOnline   = "online"
+	statusCreating = "creating"
+)
 
 // endpoints lists where clients connect: the primary and, with a standby,
 // the standby's read endpoint.
