@@ -10,6 +10,7 @@ func allCommands() [][]*Command {
 		keyCommands(),
 		bitmapCommands(),
 		hllCommands(),
+		persistCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

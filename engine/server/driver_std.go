@@ -108,6 +108,7 @@ func (d *stdDriver) flush(c *Client, sc *stdConn) bool {
 	if len(c.out) == 0 {
 		return true
 	}
+	d.s.beforeReplies()
 	sc.wmu.Lock()
 	_, err := sc.nc.Write(c.out)
 	sc.wmu.Unlock()
@@ -135,6 +136,7 @@ func (d *stdDriver) wake(c *Client) {
 	closing := c.asyncClose
 	c.asyncMu.Unlock()
 	if len(data) > 0 {
+		d.s.beforeReplies()
 		sc.wmu.Lock()
 		sc.nc.Write(data)
 		sc.wmu.Unlock()
