@@ -40,7 +40,9 @@ func TestConformance(t *testing.T) {
 			},
 			{
 				Name: "eviction policy in the parameter group",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru", 1) },
+				Edit: func(s string) string {
+					return strings.Replace(s, "memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru", 1)
+				},
 				Want: map[string]conformance.Want{"aws_parameter_group.redis7": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
 			},
 			{
@@ -54,14 +56,16 @@ func TestConformance(t *testing.T) {
 				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionUpdate, Impact: providers.ImpactReconnect}},
 			},
 			{
-				Name: "port replaces the group",
-				Edit: func(s string) string { return strings.Replace(s, "tls:", "network:\n  basePort: 6380\ntls:", 1) },
-				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}},
+				Name:          "port replaces the group",
+				Edit:          func(s string) string { return strings.Replace(s, "tls:", "network:\n  basePort: 6380\ntls:", 1) },
+				Want:          map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}},
 				AllowDataLoss: true,
 			},
 			{
 				Name: "cluster layout replaces the group and its parameter group",
-				Edit: func(s string) string { return strings.Replace(s, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1) },
+				Edit: func(s string) string {
+					return strings.Replace(s, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1)
+				},
 				Want: map[string]conformance.Want{
 					"aws_replication_group.main":         {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
 					"aws_parameter_group.redis7-cluster": {Action: providers.ActionCreate, Impact: providers.ImpactNone},
