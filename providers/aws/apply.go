@@ -137,7 +137,14 @@ func (a *applier) createGroup() (*providers.Resource, error) {
 		}
 		g = nil
 	}
+	adopt := g != nil
 	if g == nil {
+		if pw := req.Secrets.Password; pw != "" {
+			// A re-run after an interruption must know which token it set.
+			if err := a.record(privAuthFingerprint, req.Fingerprint(pw)); err != nil {
+				return nil, err
+			}
+		}
 		if err := a.record(journalOperation, "CreateReplicationGroup"); err != nil {
 			return nil, err
 		}
@@ -145,32 +152,43 @@ func (a *applier) createGroup() (*providers.Resource, error) {
 		var exists *types.ReplicationGroupAlreadyExistsFault
 		switch {
 		case errors.As(err, &exists):
-			req.Progress("replication group " + t.id + " already exists (an interrupted apply made it); adopting it")
+			adopt = true
 		case err != nil:
 			return nil, explain("create replication group "+t.id, err)
 		default:
 			req.Progress("CreateReplicationGroup " + t.id + " accepted")
 		}
-	} else {
-		req.Progress(fmt.Sprintf("replication group %s exists (status %s); adopting it", t.id, aws.ToString(g.Status)))
 	}
-	if g, err = describeGroup(ctx, a.api, t.id); err != nil {
-		return nil, err
-	}
-	if g == nil {
-		return nil, fmt.Errorf("replication group %s vanished right after it was created", t.id)
-	}
-	tags, err := listTags(ctx, a.api, aws.ToString(g.ARN))
-	if err != nil {
-		return nil, err
-	}
-	if err := checkOwner("replication group", t.id, tags, t); err != nil {
-		return nil, err
+	if adopt {
+		if err := a.checkAdopt(); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := a.waitAvailable(ctx, t.id); err != nil {
 		return nil, err
 	}
 	return a.finalGroup(*req.Change.After)
+}
+
+// checkAdopt makes sure an existing group of the deployment's ID is this
+// deployment's (made by an interrupted earlier apply) before waiting on it.
+func (a *applier) checkAdopt() error {
+	g, err := describeGroup(a.ctx, a.api, a.t.id)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		return fmt.Errorf("replication group %s vanished while redisctl adopted it", a.t.id)
+	}
+	tags, err := listTags(a.ctx, a.api, aws.ToString(g.ARN))
+	if err != nil {
+		return err
+	}
+	if err := checkOwner("replication group", a.t.id, tags, a.t); err != nil {
+		return err
+	}
+	a.req.Progress(fmt.Sprintf("replication group %s exists (status %s; an interrupted apply made it); adopting it", a.t.id, aws.ToString(g.Status)))
+	return nil
 }
 
 // finalGroup reads the group back as state records it.

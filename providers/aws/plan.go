@@ -14,10 +14,11 @@ import (
 
 // Private keys the aws provider keeps in state.
 const (
-	privName          = "name"           // the AWS name (group ID, parameter group name, subnet group name)
-	privARN           = "arn"            // for tagging
-	privAuthRotated   = "auth_rotated"   // fingerprint a ROTATE already added (SET still due)
-	privFinalSnapshot = "final_snapshot" // the final snapshot a deletion takes
+	privName            = "name"             // the AWS name (group ID, parameter group name, subnet group name)
+	privARN             = "arn"              // for tagging
+	privAuthRotated     = "auth_rotated"     // fingerprint a ROTATE already added (SET still due)
+	privFinalSnapshot   = "final_snapshot"   // the final snapshot a deletion takes
+	privAuthFingerprint = "auth_fingerprint" // journal: the token an interrupted create set
 )
 
 const groupName = "main"

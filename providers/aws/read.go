@@ -178,6 +178,10 @@ func readGroup(ctx context.Context, api *elasticache.Client, t target, r provide
 			return nil, err
 		}
 	}
+	if fp := journal[privAuthFingerprint]; fp != "" {
+		r.Attrs = maps.Clone(r.Attrs)
+		r.Attrs[attrAuth] = fp
+	}
 	live := groupResource(g, cc, tags, r)
 	for _, k := range []string{privAuthRotated, privFinalSnapshot} {
 		if v := journal[k]; v != "" {

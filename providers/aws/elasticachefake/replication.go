@@ -142,6 +142,23 @@ func (s *Server) Update(id string, fn func(g *ReplicationGroup)) {
 	}
 }
 
+// SetPolls changes Polls while the fake is serving.
+func (s *Server) SetPolls(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Polls = n
+}
+
+// FinishIn makes a group in a transitional state move on after n more
+// describes (e.g. one a test left creating for as long as it needed).
+func (s *Server) FinishIn(id string, n int) {
+	s.Update(id, func(g *ReplicationGroup) {
+		if g.pollsLeft > 0 {
+			g.pollsLeft = max(n, 1)
+		}
+	})
+}
+
 // ApplyMaintenance applies changes waiting for the maintenance window.
 func (s *Server) ApplyMaintenance(id string) {
 	s.Update(id, func(g *ReplicationGroup) {
