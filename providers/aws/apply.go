@@ -363,18 +363,29 @@ func (a *applier) runStep(ctx context.Context, g *types.ReplicationGroup, live *
 	if err := a.record(journalStep, stepName(s.kind)); err != nil {
 		return err
 	}
+	if s.kind == stepAuthRotate {
+		// Recorded before the call: after an interruption, the re-run goes
+		// straight to SET (and rotates again only if SET is refused).
+		if err := a.record(privAuthRotated, want[attrAuth]); err != nil {
+			return err
+		}
+	}
 	a.req.Progress(strings.TrimSuffix(s.call, waitNote))
 	call := func() error { return a.callStep(ctx, g, live, want, s) }
-	if err := a.retryState(ctx, id, call); err != nil {
-		return err
+	err := a.retryState(ctx, id, call)
+	var notRotated *types.InvalidParameterCombinationException
+	if s.kind == stepAuthSet && errors.As(err, &notRotated) {
+		a.req.Progress("SET refused (the earlier ROTATE never reached ElastiCache); rotating first")
+		if err := a.runStep(ctx, g, live, want, step{kind: stepAuthRotate, call: "ModifyReplicationGroup(AuthToken=" + providers.SensitiveValue + ", AuthTokenUpdateStrategy=ROTATE)"}); err != nil {
+			return err
+		}
+		err = a.retryState(ctx, id, call)
 	}
-	if _, err := a.waitAvailable(ctx, id); err != nil {
-		return err
+	if err != nil {
+		return stepErr("modify replication group", err)
 	}
-	if s.kind == stepAuthRotate {
-		return a.record(privAuthRotated, want[attrAuth])
-	}
-	return nil
+	_, err = a.waitAvailable(ctx, id)
+	return err
 }
 
 // retryState repeats a call that ElastiCache refused because the group was
@@ -401,13 +412,13 @@ func (a *applier) callStep(ctx context.Context, g *types.ReplicationGroup, live 
 		in := &elasticache.ModifyReplicationGroupShardConfigurationInput{ReplicationGroupId: id, NodeGroupCount: aws.Int32(int32(atoi(want[attrShards]))), ApplyImmediately: aws.Bool(true)}
 		in.NodeGroupsToRemove = shardsToRemove(g, atoi(want[attrShards]))
 		_, err = a.api.ModifyReplicationGroupShardConfiguration(ctx, in)
-		return stepErr("change the number of shards", err)
+		return err
 	case stepReplicasUp:
 		_, err = a.api.IncreaseReplicaCount(ctx, &elasticache.IncreaseReplicaCountInput{ReplicationGroupId: id, NewReplicaCount: replicas, ApplyImmediately: aws.Bool(true)})
-		return stepErr("add replicas", err)
+		return err
 	case stepReplicasDown:
 		_, err = a.api.DecreaseReplicaCount(ctx, &elasticache.DecreaseReplicaCountInput{ReplicationGroupId: id, NewReplicaCount: replicas, ApplyImmediately: aws.Bool(true)})
-		return stepErr("remove replicas", err)
+		return err
 	}
 	in := &elasticache.ModifyReplicationGroupInput{ReplicationGroupId: id, ApplyImmediately: aws.Bool(true)}
 	switch s.kind {
@@ -441,16 +452,12 @@ func (a *applier) callStep(ctx context.Context, g *types.ReplicationGroup, live 
 		}
 	}
 	_, err = a.api.ModifyReplicationGroup(ctx, in)
-	return stepErr("modify replication group", err)
+	return err
 }
 
 func stepErr(what string, err error) error {
 	if err == nil {
 		return nil
-	}
-	var busy *types.InvalidReplicationGroupStateFault
-	if errors.As(err, &busy) {
-		return err // retried by retryState
 	}
 	return explain(what, err)
 }

@@ -104,7 +104,7 @@ func (im *importer) run(ctx context.Context) (*providers.ImportResponse, error) 
 	if _, probs, _ := resolve(parsed, settings(parsed)); len(probs) > 0 {
 		im.warn("the written spec needs attention before plan: %v", probs)
 	}
-	if err := im.adopt(ctx, aws.ToString(g.ARN), tags); err != nil {
+	if err := im.adopt(ctx, aws.ToString(g.ARN), tags, nil); err != nil {
 		return nil, err
 	}
 	resources, err := im.resources(ctx, parsed, pgName)
@@ -115,20 +115,30 @@ func (im *importer) run(ctx context.Context) (*providers.ImportResponse, error) 
 	return &providers.ImportResponse{Spec: spec, Resources: resources, Warnings: im.warnings}, nil
 }
 
-// adopt tags a resource redisctl-deployment=<name>.
-func (im *importer) adopt(ctx context.Context, arn string, tags map[string]string) error {
+// adopt tags a resource redisctl-deployment=<name>, plus the other tags in
+// also it lacks (the spec's labels, for the parameter group).
+func (im *importer) adopt(ctx context.Context, arn string, tags, also map[string]string) error {
 	name := im.req.Deployment
 	if owner, ok := tags[tagDeployment]; ok && owner != name {
 		return fmt.Errorf("%s already belongs to redisctl deployment %s", arn, owner)
 	}
-	if tags[tagDeployment] == name {
+	add := map[string]string{}
+	for k, v := range also {
+		if tags[k] != v {
+			add[k] = v
+		}
+	}
+	if tags[tagDeployment] != name {
+		add[tagDeployment] = name
+	}
+	if len(add) == 0 {
 		return nil
 	}
-	_, err := im.api.AddTagsToResource(ctx, &elasticache.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: awsTags(map[string]string{tagDeployment: name})})
+	_, err := im.api.AddTagsToResource(ctx, &elasticache.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: awsTags(add)})
 	if err != nil {
 		return explain("tag "+arn, err)
 	}
-	tags[tagDeployment] = name
+	maps.Copy(tags, add)
 	return nil
 }
 
@@ -268,7 +278,7 @@ func (im *importer) resources(ctx context.Context, spec *topology.Spec, pgName s
 			return nil, err
 		}
 		if r != nil {
-			if err := im.adopt(ctx, r.Private[privARN], parseTags(r.Attrs[attrTags])); err != nil {
+			if err := im.adopt(ctx, r.Private[privARN], parseTags(r.Attrs[attrTags]), t.tags); err != nil {
 				return nil, err
 			}
 			if r, err = readParams(ctx, im.api, t, *r); err != nil {

@@ -218,9 +218,9 @@ func resolveData(t *target, problem problemFunc) {
 	for k := range s.Parameters {
 		switch k {
 		case "maxmemory-policy":
-			problem("provider.parameters", "set the eviction policy with evictionPolicy, not provider.parameters")
+			problem("provider.parameters."+k, "set the eviction policy with evictionPolicy, not provider.parameters")
 		case "cluster-enabled":
-			problem("provider.parameters", "cluster-enabled follows the layout; remove it from provider.parameters")
+			problem("provider.parameters."+k, "cluster-enabled follows the layout; remove it from provider.parameters")
 		}
 	}
 }
