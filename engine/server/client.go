@@ -243,6 +243,9 @@ func (c *Client) kill() {
 func (c *Client) closed() {
 	c.unwatchAll()
 	c.unsubscribeAll()
+	if c.flags&flagMonitor != 0 {
+		c.srv.removeMonitor(c)
+	}
 	c.srv.unregisterClient(c)
 }
 

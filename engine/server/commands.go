@@ -10,6 +10,7 @@ func allCommands() [][]*Command {
 		keyCommands(),
 		bitmapCommands(),
 		hllCommands(),
+		pubsubCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -80,6 +80,7 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	pubsub      pubsubRegistry
+	monitors    monitors
 
 	stats     serverStats
 	loops     []*loopStats
