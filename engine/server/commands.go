@@ -11,6 +11,7 @@ func allCommands() [][]*Command {
 		bitmapCommands(),
 		hllCommands(),
 		pubsubCommands(),
+		introspectionCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

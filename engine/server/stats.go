@@ -88,5 +88,3 @@ func (s *Server) resetStats() {
 	s.stats.rejected.Store(0)
 	s.ks.ResetStats()
 }
-
-func (s *Server) slowlogAdd(c *Client, cmd *Command, dur time.Duration) {}
