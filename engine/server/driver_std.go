@@ -74,7 +74,9 @@ func (d *stdDriver) serve(c *Client, sc *stdConn) {
 		d.mu.Lock()
 		delete(d.conns, c)
 		d.mu.Unlock()
+		sc.mu.Lock()
 		c.closed()
+		sc.mu.Unlock()
 	}()
 	if c.flags&flagProtected != 0 {
 		c.denyProtected()
