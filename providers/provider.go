@@ -298,3 +298,25 @@ type ImportResponse struct {
 	Resources []Resource
 	Warnings  []string
 }
+
+// SecretReader is implemented by providers whose service generates the
+// client password itself (Memorystore's AUTH string) instead of taking the
+// one the spec names, so redisctl holds no copy of it: `redisctl output
+// --show-secrets` asks the provider for it. Values stay in memory; state
+// keeps only their fingerprints.
+type SecretReader interface {
+	ReadSecrets(ctx context.Context, req ReadSecretsRequest) (*ReadSecretsResponse, error)
+}
+
+// ReadSecretsRequest names the deployment's resources (from state).
+type ReadSecretsRequest struct {
+	Deployment
+	Resources []Resource
+}
+
+// ReadSecretsResponse carries the secrets the service holds.
+type ReadSecretsResponse struct {
+	// Password is what clients authenticate with ("" when the service
+	// has none, e.g. AUTH disabled or IAM authentication).
+	Password string
+}
