@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/digitalocean"
 	"github.com/redisctl/redisctl/providers/gcp"
 	"github.com/redisctl/redisctl/providers/local"
 )
@@ -10,6 +11,7 @@ import (
 func newRegistry() *providers.Registry {
 	r := providers.NewRegistry()
 	r.Register(local.Name, func() providers.Provider { return local.New() })
+	r.Register(digitalocean.Name, func() providers.Provider { return digitalocean.New() })
 	r.Register(gcp.Name, func() providers.Provider { return gcp.New() })
 	return r
 }

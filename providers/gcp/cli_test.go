@@ -94,8 +94,13 @@ func TestExamplesEndToEnd(t *testing.T) {
 				t.Fatalf("fake holds %d instances, %d clusters", len(f.Instances()), len(f.Clusters()))
 			}
 			if !cluster {
-				if auth := f.AuthString(f.Instances()[0].Name); auth != "" && strings.Contains(out, auth) {
-					t.Error("output shows the AUTH string without --show-secrets")
+				auth := f.AuthString(f.Instances()[0].Name)
+				if auth == "" || strings.Contains(out, auth) || !strings.Contains(out, "REDACTED") {
+					t.Errorf("output without --show-secrets must redact the AUTH string %q:\n%s", auth, out)
+				}
+				url := c.must(0, "output", "-f", file, "-o", "url", "--show-secrets")
+				if !strings.Contains(url, ":"+auth+"@") {
+					t.Errorf("output --show-secrets does not carry the service's AUTH string: %s", url)
 				}
 			}
 			c.must(0, "destroy", "-f", file, "--auto-approve")

@@ -47,12 +47,11 @@ kind: Deployment
 name: conf-single
 layout: single
 memory: 1Gi
-auth:
-  password: generate
 provider:
   name: gcp
   project: demo-project
   region: us-central1
+  authEnabled: true
   skipFinalSnapshot: true
 `,
 		Changes: []conformance.Change{
@@ -60,7 +59,7 @@ provider:
 			{Name: "eviction policy in place", Edit: edit("memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
 			{Name: "rdb persistence in place", Edit: edit("evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: rdb"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
 			{Name: "labels in place", Edit: edit("layout: single", "layout: single\nlabels:\n  env: prod"), Want: want(addr, providers.ActionUpdate, providers.ImpactMetadata)},
-			{Name: "auth off in place", Edit: edit("auth:\n  password: generate\n", ""), Want: want(addr, providers.ActionUpdate, providers.ImpactReconnect)},
+			{Name: "auth off in place", Edit: edit("  authEnabled: true\n", ""), Want: want(addr, providers.ActionUpdate, providers.ImpactReconnect)},
 			{Name: "tls replaces", Edit: edit("layout: single", "layout: single\ntls:\n  enabled: true"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
 			{Name: "single to ha replaces", Edit: edit("layout: single", "layout: ha\nreplicas: 1"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
 		},

@@ -174,13 +174,12 @@ kind: Deployment
 name: cache
 layout: single
 memory: 1Gi
-auth:
-  password: generate
 labels:
   team: web
 provider:
   name: gcp
   project: demo-project
+  authEnabled: true
   region: us-central1
   finalSnapshotBucket: gs://demo-backups/redis
 `

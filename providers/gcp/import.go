@@ -111,7 +111,6 @@ type specDoc struct {
 	Memory         string            `yaml:"memory"`
 	EvictionPolicy string            `yaml:"evictionPolicy"`
 	Persistence    *persistenceDoc   `yaml:"persistence,omitempty"`
-	Auth           *authDoc          `yaml:"auth,omitempty"`
 	TLS            *tlsDoc           `yaml:"tls,omitempty"`
 	Engine         *engineDoc        `yaml:"engine,omitempty"`
 	Provider       map[string]any    `yaml:"provider"`
@@ -120,10 +119,6 @@ type specDoc struct {
 type persistenceDoc struct {
 	Mode  string `yaml:"mode"`
 	Fsync string `yaml:"fsync,omitempty"`
-}
-
-type authDoc struct {
-	Password string `yaml:"password"`
 }
 
 type tlsDoc struct {
@@ -178,7 +173,7 @@ func instanceSpec(deployment string, in *redispb.Instance, resp *providers.Impor
 		}
 	}
 	if in.GetAuthEnabled() {
-		doc.Auth = &authDoc{Password: "generate"}
+		doc.Provider["authEnabled"] = true
 	}
 	if in.GetTransitEncryptionMode() == redispb.Instance_SERVER_AUTHENTICATION {
 		doc.TLS = &tlsDoc{Enabled: true}
@@ -220,7 +215,7 @@ func clusterSpec(deployment string, cl *clusterpb.Cluster, resp *providers.Impor
 		doc.Persistence = &persistenceDoc{Mode: string(topology.PersistenceAOF), Fsync: strings.ToLower(pc.GetAofConfig().GetAppendFsync().String())}
 	}
 	if cl.GetAuthorizationMode() == clusterpb.AuthorizationMode_AUTH_MODE_IAM_AUTH {
-		doc.Auth = &authDoc{Password: "generate"}
+		doc.Provider["authEnabled"] = true
 	}
 	if cl.GetTransitEncryptionMode() == clusterpb.TransitEncryptionMode_TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION {
 		doc.TLS = &tlsDoc{Enabled: true}

@@ -229,7 +229,7 @@ func (r *resolved) desiredInstance() target {
 		"read_replicas_mode": redispb.Instance_READ_REPLICAS_DISABLED.String(),
 		"maxmemory_policy":   string(spec.EvictionPolicy),
 		"persistence":        persistenceAttr(spec.Persistence.Mode),
-		"auth_enabled":       strconv.FormatBool(spec.Auth.Password.Source == topology.SecretGenerate),
+		"auth_enabled":       strconv.FormatBool(r.settings.AuthEnabled),
 		"transit_encryption": transitAttr(spec.TLS.Enabled),
 		"network":            r.network(),
 		"connect_mode":       connectModeAPI(r.settings.ConnectMode),
@@ -266,8 +266,8 @@ func (r *resolved) desiredInstance() target {
 			attrs["alternative_zone"] = spec.Zones[1]
 		}
 	}
-	if spec.Auth.Password.Source == topology.SecretGenerate {
-		notes = append(notes, "auth.password: generate → AuthEnabled; Memorystore generates the AUTH string, read back with GetInstanceAuthString (state keeps only its fingerprint)")
+	if r.settings.AuthEnabled {
+		notes = append(notes, "authEnabled → AuthEnabled; Memorystore generates the AUTH string, read back with GetInstanceAuthString (state keeps only its fingerprint)")
 	}
 	return target{resource: providers.Resource{Type: typeInstance, Name: r.id, Attrs: attrs}, notes: notes}
 }
@@ -305,9 +305,9 @@ func (r *resolved) desiredCluster() target {
 	case topology.PersistenceAOF:
 		attrs["aof_fsync"] = strings.ToUpper(string(spec.Persistence.Fsync))
 	}
-	if spec.Auth.Password.Source == topology.SecretGenerate {
+	if r.settings.AuthEnabled {
 		attrs["authorization_mode"] = clusterpb.AuthorizationMode_AUTH_MODE_IAM_AUTH.String()
-		notes = append(notes, "auth.password: generate → AUTH_MODE_IAM_AUTH: clients authenticate with IAM access tokens; a cluster has no static password")
+		notes = append(notes, "authEnabled → AUTH_MODE_IAM_AUTH: clients authenticate with IAM access tokens; a cluster has no static password")
 	}
 	if len(spec.Zones) == 1 {
 		attrs["zone_distribution"] = clusterpb.ZoneDistributionConfig_SINGLE_ZONE.String() + ":" + spec.Zones[0]

@@ -8,27 +8,26 @@ import (
 	"github.com/redisctl/redisctl/providers"
 )
 
-var _ providers.SecretReader = (*Provider)(nil)
+var _ providers.PasswordReader = (*Provider)(nil)
 
-// ReadSecrets returns the AUTH string Memorystore generated for the
-// deployment's instance (GetInstanceAuthString). Clusters authenticate with
-// IAM access tokens and have no password.
-func (p *Provider) ReadSecrets(ctx context.Context, req providers.ReadSecretsRequest) (*providers.ReadSecretsResponse, error) {
-	resp := &providers.ReadSecretsResponse{}
+// ConnectionPassword returns the AUTH string Memorystore generated for the
+// deployment's instance (GetInstanceAuthString), "" when AUTH is off. A
+// cluster authenticates clients with IAM access tokens and has none.
+func (p *Provider) ConnectionPassword(ctx context.Context, req providers.StatusRequest) (string, error) {
 	for _, r := range req.Resources {
 		if r.Type != typeInstance || r.Attrs["auth_enabled"] != "true" {
 			continue
 		}
 		c, err := p.connect(ctx)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		defer c.close()
 		as, err := c.redis.GetInstanceAuthString(ctx, &redispb.GetInstanceAuthStringRequest{Name: resourceName(r)}, c.opts...)
 		if err != nil {
-			return nil, explain("read the AUTH string of "+resourceName(r), err)
+			return "", explain("read the AUTH string of "+resourceName(r), err)
 		}
-		resp.Password = as.GetAuthString()
+		return as.GetAuthString(), nil
 	}
-	return resp, nil
+	return "", nil
 }

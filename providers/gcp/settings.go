@@ -5,6 +5,7 @@ type Settings struct {
 	Project             string             `yaml:"project,omitempty" json:"project,omitempty"`
 	Region              string             `yaml:"region,omitempty" json:"region,omitempty"`
 	InstanceID          string             `yaml:"instanceId,omitempty" json:"instanceId,omitempty"`
+	AuthEnabled         bool               `yaml:"authEnabled,omitempty" json:"authEnabled,omitempty"`
 	Network             string             `yaml:"network,omitempty" json:"network,omitempty"`
 	ConnectMode         ConnectMode        `yaml:"connectMode,omitempty" json:"connectMode,omitempty"`
 	ReadReplicas        *bool              `yaml:"readReplicas,omitempty" json:"readReplicas,omitempty"`
@@ -22,6 +23,7 @@ func (Settings) FieldDocs() map[string]string {
 		"Project":             "Google Cloud project ID that owns the instance or cluster (required).",
 		"Region":              "Region, e.g. us-central1 (required).",
 		"InstanceID":          "Instance or cluster ID (default: the deployment name).",
+		"AuthEnabled":         "Require clients to authenticate. Instances: AUTH with a string Memorystore generates (read it with `redisctl output --show-secrets`; state keeps only its fingerprint). Clusters: IAM authentication (clients send IAM access tokens). auth.password must be left out.",
 		"Network":             "VPC network clients connect from: a name in the project (default \"default\") or projects/P/global/networks/N. Changing it replaces the instance.",
 		"ConnectMode":         "How an instance attaches to the network: direct-peering (default) or private-service-access. Instances only; changing it replaces the instance.",
 		"ReadReplicas":        "ha only: serve reads from the replicas through a read endpoint (default: on when replicas > 1; needs memory of at least 5Gi; cannot be turned off later without replacing the instance).",

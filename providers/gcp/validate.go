@@ -128,9 +128,8 @@ func (c *checker) engine() {
 }
 
 func (c *checker) auth() {
-	switch c.spec.Auth.Password.Source {
-	case topology.SecretEnv, topology.SecretFile:
-		c.problem("auth.password", "Memorystore generates the AUTH string itself and cannot take a password: use auth.password: generate (redisctl reads the AUTH string back from the service)")
+	if c.spec.Auth.Password.Source != topology.SecretNone {
+		c.problem("auth.password", "Memorystore generates the AUTH string itself and cannot take a password: remove auth.password and set provider.authEnabled: true (redisctl output --show-secrets reads the AUTH string from the service)")
 	}
 }
 
