@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/azure"
 	"github.com/redisctl/redisctl/providers/local"
 )
 
@@ -9,5 +10,6 @@ import (
 func newRegistry() *providers.Registry {
 	r := providers.NewRegistry()
 	r.Register(local.Name, func() providers.Provider { return local.New() })
+	r.Register(azure.Name, func() providers.Provider { return azure.New() })
 	return r
 }
