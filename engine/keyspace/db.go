@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"encoding/binary"
 	"sync/atomic"
 	"unsafe"
 )
@@ -479,4 +480,46 @@ func (ks *Keyspace) FlushAll() {
 	for _, db := range ks.dbs {
 		db.Flush()
 	}
+}
+
+// MutableString returns key's string value as a writable slice of length
+// max(current length, n), the added bytes zeroed, switching the value to
+// the "raw" encoding (APPEND, SETRANGE, SETBIT...). The key must exist
+// and hold a string. The slice is valid until the next change to the key;
+// the blob keeps slack so repeated growth is amortized O(1).
+func (db *DB) MutableString(key []byte, n int) []byte {
+	s, h := db.locate(key)
+	i := s.t.find(key, h)
+	p := s.t.slots[i]
+	db.preserve(s, p)
+	if kindOf(p) == kindInt {
+		var buf [20]byte
+		val := strValue(p, buf[:0])
+		np, c := allocBlob(blobSize(key, val, false, hasExpire(p)))
+		writeBlob(np, c, key, val, false, 0, flags(p)&^flagKindMask|kindStr, lruOf(p), expireOf(p), vidxOf0(p))
+		db.replace(s, i, p, np)
+		p = np
+	}
+	cur := len(strValue(p, nil))
+	want := max(cur, n)
+	off := valueOffset(p)
+	if off+4+want > blobCap(p) {
+		size := off + 4 + want
+		if want < 1<<20 {
+			size += want
+		} else {
+			size += 1 << 20
+		}
+		np, c := allocBlob(size)
+		copy(blobBytes(np, off+4+cur), blobBytes(p, off+4+cur))
+		binary.LittleEndian.PutUint32(blobBytes(np, hdrSize)[4:8], uint32(c))
+		db.replace(s, i, p, np)
+		p = np
+	}
+	setFlags(p, flags(p)|flagRaw)
+	b := blobBytes(p, blobCap(p))
+	binary.LittleEndian.PutUint32(b[off:], uint32(want))
+	v := b[off+4 : off+4+want : off+4+want]
+	clear(v[cur:])
+	return v
 }

@@ -66,6 +66,9 @@ type Client struct {
 	locked    lockState
 	stats     *loopStats
 
+	softLimitSince time.Time // when output first exceeded the soft limit
+
+	blocked  *blockState // set while a blocking command waits
 	multi    *multiState
 	watching []watchedKey
 	casDirty atomic.Bool // a watched key changed (set by other clients)
@@ -123,19 +126,28 @@ func (s *Server) newClient(cn conn, fd int, remote, local net.Addr, stats *loopS
 	return c
 }
 
-// feed processes data just read from the connection: it parses and runs
-// every complete command, appending replies to c.out, and keeps an
-// incomplete trailing request for the next read.
+// feed processes input: data just read into a shared buffer, or nil when
+// the driver appended the new bytes to c.in itself. It runs every complete
+// command (unless the client is blocked), appending replies to c.out, and
+// keeps what is left, an incomplete request or commands waiting for the
+// client to unblock, in c.in.
 func (c *Client) feed(data []byte) {
-	buf := data
-	if len(c.in) > 0 {
+	if len(data) > 0 && len(c.in) > 0 {
 		c.in = append(c.in, data...)
+		data = nil
+	}
+	fromIn := len(c.in) > 0
+	buf := data
+	if fromIn {
 		buf = c.in
 	}
-	pos := c.process(buf)
+	pos := 0
+	if c.canProcess() {
+		pos = c.process(buf)
+	}
 	rest := buf[pos:]
 	switch {
-	case len(c.in) > 0:
+	case fromIn:
 		n := copy(c.in, rest)
 		c.in = c.in[:n]
 		if cap(c.in) > 64*1024 && n < cap(c.in)/4 {
@@ -151,10 +163,14 @@ func (c *Client) feed(data []byte) {
 	}
 }
 
+// canProcess reports whether the client may run commands now (it is not
+// waiting on a blocking command).
+func (c *Client) canProcess() bool { return c.blocked == nil }
+
 // process runs the complete requests in buf and returns the bytes used.
 func (c *Client) process(buf []byte) int {
 	pos := 0
-	for pos < len(buf) && c.flags&(flagCloseAfterReply|flagCloseASAP) == 0 {
+	for pos < len(buf) && c.flags&(flagCloseAfterReply|flagCloseASAP) == 0 && c.blocked == nil {
 		if c.flags&flagProtected != 0 {
 			c.denyProtected()
 			return len(buf)

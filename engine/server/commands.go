@@ -8,6 +8,8 @@ func allCommands() [][]*Command {
 		serverCommands(),
 		stringCommands(),
 		keyCommands(),
+		bitmapCommands(),
+		hllCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

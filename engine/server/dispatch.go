@@ -165,7 +165,7 @@ func (c *Client) afterCommand() {
 // lock takes the server lock (shared, or exclusive for exclusive
 // commands) and the shard locks of the command's keys in ascending order.
 func (c *Client) lock(cmd *Command) {
-	if cmd.flags&FlagExclusive != 0 {
+	if cmd.flags&FlagExclusive != 0 || (cmd.Exclusive != nil && cmd.Exclusive(c.argv)) {
 		c.srv.world.Lock()
 		c.srv.exclusiveOwner.Store(c)
 		c.locked.exclusive = true

@@ -47,7 +47,9 @@ func TestConformance(t *testing.T) {
 			},
 			{
 				Name: "eviction policy in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru", 1) },
+				Edit: func(s string) string {
+					return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru", 1)
+				},
 				Want: want(db, providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
@@ -59,7 +61,9 @@ func TestConformance(t *testing.T) {
 			},
 			{
 				Name: "labels are metadata",
-				Edit: func(s string) string { return strings.Replace(s, "layout: ha", "layout: ha\nlabels:\n  team: cache", 1) },
+				Edit: func(s string) string {
+					return strings.Replace(s, "layout: ha", "layout: ha\nlabels:\n  team: cache", 1)
+				},
 				Want: want(cl, providers.ActionUpdate, providers.ImpactMetadata),
 			},
 			{
@@ -75,8 +79,10 @@ func TestConformance(t *testing.T) {
 				AllowDataLoss: true,
 			},
 			{
-				Name:          "zones replace the cluster and its database",
-				Edit:          func(s string) string { return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nzones: [\"1\", \"2\"]", 1) },
+				Name: "zones replace the cluster and its database",
+				Edit: func(s string) string {
+					return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nzones: [\"1\", \"2\"]", 1)
+				},
 				Want:          want(cl, providers.ActionReplace, providers.ImpactDataLoss, db, providers.ActionReplace, providers.ImpactDataLoss),
 				AllowDataLoss: true,
 			},
