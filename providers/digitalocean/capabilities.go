@@ -73,7 +73,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			topology.LayoutHA:      "a Valkey cluster with num_nodes=2 (a primary and one standby that DigitalOcean fails over to; replicas: 1 only, on plans of 2 GB or more); sentinels are not deployed",
 			topology.LayoutCluster: "not offered: DigitalOcean's Valkey has no cluster mode; use layout ha with a larger plan (up to 256 GB) or several deployments",
 		},
-		Limits:      providers.Limits{MaxReplicas: 1, MinMemory: 1, MaxMemory: maxRAM},
+		Limits:      providers.Limits{MaxReplicas: 1, MinMemory: topology.MinMemory, MaxMemory: maxRAM},
 		Rules:       rules,
 		TypicalWait: 5 * time.Minute,
 		Settings:    Settings{},
