@@ -62,6 +62,14 @@ func TestExamplesEndToEnd(t *testing.T) {
 			}
 			record(run(0, "status"))
 			password := fake.Clusters()[0].Password
+			// --show-secrets reads the service-made password live; it is not
+			// recorded in the transcript checked below.
+			if shown, _ := run(0, "output", "-o", "url", "--show-secrets"); !strings.Contains(shown, ":"+password+"@") {
+				t.Errorf("output --show-secrets does not carry the service's password: %q", shown)
+			}
+			if !strings.Contains(out, `"password": "REDACTED"`) {
+				t.Errorf("output without --show-secrets should say the password is redacted:\n%s", out)
+			}
 			record(run(0, "destroy", "--auto-approve"))
 			if n := len(fake.Clusters()); n != 0 {
 				t.Errorf("%d clusters left after destroy", n)
