@@ -69,6 +69,7 @@ func (v *validation) classic() {
 		"provider.clusterName": s.ClusterName != "", "provider.tier": s.Tier != "", "provider.sku": s.SKU != "",
 		"provider.clusteringPolicy": s.ClusteringPolicy != "", "provider.publicNetworkAccess": s.PublicNetworkAccess != "",
 		"provider.rdbFrequency": s.RDBFrequency != "", "provider.location": s.Location != "",
+		"provider.accessKeys": s.AccessKeys != "",
 	} {
 		if set {
 			v.problem(path, "%s applies to Azure Managed Redis only; an existing classic cache (provider.classicCache) keeps its own", strings.TrimPrefix(path, "provider."))

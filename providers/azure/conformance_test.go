@@ -14,8 +14,6 @@ kind: Deployment
 name: conf-azure
 layout: ha
 memory: 1Gi
-auth:
-  password: env:` + conformance.PasswordEnv + `
 tls:
   enabled: true
 provider:
@@ -65,6 +63,13 @@ func TestConformance(t *testing.T) {
 					return strings.Replace(s, "layout: ha", "layout: ha\nlabels:\n  team: cache", 1)
 				},
 				Want: want(cl, providers.ActionUpdate, providers.ImpactMetadata),
+			},
+			{
+				Name: "access keys off reconnects",
+				Edit: func(s string) string {
+					return strings.Replace(s, "  location: West Europe\n", "  location: West Europe\n  accessKeys: Disabled\n", 1)
+				},
+				Want: want(db, providers.ActionUpdate, providers.ImpactReconnect),
 			},
 			{
 				Name: "TLS off reconnects",
@@ -119,6 +124,10 @@ func TestConformance(t *testing.T) {
 			case "labels are metadata":
 				if c.Tags["team"] != "cache" {
 					t.Errorf("tags %v", c.Tags)
+				}
+			case "access keys off reconnects":
+				if d.AccessKeysAuthentication != "Disabled" {
+					t.Errorf("access keys %s", d.AccessKeysAuthentication)
 				}
 			case "TLS off reconnects":
 				if d.ClientProtocol != "Plaintext" {

@@ -173,11 +173,6 @@ func (p *Provider) importManaged(ctx context.Context, req providers.ImportReques
 	case "rdb":
 		w.line(0, "persistence:\n  mode: rdb")
 	}
-	if db.Attrs["access_keys_auth"] == "Enabled" {
-		w.line(0, "# Azure generates the access keys (az redisenterprise database list-keys); a password")
-		w.line(0, "# source here only keeps access-key authentication on.")
-		w.line(0, "auth:\n  password: generate")
-	}
 	if db.Attrs["client_protocol"] == "Encrypted" {
 		w.line(0, "tls:\n  enabled: true")
 	}
@@ -192,6 +187,9 @@ func (p *Provider) importManaged(ctx context.Context, req providers.ImportReques
 	w.line(1, "sku: %s", sku.Name)
 	if layout != topology.LayoutCluster && policy != string(PolicyEnterpriseCluster) {
 		w.line(1, "clusteringPolicy: %s", policy)
+	}
+	if db.Attrs["access_keys_auth"] == "Disabled" {
+		w.line(1, "accessKeys: Disabled")
 	}
 	if first.Attrs["public_network_access"] == "Disabled" {
 		w.line(1, "publicNetworkAccess: Disabled")

@@ -143,6 +143,13 @@ func enabled(b bool) string {
 	return "Disabled"
 }
 
+func accessKeys(s Settings) string {
+	if s.AccessKeys == "" {
+		return "Enabled"
+	}
+	return string(s.AccessKeys)
+}
+
 func publicAccess(s Settings) string {
 	if s.PublicNetworkAccess == "" {
 		return "Enabled"
@@ -184,7 +191,7 @@ func desiredManaged(d providers.Deployment, sub string) []providers.Resource {
 			"client_protocol":   clientProtocol(spec),
 			"eviction_policy":   string(spec.EvictionPolicy),
 			"persistence":       persistenceAttr(spec, s),
-			"access_keys_auth":  enabled(!spec.Auth.Password.IsZero()),
+			"access_keys_auth":  accessKeys(s),
 		},
 		Private:   map[string]string{privSub: sub},
 		DependsOn: []string{typeCluster + "." + nameCluster},

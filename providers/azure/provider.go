@@ -44,8 +44,9 @@ type Provider struct {
 }
 
 var (
-	_ providers.Provider = (*Provider)(nil)
-	_ providers.Importer = (*Provider)(nil)
+	_ providers.Provider       = (*Provider)(nil)
+	_ providers.Importer       = (*Provider)(nil)
+	_ providers.PasswordReader = (*Provider)(nil)
 )
 
 // New returns the provider. It does no I/O.
@@ -116,7 +117,7 @@ func (v *validation) common() {
 		v.warn("network.allowedCIDRs is not enforced by this provider: restrict access with provider.publicNetworkAccess: Disabled and a private endpoint")
 	}
 	if !spec.Auth.Password.IsZero() {
-		v.warn("auth.password is not sent to Azure: the service generates its access keys (clients use the key from `az redisenterprise database list-keys` or `az redis list-keys`, or Microsoft Entra ID); auth.password only turns access-key authentication on")
+		v.problem("auth.password", "Azure generates the access keys and cannot be given a password; remove auth.password (`redisctl output --show-secrets` reads the primary key; provider.accessKeys: Disabled leaves Microsoft Entra ID as the only way in)")
 	}
 }
 
@@ -217,6 +218,8 @@ type Settings struct {
 	ClusteringPolicy ClusteringPolicy `yaml:"clusteringPolicy,omitempty" json:"clusteringPolicy,omitempty"`
 	// PublicNetworkAccess is Enabled (default) or Disabled (private endpoints only).
 	PublicNetworkAccess Access `yaml:"publicNetworkAccess,omitempty" json:"publicNetworkAccess,omitempty"`
+	// AccessKeys is Enabled (default: clients authenticate with the key Azure generates) or Disabled (Microsoft Entra ID only).
+	AccessKeys Access `yaml:"accessKeys,omitempty" json:"accessKeys,omitempty"`
 	// RDBFrequency is how often an rdb snapshot is written: 1h (default), 6h or 12h.
 	RDBFrequency RDBFrequency `yaml:"rdbFrequency,omitempty" json:"rdbFrequency,omitempty"`
 	// ClassicCache names an existing Azure Cache for Redis to manage instead of creating Managed Redis (the classic service takes no new caches).
@@ -288,6 +291,7 @@ func (Settings) FieldDocs() map[string]string {
 		"SKU":                 "Managed Redis SKU, e.g. MemoryOptimized_M20, instead of choosing it from memory.",
 		"ClusteringPolicy":    "Database clustering policy: OSSCluster (layout cluster), EnterpriseCluster (default for single and ha) or NoCluster. Changing it recreates the database (data loss).",
 		"PublicNetworkAccess": "Enabled (default) or Disabled (private endpoints only).",
+		"AccessKeys":          "Enabled (default): clients authenticate with the access key Azure generates; Disabled: Microsoft Entra ID only.",
 		"RDBFrequency":        "How often persistence.mode rdb writes a snapshot: 1h (default), 6h or 12h.",
 		"ClassicCache":        "Name of an existing Azure Cache for Redis to adopt and manage (the classic service accepts no new caches since October 2026 and retires in 2028).",
 		"ClassicTier":         "Tier of the classic cache when the layout does not say: Basic, Standard or Premium.",

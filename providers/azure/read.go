@@ -150,3 +150,36 @@ func (p *Provider) Status(ctx context.Context, req providers.StatusRequest) (*pr
 	}
 	return resp, nil
 }
+
+// ConnectionPassword reads the primary access key Azure generated, for
+// `redisctl output --show-secrets`. It is never stored.
+func (p *Provider) ConnectionPassword(ctx context.Context, req providers.StatusRequest) (string, error) {
+	for _, r := range req.Resources {
+		switch r.Type {
+		case typeDatabase:
+			if r.Attrs["access_keys_auth"] == "Disabled" {
+				return "", fmt.Errorf("access keys are disabled (provider.accessKeys: Disabled): clients authenticate with Microsoft Entra ID")
+			}
+			t, err := p.targetOf(req.Deployment, r)
+			if err != nil {
+				return "", err
+			}
+			keys, err := t.cl.databases.ListKeys(ctx, t.rg, t.name, nameDatabase, nil)
+			if err != nil {
+				return "", explain("list the access keys of "+t.name, err)
+			}
+			return deref(keys.PrimaryKey), nil
+		case typeCache:
+			t, err := p.targetOf(req.Deployment, r)
+			if err != nil {
+				return "", err
+			}
+			keys, err := t.cl.caches.ListKeys(ctx, t.rg, t.name, nil)
+			if err != nil {
+				return "", explain("list the access keys of "+t.name, err)
+			}
+			return deref(keys.PrimaryKey), nil
+		}
+	}
+	return "", fmt.Errorf("no Azure Managed Redis database or classic cache in state")
+}
