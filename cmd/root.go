@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/redisctl/redisctl/cmd/iostreams"
+	"github.com/redisctl/redisctl/topology"
 )
 
 // Exit codes shared by every verb. plan --detailed-exitcode adds 2, 3 and 4.
@@ -35,9 +37,22 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 	defer stop()
 
 	root := NewCmdRoot(ios)
-	root.SetArgs(args)
+	root.SetArgs(terraformStyleFlags(args))
 	err := root.ExecuteContext(ctx)
 	return handleError(ios, err)
+}
+
+// terraformStyleFlags accepts the single-dash long flags people type from
+// Terraform habit (-out FILE), which pflag would read as -o -u -t.
+func terraformStyleFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "-out" || strings.HasPrefix(a, "-out=") {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // ExitError carries a non-error exit code out of a command (for example plan's
@@ -58,6 +73,7 @@ func (e *flagError) Unwrap() error { return e.err }
 func handleError(ios *iostreams.IOStreams, err error) int {
 	var exit *ExitError
 	var fe *flagError
+	var probs topology.Problems
 	switch {
 	case err == nil:
 		return exitOK
@@ -66,6 +82,10 @@ func handleError(ios *iostreams.IOStreams, err error) int {
 	case errors.Is(err, errCancelled), errors.Is(err, context.Canceled):
 		fmt.Fprintln(ios.ErrOut, "Cancelled.")
 		return exitCancelled
+	case errors.As(err, &probs):
+		fmt.Fprintln(ios.ErrOut, probs.Error())
+		fmt.Fprintf(ios.ErrOut, "Error: the spec is not valid (%d %s); fix %s and run again.\n", len(probs), plural(len(probs), "problem", "problems"), plural(len(probs), "it", "them"))
+		return exitError
 	case errors.As(err, &fe):
 		fmt.Fprintf(ios.ErrOut, "Error: %s\nRun 'redisctl --help' for usage.\n", err)
 		return exitError
@@ -98,6 +118,9 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 		NewCmdDestroy(ios, nil),
 		NewCmdStatus(ios, nil),
 		NewCmdOutput(ios, nil),
+		NewCmdBackup(ios, nil),
+		NewCmdRestore(ios, nil),
+		NewCmdImport(ios, nil),
 		NewCmdProviders(ios, nil),
 		NewCmdVersion(ios, nil),
 		NewCmdServer(ios, nil),

@@ -159,6 +159,9 @@ type StaleError struct {
 }
 
 func (e *StaleError) Error() string {
+	if e.PlanLineage == "" && e.Lineage != "" {
+		return fmt.Sprintf("saved plan %s is stale: it was made before the deployment was first applied, and the state is now at serial %d; plan again and review the new plan", e.Path, e.NowSerial)
+	}
 	if e.PlanLineage != e.Lineage {
 		return fmt.Sprintf("saved plan %s was made for another deployment instance (lineage %s, state has %s): plan again", e.Path, short(e.PlanLineage), short(e.Lineage))
 	}

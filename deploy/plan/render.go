@@ -239,7 +239,11 @@ func RenderHuman(w io.Writer, p *Plan, color bool) error {
 	s := p.Summary()
 	fmt.Fprintf(&b, "%s %s. Highest impact: %s.\n", c.paint(ansiBold, "Plan:"), s.Line(), c.paint(impactColor(s.Impact), s.Impact.String()))
 	if dl := p.DataLoss(); len(dl) > 0 && !p.Destroy {
-		fmt.Fprintf(&b, "%s %s lose data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "))
+		verb := "loses"
+		if len(dl) > 1 {
+			verb = "lose"
+		}
+		fmt.Fprintf(&b, "%s %s %s data; apply needs --allow-data-loss.\n", c.paint(ansiRed+ansiBold, "Warning:"), strings.Join(dl, ", "), verb)
 	}
 	writeWarnings(&b, p.Warnings, c)
 	_, err := io.WriteString(w, b.String())
@@ -308,7 +312,7 @@ func writeChange(b *strings.Builder, ch providers.Change, c painter) {
 	}
 	if ch.Action == providers.ActionUpdate || ch.Action == providers.ActionReplace {
 		if n := unchanged(ch, changed); n > 0 {
-			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged attributes hidden)", n)))
+			fmt.Fprintf(b, "        %s\n", c.paint(ansiDim, fmt.Sprintf("(%d unchanged %s hidden)", n, map[bool]string{true: "attribute", false: "attributes"}[n == 1])))
 		}
 	}
 	for _, call := range ch.Calls {

@@ -8,6 +8,10 @@ func allCommands() [][]*Command {
 		serverCommands(),
 		stringCommands(),
 		keyCommands(),
+		bitmapCommands(),
+		hllCommands(),
+		pubsubCommands(),
+		introspectionCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

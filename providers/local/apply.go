@@ -72,12 +72,12 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, want 
 		if err := writePrivate(filepath.Join(nodeDir, confFile), conf); err != nil {
 			return nil, err
 		}
-		bin, args, err := p.command(req.Spec, want.Type, nodeDir)
+		bin, argv0, args, err := p.command(req.Spec, want.Type, nodeDir)
 		if err != nil {
 			return nil, err
 		}
-		req.Progress(fmt.Sprintf("starting %s on port %d", filepath.Base(bin), port))
-		pid, exited, err = startDetached(bin, args, nodeDir)
+		req.Progress(fmt.Sprintf("starting %s on port %d", filepath.Base(argv0), port))
+		pid, exited, err = startDetached(bin, argv0, args, nodeDir)
 		if err != nil {
 			return nil, err
 		}
@@ -99,23 +99,25 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, want 
 	return &out, nil
 }
 
-// command is how a node is started.
-func (p *Provider) command(spec *topology.Spec, typ, nodeDir string) (string, []string, error) {
+// command is how a node is started: the binary, the name it runs under
+// (argv[0]) and its arguments. The bundled engine is this very binary,
+// always run as "redisctl" whatever its file is called.
+func (p *Provider) command(spec *topology.Spec, typ, nodeDir string) (bin, argv0 string, args []string, err error) {
 	conf := filepath.Join(nodeDir, confFile)
 	if bin := settings(spec).EngineBinary; bin != "" {
 		if typ == typeSentinel {
-			return bin, []string{conf, "--sentinel"}, nil
+			return bin, bin, []string{conf, "--sentinel"}, nil
 		}
-		return bin, []string{conf}, nil
+		return bin, bin, []string{conf}, nil
 	}
 	exe, err := p.Executable()
 	if err != nil {
-		return "", nil, fmt.Errorf("find the redisctl binary: %w", err)
+		return "", "", nil, fmt.Errorf("find the redisctl binary: %w", err)
 	}
 	if typ == typeSentinel {
-		return exe, []string{"sentinel", conf}, nil
+		return exe, "redisctl", []string{"sentinel", conf}, nil
 	}
-	return exe, []string{"server", conf}, nil
+	return exe, "redisctl", []string{"server", conf}, nil
 }
 
 // renderConfig renders the config file a node runs with.

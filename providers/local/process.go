@@ -26,8 +26,10 @@ const (
 // startDetached starts a server process in its own session, so that it
 // outlives redisctl and ignores the terminal's Ctrl-C. The returned channel
 // receives the process's exit if it stops while redisctl still runs.
-func startDetached(bin string, args []string, dir string) (int, <-chan error, error) {
+// argv0 is the name the process sees as its own (Args[0]).
+func startDetached(bin, argv0 string, args []string, dir string) (int, <-chan error, error) {
 	cmd := exec.Command(bin, args...)
+	cmd.Args[0] = argv0
 	cmd.Dir = dir
 	out, err := os.OpenFile(filepath.Join(dir, "stdout.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
