@@ -24,6 +24,8 @@ import (
 //	                    everything the servers answer until they go quiet
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
+//	!sort CMD ...       compare with every aggregate's elements sorted
+//	                    (replies whose order follows a hash table)
 //	# comment
 func TestDifferential(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
@@ -74,6 +76,14 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 			eng.send(resp.AppendCommand(nil, args[1:]...))
 			readOrFail(t, ref, where, "redis")
 			readOrFail(t, eng, where, "engine")
+		case "!sort":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			want := sortedReply(readOrFail(t, ref, where, "redis"))
+			got := sortedReply(readOrFail(t, eng, where, "engine"))
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
 		case "!resp2only":
 			if proto != 2 {
 				continue

@@ -80,6 +80,7 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	pubsub      pubsubRegistry
+	coll        collections // collection types: encoding limits, blocked clients
 
 	stats     serverStats
 	loops     []*loopStats
@@ -142,6 +143,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
 	s.pubsub.init()
+	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats

@@ -1,0 +1,5 @@
+package server
+
+type blockRegistry struct{ s *Server }
+
+func (r *blockRegistry) init(s *Server) { r.s = s }
