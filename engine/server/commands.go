@@ -9,6 +9,7 @@ func allCommands() [][]*Command {
 		stringCommands(),
 		keyCommands(),
 		hashCommands(),
+		setCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
