@@ -118,6 +118,8 @@ func NewCmdRoot(ios *iostreams.IOStreams) *cobra.Command {
 		NewCmdDestroy(ios, nil),
 		NewCmdStatus(ios, nil),
 		NewCmdOutput(ios, nil),
+		NewCmdBackup(ios, nil),
+		NewCmdRestore(ios, nil),
 		NewCmdImport(ios, nil),
 		NewCmdProviders(ios, nil),
 		NewCmdVersion(ios, nil),

@@ -298,3 +298,61 @@ type ImportResponse struct {
 	Resources []Resource
 	Warnings  []string
 }
+
+// Backuper is implemented by providers that can take and restore
+// consistent snapshots of a deployment's data (`redisctl backup/restore`).
+type Backuper interface {
+	Backup(ctx context.Context, req BackupRequest) (*BackupResponse, error)
+	Restore(ctx context.Context, req RestoreRequest) (*RestoreResponse, error)
+}
+
+// BackupRequest asks for an RDB snapshot of every primary, written into Dir.
+type BackupRequest struct {
+	Deployment
+	Secrets   Secrets
+	Resources []Resource
+	// Dir is an existing, empty directory to write the snapshots into.
+	Dir      string
+	Progress func(msg string)
+}
+
+// BackupResponse lists what was written.
+type BackupResponse struct {
+	Files []BackupFile
+}
+
+// BackupFile is one primary's snapshot.
+type BackupFile struct {
+	// Node is the primary the snapshot was taken from.
+	Node string `json:"node"`
+	// Shard and Slots locate the data in a cluster layout.
+	Shard int    `json:"shard"`
+	Slots string `json:"slots,omitempty"`
+	// File is the snapshot's name inside the backup directory.
+	File  string `json:"file"`
+	Bytes int64  `json:"bytes"`
+	// SHA256 guards the file against corruption between backup and restore.
+	SHA256 string `json:"sha256"`
+}
+
+// RestoreRequest asks to replace the deployment's data with a backup.
+type RestoreRequest struct {
+	Deployment
+	Secrets   Secrets
+	Resources []Resource
+	Dir       string
+	Files     []BackupFile
+	Progress  func(msg string)
+}
+
+// RestoreResponse reports what was restored.
+type RestoreResponse struct {
+	Restored []string
+}
+
+// PasswordReader is implemented by providers whose service generates the
+// client password itself (it is never in the spec nor in state): `redisctl
+// output --show-secrets` reads it live.
+type PasswordReader interface {
+	ConnectionPassword(ctx context.Context, req StatusRequest) (string, error)
+}

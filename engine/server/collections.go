@@ -16,8 +16,7 @@ import (
 
 // collections is the Server's state for the collection types.
 type collections struct {
-	limits  atomic.Pointer[types.Limits]
-	blocked blockRegistry
+	limits atomic.Pointer[types.Limits]
 }
 
 var limitParams = []string{
@@ -36,7 +35,6 @@ func (s *Server) initCollections() {
 		}
 		return nil
 	})
-	s.coll.blocked.init(s)
 }
 
 func (s *Server) loadLimits() {
@@ -149,10 +147,6 @@ func parseScanCursor(b []byte) (uint64, bool) {
 		v = -v
 	}
 	return v, true
-}
-
-func isSpaceByte(b byte) bool {
-	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
 }
 
 // parseScanOptions parses "[MATCH pattern] [COUNT count]" from argv[3:]

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,8 +28,13 @@ import (
 //	                    everything the servers answer until they go quiet
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
-//	!sort CMD ...       compare with every aggregate's elements sorted
-//	                    (replies whose order follows a hash table)
+//	!sort CMD ...       compare ignoring the order of every aggregate's elements
+//	!repeat N CMD ...   run CMD N times with {i} replaced by 0..N-1,
+//	                    comparing every reply
+//	!all CMD ...        compare everything the command makes the servers
+//	                    send (several replies, pushed messages)
+//	!recv               compare what arrived unasked (pushed messages)
+//	@N ...              run the line on connection N (1-4; default 1)
 //	# comment
 func TestDifferential(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
@@ -49,12 +58,17 @@ func TestDifferential(t *testing.T) {
 }
 
 func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr string) {
-	ref, eng := dial(t, redisAddr), dial(t, engineAddr)
-	for _, c := range []*rawConn{ref, eng} {
-		c.do("FLUSHALL")
-		c.do("CONFIG", "SET", "notify-keyspace-events", "")
-		if proto == 3 {
-			c.do("HELLO", "3")
+	var refs, engs [4]*rawConn
+	for i := range refs {
+		refs[i], engs[i] = dial(t, redisAddr), dial(t, engineAddr)
+		for _, c := range []*rawConn{refs[i], engs[i]} {
+			if i == 0 {
+				c.do("FLUSHALL")
+				c.do("CONFIG", "SET", "notify-keyspace-events", "")
+			}
+			if proto == 3 {
+				c.do("HELLO", "3")
+			}
 		}
 	}
 	for n, line := range strings.Split(script, "\n") {
@@ -62,6 +76,12 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 		if line == "" || line[0] == '#' {
 			continue
 		}
+		conn := 0
+		if line[0] == '@' && len(line) > 2 {
+			conn = int(line[1] - '1')
+			line = strings.TrimSpace(line[2:])
+		}
+		ref, eng := refs[conn], engs[conn]
 		args, ok := resp.SplitArgs([]byte(line), nil)
 		if !ok {
 			t.Fatalf("line %d: bad quoting: %s", n+1, line)
@@ -76,19 +96,40 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 			eng.send(resp.AppendCommand(nil, args[1:]...))
 			readOrFail(t, ref, where, "redis")
 			readOrFail(t, eng, where, "engine")
-		case "!sort":
-			ref.send(resp.AppendCommand(nil, args[1:]...))
-			eng.send(resp.AppendCommand(nil, args[1:]...))
-			want := sortedReply(readOrFail(t, ref, where, "redis"))
-			got := sortedReply(readOrFail(t, eng, where, "engine"))
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
-			}
 		case "!resp2only":
 			if proto != 2 {
 				continue
 			}
 			compareCommand(t, where, ref, eng, args[1:])
+		case "!sort":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			want := sortedReply(readOrFail(t, ref, where, "redis"))
+			got := sortedReply(readOrFail(t, eng, where, "engine"))
+			if want != got {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		case "!repeat":
+			n, _ := strconv.Atoi(string(args[1]))
+			for i := 0; i < n; i++ {
+				cmd := make([][]byte, len(args)-2)
+				for j, a := range args[2:] {
+					cmd[j] = bytes.ReplaceAll(a, []byte("{i}"), []byte(strconv.Itoa(i)))
+				}
+				compareCommand(t, where, ref, eng, cmd)
+			}
+		case "!all":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			want, got := drain(ref), drain(eng)
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		case "!recv":
+			want, got := drain(ref), drain(eng)
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
 		case "!raw":
 			ref.send(args[1])
 			eng.send(args[1])
@@ -138,4 +179,55 @@ func drain(c *rawConn) []byte {
 			return out
 		}
 	}
+}
+
+// sortedReply returns a reply with the elements of every aggregate
+// sorted, recursively (a map's pairs kept together), so replies whose order
+// follows a hash table compare equal.
+func sortedReply(b []byte) string {
+	out, err := sortOne(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
+}
+
+func sortOne(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadBytes('\n')
+	if err != nil || len(line) < 3 {
+		return nil, errors.New("short reply")
+	}
+	n, _ := resp.ParseInt(line[1 : len(line)-2])
+	switch line[0] {
+	case '$', '=', '!':
+		if n >= 0 {
+			body := make([]byte, n+2)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return nil, err
+			}
+			line = append(line, body...)
+		}
+		return line, nil
+	case '*', '%', '~', '>':
+	default:
+		return line, nil
+	}
+	per := 1
+	if line[0] == '%' {
+		per = 2
+	}
+	elems := make([][]byte, 0, max(n, 0))
+	for i := int64(0); i < n; i++ {
+		var el []byte
+		for k := 0; k < per; k++ {
+			b, err := sortOne(r)
+			if err != nil {
+				return nil, err
+			}
+			el = append(el, b...)
+		}
+		elems = append(elems, el)
+	}
+	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
+	return append(line, bytes.Join(elems, nil)...), nil
 }

@@ -34,6 +34,9 @@ type Options struct {
 	Driver string
 	// Executable is reported by INFO server.
 	Executable string
+	// ExtraCommands are registered after the built-in ones (tests,
+	// experiments).
+	ExtraCommands []*Command
 }
 
 // Propagator receives every change to the dataset as the command that
@@ -80,7 +83,12 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	pubsub      pubsubRegistry
-	coll        collections // collection types: encoding limits, blocked clients
+	coll        collections // collection types: encoding limits
+	monitors    monitors
+	blocking    blockRegistry
+	slowlog     slowlog
+	latency     latencyMonitor
+	pause       pauseState
 
 	stats     serverStats
 	loops     []*loopStats
@@ -135,7 +143,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
 	})
-	s.cmds = newCommandTable(allCommands()...)
+	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
 	if err := s.applyRenames(); err != nil {
 		return nil, err
 	}
@@ -143,6 +151,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
 	s.pubsub.init()
+	s.blocking.init()
 	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 
@@ -338,7 +339,7 @@ func hincrbyfloatCommand(c *Client) {
 	if !ok {
 		return
 	}
-	value := ldFromInt(0)
+	value := new(big.Float)
 	var buf [20]byte
 	if v, found := h.Get(c.argv[2], buf[:0]); found {
 		if value, ok = parseLongDouble(v); !ok {
@@ -346,12 +347,12 @@ func hincrbyfloatCommand(c *Client) {
 			return
 		}
 	}
-	sum, ok := ldAdd(value, incr)
+	sum, ok := addLongDouble(value, incr)
 	if !ok {
 		c.addError("ERR increment would produce NaN or Infinity")
 		return
 	}
-	out := []byte(formatLongDoubleHuman(sum))
+	out := []byte(formatLongDouble(sum))
 	old := h
 	h, _ = h.Set(c.argv[2], out, c.limits())
 	c.storeObject(key, e, old, h, h.Len())
