@@ -10,6 +10,8 @@ func allCommands() [][]*Command {
 		keyCommands(),
 		bitmapCommands(),
 		hllCommands(),
+		pubsubCommands(),
+		introspectionCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -63,8 +63,15 @@ func (c *Client) execute() {
 		c.queueMulti()
 		return
 	}
+	if c.srv.pausedFor(c, cmd) {
+		c.pauseBlock()
+		return
+	}
 	c.call(cmd)
 	c.afterCommand()
+	if len(c.readyKeys) > 0 {
+		c.serveReady()
+	}
 }
 
 func allowedInPubSub(name string) bool {

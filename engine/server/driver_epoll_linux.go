@@ -401,24 +401,11 @@ func (l *eloop) drainInbox() {
 		if ec.closed {
 			continue
 		}
-		if c.takeAsync() {
+		if c.takeAsync() || c.flags&flagCloseASAP != 0 {
 			l.closeConn(ec)
 			continue
 		}
-		l.resume(ec)
 		l.markDirty(ec)
-	}
-}
-
-// resume runs requests that arrived while the client could not process
-// them (blocked or paused) once it can again.
-func (l *eloop) resume(ec *econn) {
-	c := ec.c
-	if len(c.in) > 0 && c.canProcess() {
-		c.feed(nil)
-		if c.flags&flagCloseASAP != 0 {
-			l.closeConn(ec)
-		}
 	}
 }
 

@@ -34,6 +34,9 @@ type Options struct {
 	Driver string
 	// Executable is reported by INFO server.
 	Executable string
+	// ExtraCommands are registered after the built-in ones (tests,
+	// experiments).
+	ExtraCommands []*Command
 }
 
 // Propagator receives every change to the dataset as the command that
@@ -80,6 +83,11 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	pubsub      pubsubRegistry
+	monitors    monitors
+	blocking    blockRegistry
+	slowlog     slowlog
+	latency     latencyMonitor
+	pause       pauseState
 
 	stats     serverStats
 	loops     []*loopStats
@@ -134,7 +142,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
 	})
-	s.cmds = newCommandTable(allCommands()...)
+	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
 	if err := s.applyRenames(); err != nil {
 		return nil, err
 	}
@@ -142,6 +150,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
 	s.pubsub.init()
+	s.blocking.init()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats
