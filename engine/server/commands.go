@@ -12,6 +12,8 @@ func allCommands() [][]*Command {
 		hllCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
+		hashCommands(),
+		setCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -83,6 +83,7 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	pubsub      pubsubRegistry
+	coll        collections // collection types: encoding limits
 	monitors    monitors
 	blocking    blockRegistry
 	slowlog     slowlog
@@ -151,6 +152,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.watches.init()
 	s.pubsub.init()
 	s.blocking.init()
+	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats
