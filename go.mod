@@ -3,6 +3,7 @@ module github.com/redisctl/redisctl
 go 1.26.0
 
 require (
+	github.com/google/btree v1.1.3
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2

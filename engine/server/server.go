@@ -79,6 +79,7 @@ type Server struct {
 
 	propagators []Propagator
 	watches     watchRegistry
+	streams     streamSettings
 	pubsub      pubsubRegistry
 
 	stats     serverStats
@@ -141,6 +142,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.loadSettings()
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
+	s.initStreams()
 	s.pubsub.init()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
@@ -378,6 +380,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	if c.propArgv != nil {
 		argv = c.propArgv
 		c.propArgv = nil
+	}
+	if len(argv) == 0 {
+		return // the command propagated its effects itself
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)
