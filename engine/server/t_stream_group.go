@@ -71,11 +71,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 			streamsArg = i + 1
 			nstreams = argc - streamsArg
 			if nstreams%2 != 0 {
-				symbol := "$"
-				if xreadgroup {
-					symbol = ">"
-				}
-				c.addError("ERR Unbalanced '" + c.cmd.fullName + "' list of streams: for each stream key an ID or '" + symbol + "' must be specified.")
+				c.addError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return
 			}
 			nstreams /= 2
@@ -494,7 +490,7 @@ func xgroupSetidCommand(c *Client) {
 	entriesRead := int64(stream.InvalidEntriesRead)
 	if len(c.argv) == 7 {
 		if !argIs(c.argv[5], "entriesread") {
-			c.addError(errSyntax)
+			c.subcommandSyntaxError()
 			return
 		}
 		n, ok := c.argInt(6)
@@ -840,8 +836,8 @@ func xclaimCommand(c *Client) {
 			}
 		}
 		if nk == nil {
+			// A forced entry starts as delivered once.
 			nk = g.AddPending(id, consumer, now)
-			nk.DeliveryCount = 0
 		} else {
 			g.Assign(nk, consumer)
 		}
