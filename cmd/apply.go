@@ -173,7 +173,7 @@ func runApply(ctx context.Context, ios *iostreams.IOStreams, s *deploy.Session, 
 	if p.Destroy {
 		return nil
 	}
-	out, err := s.Outputs(false)
+	out, err := s.Outputs(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func outputRun(opts *OutputOptions) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Outputs(opts.ShowSecrets)
+	out, err := s.Outputs(opts.Ctx, opts.ShowSecrets)
 	if err != nil {
 		return err
 	}

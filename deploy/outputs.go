@@ -33,7 +33,7 @@ const redacted = "REDACTED"
 
 // Outputs builds the outputs from state (no refresh). The password is
 // resolved only when showSecrets is set.
-func (s *Session) Outputs(showSecrets bool) (*Outputs, error) {
+func (s *Session) Outputs(ctx context.Context, showSecrets bool) (*Outputs, error) {
 	if s.State.Empty() {
 		return nil, fmt.Errorf("deployment %q has not been applied (no state in %s): run `redisctl apply -f %s` first", s.Spec.Name, s.Store.Dir, s.SpecFile)
 	}
@@ -44,7 +44,9 @@ func (s *Session) Outputs(showSecrets bool) (*Outputs, error) {
 	sort.SliceStable(o.Endpoints, func(i, j int) bool { return roleRank(o.Endpoints[i].Role) < roleRank(o.Endpoints[j].Role) })
 
 	password := ""
-	if s.Spec.Auth.Password.Source != topology.SecretNone {
+	reader, serviceMade := s.Provider.(providers.PasswordReader)
+	switch {
+	case s.Spec.Auth.Password.Source != topology.SecretNone:
 		password = redacted
 		if showSecrets {
 			sec, _, err := s.secrets(false)
@@ -53,8 +55,17 @@ func (s *Session) Outputs(showSecrets bool) (*Outputs, error) {
 			}
 			password = sec.Password
 		}
-		o.Password = password
+	case serviceMade:
+		password = redacted
+		if showSecrets {
+			var err error
+			password, err = reader.ConnectionPassword(ctx, providers.StatusRequest{Deployment: s.deployment(), Resources: s.State.Settled()})
+			if err != nil {
+				return nil, fmt.Errorf("read the service's password: %w", err)
+			}
+		}
 	}
+	o.Password = password
 	scheme := "redis"
 	if o.TLS {
 		scheme = "rediss"

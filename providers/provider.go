@@ -349,3 +349,10 @@ type RestoreRequest struct {
 type RestoreResponse struct {
 	Restored []string
 }
+
+// PasswordReader is implemented by providers whose service generates the
+// client password itself (it is never in the spec nor in state): `redisctl
+// output --show-secrets` reads it live.
+type PasswordReader interface {
+	ConnectionPassword(ctx context.Context, req StatusRequest) (string, error)
+}

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"encoding/binary"
 	"sync/atomic"
 	"unsafe"
 )
@@ -452,21 +453,27 @@ func (db *DB) account(s *shard, delta int64) {
 	db.ks.used.Add(delta)
 }
 
-// flushShards drops every key of db and returns the memory released.
+// flushShards drops every key of db, shard by shard under each shard's
+// lock (the shards array itself never changes, so code that locks a shard
+// needs no other lock), and returns the memory released.
 func (db *DB) flushShards() int64 {
 	var freed int64
 	for i := range db.shards {
-		freed += db.shards[i].mem
+		s := &db.shards[i]
+		s.mu.Lock()
+		freed += s.mem
+		s.t = table{}
+		s.volatile = nil
+		s.mem = 0
+		s.mu.Unlock()
 	}
-	db.shards = newShards(len(db.shards), db.id)
 	db.keys.Store(0)
 	db.expires.Store(0)
 	return freed
 }
 
 // Flush empties the database. The caller holds the server's exclusive
-// lock. A running snapshot keeps the dropped entries alive through its own
-// references.
+// lock. A running snapshot is first given what it has not saved yet.
 func (db *DB) Flush() {
 	if s := db.ks.snap.Load(); s != nil {
 		s.flushed(db)
@@ -479,4 +486,65 @@ func (ks *Keyspace) FlushAll() {
 	for _, db := range ks.dbs {
 		db.Flush()
 	}
+}
+
+// MutableString returns key's string value as a writable slice of length
+// max(current length, n), the added bytes zeroed, switching the value to
+// the "raw" encoding (APPEND, SETRANGE, SETBIT...). The key must exist
+// and hold a string. The slice is valid until the next change to the key;
+// the blob keeps slack so repeated growth is amortized O(1).
+func (db *DB) MutableString(key []byte, n int) []byte {
+	s, h := db.locate(key)
+	i := s.t.find(key, h)
+	p := s.t.slots[i]
+	db.preserve(s, p)
+	if kindOf(p) == kindInt {
+		var buf [20]byte
+		val := strValue(p, buf[:0])
+		np, c := allocBlob(blobSize(key, val, false, hasExpire(p)))
+		writeBlob(np, c, key, val, false, 0, flags(p)&^flagKindMask|kindStr, lruOf(p), expireOf(p), vidxOf0(p))
+		db.replace(s, i, p, np)
+		p = np
+	}
+	cur := len(strValue(p, nil))
+	want := max(cur, n)
+	off := valueOffset(p)
+	if off+4+want > blobCap(p) {
+		size := off + 4 + want
+		if want < 1<<20 {
+			size += want
+		} else {
+			size += 1 << 20
+		}
+		np, c := allocBlob(size)
+		copy(blobBytes(np, off+4+cur), blobBytes(p, off+4+cur))
+		binary.LittleEndian.PutUint32(blobBytes(np, hdrSize)[4:8], uint32(c))
+		db.replace(s, i, p, np)
+		p = np
+	}
+	setFlags(p, flags(p)|flagRaw)
+	b := blobBytes(p, blobCap(p))
+	binary.LittleEndian.PutUint32(b[off:], uint32(want))
+	v := b[off+4 : off+4+want : off+4+want]
+	clear(v[cur:])
+	return v
+}
+
+// MemoryUsage estimates the bytes key's entry takes (MEMORY USAGE): the
+// entry itself and its share of the table.
+func (db *DB) MemoryUsage(e Entry) int64 {
+	return entrySize(e.p) + slotBytes*2
+}
+
+// TableOverhead returns the bytes the database's tables and expire lists
+// take (MEMORY STATS). It locks shards itself.
+func (db *DB) TableOverhead() (main, expires int64) {
+	for i := range db.shards {
+		s := &db.shards[i]
+		s.mu.Lock()
+		main += s.t.bytes()
+		expires += int64(cap(s.volatile)) * 8
+		s.mu.Unlock()
+	}
+	return main, expires
 }

@@ -18,7 +18,8 @@ import (
 //	[8:16]  expire time in unix ms   } only with has-expire
 //	[16:20] index in the shard's volatile list }
 //	uvarint key length, key bytes
-//	kindStr: uvarint value length, value bytes
+//	kindStr: 4-byte value length, value bytes (fixed width so the value
+//	         can grow in place: APPEND, SETRANGE, SETBIT)
 //	kindInt: 8 bytes, little-endian int64
 //
 // Every other type is an objEntry, a Go struct whose first 20 bytes have the
@@ -113,8 +114,8 @@ func strValue(p unsafe.Pointer, buf []byte) []byte {
 	if kindOf(p) == kindInt {
 		return strconv.AppendInt(buf[:0], int64(binary.LittleEndian.Uint64(b)), 10)
 	}
-	vn, vw := binary.Uvarint(b)
-	return b[vw : vw+int(vn) : vw+int(vn)]
+	vn := int(binary.LittleEndian.Uint32(b))
+	return b[4 : 4+vn : 4+vn]
 }
 
 func intValue(p unsafe.Pointer) int64 {
@@ -141,7 +142,7 @@ func blobSize(key []byte, val []byte, isInt, expire bool) int {
 	if isInt {
 		return n + 8
 	}
-	return n + uvarintLen(len(val)) + len(val)
+	return n + 4 + len(val)
 }
 
 // allocBlob returns a zeroed allocation of at least n bytes and its real
@@ -171,8 +172,8 @@ func writeBlob(p unsafe.Pointer, capacity int, key, val []byte, isInt bool, intV
 		binary.LittleEndian.PutUint64(b[off:], uint64(intVal))
 		return
 	}
-	off += binary.PutUvarint(b[off:], uint64(len(val)))
-	copy(b[off:], val)
+	binary.LittleEndian.PutUint32(b[off:], uint32(len(val)))
+	copy(b[off+4:], val)
 }
 
 // Entry is a read view of a key's value. It is valid only while the shard
@@ -259,4 +260,15 @@ func canBeInt(val []byte) (int64, bool) {
 		return 0, false
 	}
 	return resp.ParseInt(val)
+}
+
+// valueOffset returns the offset in the blob of a kindStr value's length
+// field.
+func valueOffset(p unsafe.Pointer) int {
+	off := hdrSize
+	if hasExpire(p) {
+		off += expireSize
+	}
+	n, w := binary.Uvarint(payload(p))
+	return off + w + int(n)
 }

@@ -378,3 +378,31 @@ func TestEvictLRU(t *testing.T) {
 		t.Fatal("volatile-lru freed memory with no volatile keys")
 	}
 }
+
+func TestMutableString(t *testing.T) {
+	ks := New(1, 1, Hooks{})
+	db := ks.DB(0)
+	db.SetString([]byte("k"), []byte("12"), SetOpts{ExpireAt: 5000})
+	v := db.MutableString([]byte("k"), 0)
+	if string(v) != "12" {
+		t.Fatalf("got %q", v)
+	}
+	want := []byte("12")
+	for i := 0; i < 3000; i++ {
+		n := len(want)
+		v = db.MutableString([]byte("k"), n+3)
+		copy(v[n:], "abc")
+		want = append(want, "abc"...)
+	}
+	e := db.Lookup([]byte("k"), 0, 0)
+	if !bytes.Equal(e.Bytes(nil), want) || e.Encoding() != "raw" || e.ExpireAt() != 5000 {
+		t.Fatalf("len %d enc %s expire %d", len(e.Bytes(nil)), e.Encoding(), e.ExpireAt())
+	}
+	// An in-place rewrite with a shorter value, then growth: the gap is zeroed.
+	db.SetString([]byte("k"), []byte("x"), SetOpts{KeepTTL: true})
+	v = db.MutableString([]byte("k"), 10)
+	if !bytes.Equal(v, append([]byte("x"), make([]byte, 9)...)) {
+		t.Fatalf("got %q", v)
+	}
+	checkModel(t, db, map[string]modelVal{"k": {str: string(v), expire: 5000}}, 0)
+}

@@ -89,6 +89,9 @@ type Command struct {
 	Keys []KeySpec
 	// Handler runs the command with its keys' shards locked.
 	Handler func(c *Client)
+	// Exclusive, when set, decides per call whether the command needs the
+	// exclusive lock (COPY ... DB n reaches another database).
+	Exclusive func(argv [][]byte) bool
 	// Sub holds subcommands (CONFIG GET...); a command with Sub and no
 	// Handler replies an unknown-subcommand error for anything else.
 	Sub []*Command

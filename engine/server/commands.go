@@ -9,6 +9,10 @@ func allCommands() [][]*Command {
 		stringCommands(),
 		keyCommands(),
 		streamCommands(),
+		bitmapCommands(),
+		hllCommands(),
+		pubsubCommands(),
+		introspectionCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +26,13 @@ import (
 //	                    everything the servers answer until they go quiet
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
+//	!sort CMD ...       compare an array reply ignoring element order
+//	!repeat N CMD ...   run CMD N times with {i} replaced by 0..N-1,
+//	                    comparing every reply
+//	!all CMD ...        compare everything the command makes the servers
+//	                    send (several replies, pushed messages)
+//	!recv               compare what arrived unasked (pushed messages)
+//	@N ...              run the line on connection N (1-4; default 1)
 //	# comment
 func TestDifferential(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
@@ -47,12 +56,17 @@ func TestDifferential(t *testing.T) {
 }
 
 func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr string) {
-	ref, eng := dial(t, redisAddr), dial(t, engineAddr)
-	for _, c := range []*rawConn{ref, eng} {
-		c.do("FLUSHALL")
-		c.do("CONFIG", "SET", "notify-keyspace-events", "")
-		if proto == 3 {
-			c.do("HELLO", "3")
+	var refs, engs [4]*rawConn
+	for i := range refs {
+		refs[i], engs[i] = dial(t, redisAddr), dial(t, engineAddr)
+		for _, c := range []*rawConn{refs[i], engs[i]} {
+			if i == 0 {
+				c.do("FLUSHALL")
+				c.do("CONFIG", "SET", "notify-keyspace-events", "")
+			}
+			if proto == 3 {
+				c.do("HELLO", "3")
+			}
 		}
 	}
 	for n, line := range strings.Split(script, "\n") {
@@ -60,6 +74,12 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 		if line == "" || line[0] == '#' {
 			continue
 		}
+		conn := 0
+		if line[0] == '@' && len(line) > 2 {
+			conn = int(line[1] - '1')
+			line = strings.TrimSpace(line[2:])
+		}
+		ref, eng := refs[conn], engs[conn]
 		args, ok := resp.SplitArgs([]byte(line), nil)
 		if !ok {
 			t.Fatalf("line %d: bad quoting: %s", n+1, line)
@@ -79,6 +99,35 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 				continue
 			}
 			compareCommand(t, where, ref, eng, args[1:])
+		case "!sort":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			want := sortedReply(readOrFail(t, ref, where, "redis"))
+			got := sortedReply(readOrFail(t, eng, where, "engine"))
+			if want != got {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		case "!repeat":
+			n, _ := strconv.Atoi(string(args[1]))
+			for i := 0; i < n; i++ {
+				cmd := make([][]byte, len(args)-2)
+				for j, a := range args[2:] {
+					cmd[j] = bytes.ReplaceAll(a, []byte("{i}"), []byte(strconv.Itoa(i)))
+				}
+				compareCommand(t, where, ref, eng, cmd)
+			}
+		case "!all":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			want, got := drain(ref), drain(eng)
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		case "!recv":
+			want, got := drain(ref), drain(eng)
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
 		case "!raw":
 			ref.send(args[1])
 			eng.send(args[1])
@@ -128,4 +177,24 @@ func drain(c *rawConn) []byte {
 			return out
 		}
 	}
+}
+
+// sortedReply returns an aggregate reply's elements (each a complete
+// reply) sorted, with the header, so order-free replies compare equal.
+func sortedReply(b []byte) string {
+	r := bufio.NewReader(bytes.NewReader(b))
+	head, err := r.ReadString('\n')
+	if err != nil || len(head) < 2 || (head[0] != '*' && head[0] != '~') {
+		return string(b)
+	}
+	var elems []string
+	for {
+		e, err := resp.ReadReply(r, nil)
+		if err != nil {
+			break
+		}
+		elems = append(elems, string(e))
+	}
+	sort.Strings(elems)
+	return head + strings.Join(elems, "")
 }

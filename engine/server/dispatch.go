@@ -63,8 +63,15 @@ func (c *Client) execute() {
 		c.queueMulti()
 		return
 	}
+	if c.srv.pausedFor(c, cmd) {
+		c.pauseBlock()
+		return
+	}
 	c.call(cmd)
 	c.afterCommand()
+	if len(c.readyKeys) > 0 {
+		c.serveReady()
+	}
 }
 
 func allowedInPubSub(name string) bool {
@@ -165,7 +172,7 @@ func (c *Client) afterCommand() {
 // lock takes the server lock (shared, or exclusive for exclusive
 // commands) and the shard locks of the command's keys in ascending order.
 func (c *Client) lock(cmd *Command) {
-	if cmd.flags&FlagExclusive != 0 {
+	if cmd.flags&FlagExclusive != 0 || (cmd.Exclusive != nil && cmd.Exclusive(c.argv)) {
 		c.srv.world.Lock()
 		c.srv.exclusiveOwner.Store(c)
 		c.locked.exclusive = true

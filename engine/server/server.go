@@ -34,6 +34,9 @@ type Options struct {
 	Driver string
 	// Executable is reported by INFO server.
 	Executable string
+	// ExtraCommands are registered after the built-in ones (tests,
+	// experiments).
+	ExtraCommands []*Command
 }
 
 // Propagator receives every change to the dataset as the command that
@@ -81,6 +84,11 @@ type Server struct {
 	watches     watchRegistry
 	streams     streamSettings
 	pubsub      pubsubRegistry
+	monitors    monitors
+	blocking    blockRegistry
+	slowlog     slowlog
+	latency     latencyMonitor
+	pause       pauseState
 
 	stats     serverStats
 	loops     []*loopStats
@@ -135,7 +143,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
 	})
-	s.cmds = newCommandTable(allCommands()...)
+	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
 	if err := s.applyRenames(); err != nil {
 		return nil, err
 	}
@@ -144,6 +152,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.watches.init()
 	s.initStreams()
 	s.pubsub.init()
+	s.blocking.init()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats

@@ -2,11 +2,9 @@ package server
 
 import (
 	"math"
-	"strings"
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
-	"github.com/redisctl/redisctl/engine/resp"
 )
 
 // Generic key commands (Redis's db.c and expire.c).
@@ -52,6 +50,29 @@ func keyCommands() []*Command {
 			Group: "generic", Since: "2.2.0", Summary: "Removes the expiration time of a key.", Complexity: "O(1)"},
 		{Name: "type", Arity: 2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Keys: one("RO", 1), Handler: typeCommand,
 			Group: "generic", Since: "1.0.0", Summary: "Determines the type of value stored at a key.", Complexity: "O(1)"},
+		{Name: "touch", Arity: -2, Flags: "readonly fast", ACL: "@keyspace @read @fast", Tips: allKeysTips,
+			Keys: []KeySpec{keyRange("RO", 1, -1, 1)}, Handler: touchCommand,
+			Group: "generic", Since: "3.2.1", Summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.", Complexity: "O(N) where N is the number of keys that will be touched."},
+		{Name: "rename", Arity: 3, Flags: "write", ACL: "@keyspace @write @slow",
+			Keys: []KeySpec{keyRange("RW access delete", 1, 0, 1), keyRange("OW update", 2, 0, 1)}, Handler: func(c *Client) { c.renameGeneric(false) },
+			Group: "generic", Since: "1.0.0", Summary: "Renames a key and overwrites the destination.", Complexity: "O(1)"},
+		{Name: "renamenx", Arity: 3, Flags: "write fast", ACL: "@keyspace @write @fast",
+			Keys: []KeySpec{keyRange("RW access delete", 1, 0, 1), keyRange("OW insert", 2, 0, 1)}, Handler: func(c *Client) { c.renameGeneric(true) },
+			Group: "generic", Since: "1.0.0", Summary: "Renames a key only when the target key name doesn't exist.", Complexity: "O(1)"},
+		{Name: "copy", Arity: -3, Flags: "write denyoom", ACL: "@keyspace @write @slow",
+			Keys: []KeySpec{keyRange("RO access", 1, 0, 1), keyRange("OW update", 2, 0, 1)}, Handler: copyCommand, Exclusive: copyNeedsExclusive,
+			Group: "generic", Since: "6.2.0", Summary: "Copies the value of a key to a new key.", Complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."},
+		{Name: "move", Arity: 3, Flags: "write fast exclusive", ACL: "@keyspace @write @fast", Keys: one("RW access update", 1), Handler: moveCommand,
+			Group: "generic", Since: "1.0.0", Summary: "Moves a key to another database.", Complexity: "O(1)"},
+		{Name: "swapdb", Arity: 3, Flags: "write fast exclusive", ACL: "@keyspace @write @fast @dangerous", Handler: swapdbCommand,
+			Group: "server", Since: "4.0.0", Summary: "Swaps two Redis databases.", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases."},
+		{Name: "keys", Arity: 2, Flags: "readonly exclusive", ACL: "@keyspace @read @slow @dangerous", Tips: []string{"request_policy:all_shards", "nondeterministic_output_order"},
+			Handler: keysCommand, Group: "generic", Since: "1.0.0", Summary: "Returns all key names that match a pattern.", Complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."},
+		{Name: "scan", Arity: -2, Flags: "readonly", ACL: "@keyspace @read @slow", Tips: []string{"nondeterministic_output", "request_policy:special"},
+			Handler: scanCommand, Group: "generic", Since: "2.8.0", Summary: "Iterates over the key names in the database.", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."},
+		{Name: "randomkey", Arity: 1, Flags: "readonly", ACL: "@keyspace @read @slow", Tips: []string{"request_policy:all_shards", "nondeterministic_output"},
+			Handler: randomkeyCommand, Group: "generic", Since: "1.0.0", Summary: "Returns a random key name from the database.", Complexity: "O(1)"},
+		objectCommand(),
 	}
 }
 
@@ -192,9 +213,3 @@ func typeCommand(c *Client) {
 	e := c.db.Lookup(c.argv[1], c.now, keyspace.NoTouch)
 	c.addSimple(e.Type().String())
 }
-
-// parseIntArg is resp.ParseInt for option values; kept here for the
-// key commands' readability.
-func parseIntArg(b []byte) (int64, bool) { return resp.ParseInt(b) }
-
-func upper(s string) string { return strings.ToUpper(s) }

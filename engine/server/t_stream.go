@@ -433,7 +433,7 @@ func xaddCommand(c *Client) {
 		}
 		c.propArgv = prop
 	}
-	c.signalKeyReady(key)
+	c.keyReady(key)
 }
 
 // nextStreamID picks the ID of a new entry: the next one after the last

@@ -2,6 +2,8 @@ package server
 
 import (
 	"math"
+	"strings"
+	"time"
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
@@ -39,7 +41,7 @@ func xreadgroupCommand(c *Client) { xreadGeneric(c, true) }
 // xreadGeneric is XREAD and XREADGROUP: serve what is available now, or
 // block (BLOCK) until a stream gets entries past the requested IDs.
 func xreadGeneric(c *Client, xreadgroup bool) {
-	timeout := int64(-1)
+	timeout := time.Duration(-1)
 	var count int64
 	streamsArg, nstreams := 0, 0
 	noack := false
@@ -55,7 +57,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 				return
 			}
 			i++
-			t, ok := c.parseTimeoutMillis(c.argv[i])
+			t, ok := c.parseBlockTimeout(c.argv[i])
 			if !ok {
 				return
 			}
@@ -114,6 +116,10 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 		if groupName != nil {
 			if s != nil {
 				groups[i] = s.Group(groupName)
+			}
+			if groups[i] == nil && c.retrying && s != nil {
+				c.addError("NOGROUP the consumer group this client was blocked on no longer exists")
+				return
 			}
 			if groups[i] == nil {
 				c.addError("NOGROUP No such key '" + string(key) + "' or consumer group '" + string(groupName) + "' in XREADGROUP with GROUP option")
@@ -206,25 +212,28 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 		c.preventPropagation()
 		return
 	}
-	if timeout < 0 || c.denyBlocking() {
+	c.preventPropagation()
+	if timeout < 0 || !c.mayBlock() {
 		c.addNullArray()
-		c.preventPropagation()
 		return
 	}
-	// Block: remember the resolved IDs ("$" becomes the last ID now) so
-	// that running the command again when a key is ready serves only
-	// what arrived since.
-	argv := c.copyArgv()
-	for i := range keys {
-		if len(idArgs[i]) == 1 && idArgs[i][0] == '$' {
-			argv[streamsArg+nstreams+i] = streamIDArg(ids[i])
+	if !c.retrying {
+		// Block with the IDs resolved ("$" becomes the last ID now) so
+		// that the command, run again when a key is ready, serves only
+		// what arrived since; without COUNT, at most 1000 entries.
+		argv := make([][]byte, len(c.argv))
+		copy(argv, c.argv)
+		for i := range keys {
+			if len(idArgs[i]) == 1 && idArgs[i][0] == '$' {
+				argv[streamsArg+nstreams+i] = streamIDArg(ids[i])
+			}
 		}
+		if count == 0 {
+			argv = withStreamCount(argv, streamsArg, xreadDefaultBlockedCount)
+		}
+		c.argv = argv
 	}
-	if count == 0 {
-		argv = withStreamCount(argv, streamsArg, xreadDefaultBlockedCount)
-	}
-	c.blockForKeys(keys, timeout, argv, (*Client).addNullArray)
-	c.preventPropagation()
+	c.blockOnKeys(keys, timeout, (*Client).addNullArray)
 }
 
 // withStreamCount inserts COUNT n before the STREAMS keyword.
@@ -401,7 +410,7 @@ func (c *Client) lookupGroupStream(needGroup bool) (*stream.Stream, keyspace.Ent
 }
 
 func (c *Client) subcommandSyntaxError() {
-	c.addError("ERR unknown subcommand or wrong number of arguments for '" + sanitize(trunc(c.argv[1], 128)) + "'. Try " + upper(string(c.argv[0])) + " HELP.")
+	c.addError("ERR unknown subcommand or wrong number of arguments for '" + sanitize(trunc(c.argv[1], 128)) + "'. Try " + strings.ToUpper(string(c.argv[0])) + " HELP.")
 }
 
 func xgroupCreateCommand(c *Client) {
@@ -527,7 +536,7 @@ func xgroupDestroyCommand(c *Client) {
 	c.addInt(1)
 	c.notify(config.NotifyStream, "xgroup-destroy", c.argv[2])
 	// Consumers blocked on the group get -NOGROUP.
-	c.signalKeyReady(c.argv[2])
+	c.keyReady(c.argv[2])
 }
 
 func xgroupCreateconsumerCommand(c *Client) {

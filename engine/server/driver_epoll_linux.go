@@ -1,0 +1,422 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// epollDriver serves connections with one epoll event loop per CPU, each
+// on its own locked OS thread, the way Redis serves them with its event
+// loop: read what is ready, run every complete command, then write each
+// client's replies with one write. Connections are spread over the loops;
+// commands on different loops run in parallel under the keyspace's shard
+// locks.
+type epollDriver struct {
+	s       *Server
+	loops   []*eloop
+	lfds    []int // listening sockets (dups of the listeners')
+	next    atomic.Uint32
+	wg      sync.WaitGroup
+	stopped atomic.Bool
+}
+
+const epollDefault = true
+
+// eloop is one event loop. Everything in it except the inbox is owned by
+// the loop's goroutine.
+type eloop struct {
+	d     *epollDriver
+	id    int
+	epfd  int
+	evfd  int
+	stats *loopStats
+	conns map[int]*econn
+	buf   []byte
+	dirty []*econn // connections with replies to write this iteration
+
+	mu      sync.Mutex // guards inbox and adopt
+	inbox   []*Client  // clients with async output or a kill pending
+	adopt   []*econn   // connections accepted by another loop
+	notify  atomic.Bool
+	isDirty map[*econn]bool
+}
+
+// econn is one connection of a loop.
+type econn struct {
+	l        *eloop
+	fd       int
+	c        *Client
+	sent     int  // bytes of c.out already written
+	writable bool // EPOLLOUT registered
+	closed   bool
+}
+
+const readBufSize = 64 * 1024
+
+func newEpollDriver(s *Server) (driver, error) {
+	n := runtime.GOMAXPROCS(0)
+	d := &epollDriver{s: s}
+	for i := 0; i < n; i++ {
+		l, err := d.newLoop(i)
+		if err != nil {
+			d.closeLoops()
+			return nil, err
+		}
+		d.loops = append(d.loops, l)
+	}
+	return d, nil
+}
+
+func (d *epollDriver) newLoop(id int) (*eloop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll_create: %w", err)
+	}
+	evfd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(evfd)}); err != nil {
+		unix.Close(epfd)
+		unix.Close(evfd)
+		return nil, err
+	}
+	return &eloop{d: d, id: id, epfd: epfd, evfd: evfd, stats: d.s.newLoopStats(),
+		conns: map[int]*econn{}, buf: make([]byte, readBufSize), isDirty: map[*econn]bool{}}, nil
+}
+
+func (d *epollDriver) closeLoops() {
+	for _, l := range d.loops {
+		unix.Close(l.epfd)
+		unix.Close(l.evfd)
+	}
+}
+
+func (d *epollDriver) start(ls []net.Listener) error {
+	for _, ln := range ls {
+		tl, ok := ln.(*net.TCPListener)
+		if !ok {
+			return errors.New("epoll driver: only TCP listeners are supported")
+		}
+		rc, err := tl.SyscallConn()
+		if err != nil {
+			return err
+		}
+		fd := -1
+		var derr error
+		if err := rc.Control(func(s uintptr) { fd, derr = unix.Dup(int(s)) }); err != nil {
+			return err
+		}
+		if derr != nil {
+			return derr
+		}
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fd)
+			return err
+		}
+		d.lfds = append(d.lfds, fd)
+		// Loop 0 accepts and hands connections out round robin.
+		if err := unix.EpollCtl(d.loops[0].epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
+			return err
+		}
+	}
+	for _, l := range d.loops {
+		d.wg.Add(1)
+		go l.run()
+	}
+	return nil
+}
+
+func (d *epollDriver) isListener(fd int) bool {
+	for _, l := range d.lfds {
+		if l == fd {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *epollDriver) stop() {
+	d.stopped.Store(true)
+	for _, l := range d.loops {
+		l.wakeup()
+	}
+	d.wg.Wait()
+	for _, fd := range d.lfds {
+		unix.Close(fd)
+	}
+	d.closeLoops()
+}
+
+func (l *eloop) run() {
+	defer l.d.wg.Done()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	events := make([]unix.EpollEvent, 256)
+	for !l.d.stopped.Load() {
+		n, err := unix.EpollWait(l.epfd, events, 100)
+		if err != nil && err != unix.EINTR {
+			l.d.s.logf(levelWarning, "epoll_wait: %v", err)
+			break
+		}
+		for i := 0; i < n; i++ {
+			ev := &events[i]
+			fd := int(ev.Fd)
+			switch {
+			case fd == l.evfd:
+				l.drainInbox()
+			case l.id == 0 && l.d.isListener(fd):
+				l.accept(fd)
+			default:
+				ec := l.conns[fd]
+				if ec == nil {
+					continue
+				}
+				if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
+					l.read(ec)
+				}
+				if ev.Events&unix.EPOLLOUT != 0 && !ec.closed {
+					l.markDirty(ec)
+				}
+			}
+		}
+		l.flushDirty()
+	}
+	for _, ec := range l.conns {
+		l.closeConn(ec)
+	}
+}
+
+func (l *eloop) accept(lfd int) {
+	for {
+		fd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != nil {
+			if err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED {
+				l.d.s.logf(levelWarning, "Accepting client connection: %v", err)
+			}
+			return
+		}
+		if !l.d.s.admitClient() {
+			unix.Write(fd, []byte("-ERR max number of clients reached\r\n"))
+			unix.Close(fd)
+			continue
+		}
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		if ka := l.d.s.cfg.Int("tcp-keepalive"); ka > 0 {
+			unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, int(ka))
+			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, max(int(ka)/3, 1))
+			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPCNT, 3)
+		}
+		var local net.Addr
+		if lsa, err := unix.Getsockname(fd); err == nil {
+			local = sockaddrToTCP(lsa)
+		}
+		target := l.d.loops[int(l.d.next.Add(1))%len(l.d.loops)]
+		ec := &econn{l: target, fd: fd}
+		ec.c = l.d.s.newClient(ec, fd, sockaddrToTCP(sa), local, target.stats)
+		if target == l {
+			l.register(ec)
+			continue
+		}
+		target.mu.Lock()
+		target.adopt = append(target.adopt, ec)
+		target.mu.Unlock()
+		target.wakeup()
+	}
+}
+
+func sockaddrToTCP(sa unix.Sockaddr) net.Addr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+	case *unix.SockaddrInet6:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+	}
+	return nil
+}
+
+// register adds a new connection to this loop.
+func (l *eloop) register(ec *econn) {
+	l.conns[ec.fd] = ec
+	if ec.c.flags&flagProtected != 0 {
+		ec.c.denyProtected()
+		l.markDirty(ec)
+		return
+	}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, ec.fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(ec.fd)}); err != nil {
+		l.closeConn(ec)
+	}
+}
+
+// read reads what is available and runs the complete commands.
+func (l *eloop) read(ec *econn) {
+	c := ec.c
+	var n int
+	var err error
+	if len(c.in) > 0 {
+		// A request is pending: read straight after it, sized for a big
+		// argument when one is being received.
+		need := max(c.parser.BulkRemaining(len(c.in)), 16*1024)
+		if cap(c.in)-len(c.in) < need {
+			grown := make([]byte, len(c.in), len(c.in)+need)
+			copy(grown, c.in)
+			c.in = grown
+		}
+		n, err = unix.Read(ec.fd, c.in[len(c.in):cap(c.in)])
+		if n > 0 {
+			c.in = c.in[:len(c.in)+n]
+			l.stats.netIn.Add(int64(n))
+			c.feed(nil)
+		}
+	} else {
+		n, err = unix.Read(ec.fd, l.buf)
+		if n > 0 {
+			l.stats.netIn.Add(int64(n))
+			c.feed(l.buf[:n])
+		}
+	}
+	if n == 0 && err == nil || err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		l.closeConn(ec)
+		return
+	}
+	if c.flags&flagCloseASAP != 0 {
+		l.closeConn(ec)
+		return
+	}
+	if len(c.out) > ec.sent || c.flags&flagCloseAfterReply != 0 {
+		l.markDirty(ec)
+	}
+}
+
+func (l *eloop) markDirty(ec *econn) {
+	if !l.isDirty[ec] {
+		l.isDirty[ec] = true
+		l.dirty = append(l.dirty, ec)
+	}
+}
+
+// flushDirty writes the pending replies of every connection that has some.
+func (l *eloop) flushDirty() {
+	for i, ec := range l.dirty {
+		l.dirty[i] = nil
+		delete(l.isDirty, ec)
+		if !ec.closed {
+			l.write(ec)
+		}
+	}
+	l.dirty = l.dirty[:0]
+}
+
+// write writes as much of c.out as the socket takes, switching to
+// EPOLLOUT notification when it is full.
+func (l *eloop) write(ec *econn) {
+	c := ec.c
+	for ec.sent < len(c.out) {
+		n, err := unix.Write(ec.fd, c.out[ec.sent:])
+		if n > 0 {
+			ec.sent += n
+			l.stats.netOut.Add(int64(n))
+		}
+		if err == unix.EAGAIN {
+			c.outLen.Store(int64(len(c.out) - ec.sent))
+			if c.outputLimitExceeded(len(c.out) - ec.sent) {
+				l.closeConn(ec)
+				return
+			}
+			l.setWritable(ec, true)
+			return
+		}
+		if err != nil && err != unix.EINTR {
+			l.closeConn(ec)
+			return
+		}
+	}
+	ec.sent = 0
+	if cap(c.out) > 64*1024 {
+		c.out = nil
+	} else {
+		c.out = c.out[:0]
+	}
+	c.outLen.Store(0)
+	l.setWritable(ec, false)
+	if c.flags&flagCloseAfterReply != 0 {
+		l.closeConn(ec)
+	}
+}
+
+func (l *eloop) setWritable(ec *econn, on bool) {
+	if ec.writable == on {
+		return
+	}
+	ev := uint32(unix.EPOLLIN | unix.EPOLLRDHUP)
+	if on {
+		ev |= unix.EPOLLOUT
+	}
+	if unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, ec.fd, &unix.EpollEvent{Events: ev, Fd: int32(ec.fd)}) == nil {
+		ec.writable = on
+	}
+}
+
+func (l *eloop) closeConn(ec *econn) {
+	if ec.closed {
+		return
+	}
+	ec.closed = true
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, ec.fd, nil)
+	unix.Close(ec.fd)
+	delete(l.conns, ec.fd)
+	ec.c.closed()
+}
+
+// wakeup makes the loop's epoll_wait return.
+func (l *eloop) wakeup() {
+	if l.notify.CompareAndSwap(false, true) {
+		var one = [8]byte{1}
+		unix.Write(l.evfd, one[:])
+	}
+}
+
+func (l *eloop) drainInbox() {
+	var b [8]byte
+	unix.Read(l.evfd, b[:])
+	l.notify.Store(false)
+	l.mu.Lock()
+	inbox, adopt := l.inbox, l.adopt
+	l.inbox, l.adopt = nil, nil
+	l.mu.Unlock()
+	for _, ec := range adopt {
+		l.register(ec)
+	}
+	for _, c := range inbox {
+		ec := c.conn.(*econn)
+		if ec.closed {
+			continue
+		}
+		if c.takeAsync() || c.flags&flagCloseASAP != 0 {
+			l.closeConn(ec)
+			continue
+		}
+		l.markDirty(ec)
+	}
+}
+
+// wake is called from other goroutines when c has async output, a kill
+// or an unblock pending.
+func (ec *econn) wake(c *Client) {
+	l := ec.l
+	l.mu.Lock()
+	l.inbox = append(l.inbox, c)
+	l.mu.Unlock()
+	l.wakeup()
+}
+
+func (ec *econn) close(c *Client) { c.kill() }
