@@ -13,6 +13,8 @@ func allCommands() [][]*Command {
 		hllCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
+		hashCommands(),
+		setCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -84,6 +84,7 @@ type Server struct {
 	watches     watchRegistry
 	streams     streamSettings
 	pubsub      pubsubRegistry
+	coll        collections // collection types: encoding limits
 	monitors    monitors
 	blocking    blockRegistry
 	slowlog     slowlog
@@ -153,6 +154,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.initStreams()
 	s.pubsub.init()
 	s.blocking.init()
+	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats
