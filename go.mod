@@ -15,6 +15,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/elasticache v1.64.3
 	github.com/aws/smithy-go v1.28.8
 	github.com/digitalocean/godo v1.236.0
+	github.com/google/btree v1.1.3
 	github.com/googleapis/gax-go/v2 v2.27.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/rogpeppe/go-internal v1.16.0
