@@ -93,7 +93,9 @@ func TestExamplesEndToEnd(t *testing.T) {
 			if !strings.Contains(out, ":6379") && !strings.Contains(out, ":6378") {
 				t.Errorf("output shows no endpoint:\n%s", out)
 			}
-			c.must(0, "status", "-f", file)
+			if st := c.must(0, "status", "-f", file); !strings.Contains(st, " up ") {
+				t.Errorf("status does not show the deployment up:\n%s", st)
+			}
 
 			if cluster && len(f.Clusters()) != 1 || !cluster && len(f.Instances()) != 1 {
 				t.Fatalf("fake holds %d instances, %d clusters", len(f.Instances()), len(f.Clusters()))

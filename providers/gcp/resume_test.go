@@ -197,3 +197,37 @@ func TestFailedOperationIsReported(t *testing.T) {
 		t.Error(in.State)
 	}
 }
+
+// TestResumeInterruptedReplacement: killed while the new instance of a
+// replacement is being created, the next apply finishes it; neither the
+// deletion nor the new instance is mistaken for drift.
+func TestResumeInterruptedReplacement(t *testing.T) {
+	e := newEnv(t)
+	e.mustApply(singleSpec, false)
+	tls := strings.Replace(singleSpec, "memory: 1Gi", "memory: 1Gi\ntls:\n  enabled: true", 1)
+	e.fake.SetOpPolls(4)
+	// Polls 1-4 export, 5-8 delete, 10 lands in the create.
+	if _, err := e.apply(killAfter(e, 10), tls, false, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted replacement: %v", err)
+	}
+	e.fake.OnCall(nil)
+	if j := e.journal(addrCache); j["op:create"] == "" || j["op:delete"] == "" {
+		t.Fatalf("journal %v", j)
+	}
+	p := e.plan(tls)
+	if len(p.Drift) > 0 {
+		t.Errorf("the interrupted replacement shows as drift: %v", p.Drift)
+	}
+	e.mustApply(tls, true)
+	in := oneInstance(t, e.fake)
+	if in.TransitEncryptionMode != redispb.Instance_SERVER_AUTHENTICATION {
+		t.Errorf("tls %v", in.TransitEncryptionMode)
+	}
+	if n := e.fake.Calls("CreateInstance"); n != 2 {
+		t.Errorf("CreateInstance called %d times, want 2 (original and replacement)", n)
+	}
+	if n := len(e.fake.Exports()); n != 1 {
+		t.Errorf("%d exports", n)
+	}
+	e.clean(tls, "resumed replacement")
+}
