@@ -8,10 +8,13 @@ func allCommands() [][]*Command {
 		serverCommands(),
 		stringCommands(),
 		keyCommands(),
+		streamCommands(),
 		bitmapCommands(),
 		hllCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
+		hashCommands(),
+		setCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +28,7 @@ import (
 //	                    everything the servers answer until they go quiet
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
-//	!sort CMD ...       compare an array reply ignoring element order
+//	!sort CMD ...       compare ignoring the order of every aggregate's elements
 //	!repeat N CMD ...   run CMD N times with {i} replaced by 0..N-1,
 //	                    comparing every reply
 //	!all CMD ...        compare everything the command makes the servers
@@ -212,22 +214,53 @@ func compareStream(t *testing.T, where string, ref, eng *rawConn) {
 	}
 }
 
-// sortedReply returns an aggregate reply's elements (each a complete
-// reply) sorted, with the header, so order-free replies compare equal.
+// sortedReply returns a reply with the elements of every aggregate
+// sorted, recursively (a map's pairs kept together), so replies whose order
+// follows a hash table compare equal.
 func sortedReply(b []byte) string {
-	r := bufio.NewReader(bytes.NewReader(b))
-	head, err := r.ReadString('\n')
-	if err != nil || len(head) < 2 || (head[0] != '*' && head[0] != '~') {
+	out, err := sortOne(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
 		return string(b)
 	}
-	var elems []string
-	for {
-		e, err := resp.ReadReply(r, nil)
-		if err != nil {
-			break
-		}
-		elems = append(elems, string(e))
+	return string(out)
+}
+
+func sortOne(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadBytes('\n')
+	if err != nil || len(line) < 3 {
+		return nil, errors.New("short reply")
 	}
-	sort.Strings(elems)
-	return head + strings.Join(elems, "")
+	n, _ := resp.ParseInt(line[1 : len(line)-2])
+	switch line[0] {
+	case '$', '=', '!':
+		if n >= 0 {
+			body := make([]byte, n+2)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return nil, err
+			}
+			line = append(line, body...)
+		}
+		return line, nil
+	case '*', '%', '~', '>':
+	default:
+		return line, nil
+	}
+	per := 1
+	if line[0] == '%' {
+		per = 2
+	}
+	elems := make([][]byte, 0, max(n, 0))
+	for i := int64(0); i < n; i++ {
+		var el []byte
+		for k := 0; k < per; k++ {
+			b, err := sortOne(r)
+			if err != nil {
+				return nil, err
+			}
+			el = append(el, b...)
+		}
+		elems = append(elems, el)
+	}
+	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
+	return append(line, bytes.Join(elems, nil)...), nil
 }

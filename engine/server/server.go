@@ -84,7 +84,9 @@ type Server struct {
 
 	propagators []Propagator
 	watches     watchRegistry
+	streams     streamSettings
 	pubsub      pubsubRegistry
+	coll        collections // collection types: encoding limits
 	monitors    monitors
 	blocking    blockRegistry
 	slowlog     slowlog
@@ -152,8 +154,10 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.loadSettings()
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
+	s.initStreams()
 	s.pubsub.init()
 	s.blocking.init()
+	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats
@@ -391,6 +395,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	if c.propArgv != nil {
 		argv = c.propArgv
 		c.propArgv = nil
+	}
+	if len(argv) == 0 {
+		return // the command propagated its effects itself
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)
