@@ -14,6 +14,7 @@ func allCommands() [][]*Command {
 		introspectionCommands(),
 		hashCommands(),
 		setCommands(),
+		listCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
