@@ -15,6 +15,7 @@ func allCommands() [][]*Command {
 		hashCommands(),
 		setCommands(),
 		listCommands(),
+		zsetCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
