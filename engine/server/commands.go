@@ -8,6 +8,7 @@ func allCommands() [][]*Command {
 		serverCommands(),
 		stringCommands(),
 		keyCommands(),
+		streamCommands(),
 		bitmapCommands(),
 		hllCommands(),
 		pubsubCommands(),

@@ -82,6 +82,7 @@ type Server struct {
 
 	propagators []Propagator
 	watches     watchRegistry
+	streams     streamSettings
 	pubsub      pubsubRegistry
 	coll        collections // collection types: encoding limits
 	monitors    monitors
@@ -150,6 +151,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.loadSettings()
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
+	s.initStreams()
 	s.pubsub.init()
 	s.blocking.init()
 	s.initCollections()
@@ -389,6 +391,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	if c.propArgv != nil {
 		argv = c.propArgv
 		c.propArgv = nil
+	}
+	if len(argv) == 0 {
+		return // the command propagated its effects itself
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)
