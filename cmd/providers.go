@@ -4,6 +4,7 @@ import (
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/azure"
 	"github.com/redisctl/redisctl/providers/digitalocean"
+	"github.com/redisctl/redisctl/providers/gcp"
 	"github.com/redisctl/redisctl/providers/local"
 )
 
@@ -13,5 +14,6 @@ func newRegistry() *providers.Registry {
 	r.Register(local.Name, func() providers.Provider { return local.New() })
 	r.Register(azure.Name, func() providers.Provider { return azure.New() })
 	r.Register(digitalocean.Name, func() providers.Provider { return digitalocean.New() })
+	r.Register(gcp.Name, func() providers.Provider { return gcp.New() })
 	return r
 }

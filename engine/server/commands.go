@@ -8,8 +8,13 @@ func allCommands() [][]*Command {
 		serverCommands(),
 		stringCommands(),
 		keyCommands(),
+		streamCommands(),
 		bitmapCommands(),
 		hllCommands(),
+		pubsubCommands(),
+		introspectionCommands(),
+		hashCommands(),
+		setCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
