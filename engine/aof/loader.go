@@ -117,4 +117,3 @@ func (l *Loader) warn(format string, a ...any) {
 		l.Warn(format, a...)
 	}
 }
-

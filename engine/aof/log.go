@@ -38,9 +38,9 @@ func ParsePolicy(s string) Policy {
 type Log struct {
 	policy atomic.Int32
 
-	mu     sync.Mutex // guards buf, spare, db, f swaps
-	buf    []byte
-	spare  []byte
+	mu    sync.Mutex // guards buf, spare, db, f swaps
+	buf   []byte
+	spare []byte
 	db    int          // database the file's commands run in; -1 forces a SELECT
 	total atomic.Int64 // bytes appended to the current file, buffered included
 

@@ -453,21 +453,27 @@ func (db *DB) account(s *shard, delta int64) {
 	db.ks.used.Add(delta)
 }
 
-// flushShards drops every key of db and returns the memory released.
+// flushShards drops every key of db, shard by shard under each shard's
+// lock (the shards array itself never changes, so code that locks a shard
+// needs no other lock), and returns the memory released.
 func (db *DB) flushShards() int64 {
 	var freed int64
 	for i := range db.shards {
-		freed += db.shards[i].mem
+		s := &db.shards[i]
+		s.mu.Lock()
+		freed += s.mem
+		s.t = table{}
+		s.volatile = nil
+		s.mem = 0
+		s.mu.Unlock()
 	}
-	db.shards = newShards(len(db.shards), db.id)
 	db.keys.Store(0)
 	db.expires.Store(0)
 	return freed
 }
 
 // Flush empties the database. The caller holds the server's exclusive
-// lock. A running snapshot keeps the dropped entries alive through its own
-// references.
+// lock. A running snapshot is first given what it has not saved yet.
 func (db *DB) Flush() {
 	if s := db.ks.snap.Load(); s != nil {
 		s.flushed(db)
@@ -522,4 +528,23 @@ func (db *DB) MutableString(key []byte, n int) []byte {
 	v := b[off+4 : off+4+want : off+4+want]
 	clear(v[cur:])
 	return v
+}
+
+// MemoryUsage estimates the bytes key's entry takes (MEMORY USAGE): the
+// entry itself and its share of the table.
+func (db *DB) MemoryUsage(e Entry) int64 {
+	return entrySize(e.p) + slotBytes*2
+}
+
+// TableOverhead returns the bytes the database's tables and expire lists
+// take (MEMORY STATS). It locks shards itself.
+func (db *DB) TableOverhead() (main, expires int64) {
+	for i := range db.shards {
+		s := &db.shards[i]
+		s.mu.Lock()
+		main += s.t.bytes()
+		expires += int64(cap(s.volatile)) * 8
+		s.mu.Unlock()
+	}
+	return main, expires
 }

@@ -140,7 +140,20 @@ func (ks *Keyspace) Swap(a, b int) {
 		sn.drain(ks.dbs[b])
 	}
 	da, dbb := ks.dbs[a], ks.dbs[b]
-	da.shards, dbb.shards = dbb.shards, da.shards
+	for i := range da.shards {
+		sa, sb := &da.shards[i], &dbb.shards[i]
+		sa.mu.Lock()
+		sb.mu.Lock()
+		sa.t, sb.t = sb.t, sa.t
+		sa.volatile, sb.volatile = sb.volatile, sa.volatile
+		sa.mem, sb.mem = sb.mem, sa.mem
+		sa.hits, sb.hits = sb.hits, sa.hits
+		sa.misses, sb.misses = sb.misses, sa.misses
+		sa.expired, sb.expired = sb.expired, sa.expired
+		sa.evicted, sb.evicted = sb.evicted, sa.evicted
+		sb.mu.Unlock()
+		sa.mu.Unlock()
+	}
 	na, nb := da.keys.Load(), dbb.keys.Load()
 	da.keys.Store(nb)
 	dbb.keys.Store(na)

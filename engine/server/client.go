@@ -67,13 +67,20 @@ type Client struct {
 	stats     *loopStats
 
 	softLimitSince time.Time // when output first exceeded the soft limit
+	lastName       nameCache
+	clockMark      int64 // monotonic reading ending the previous command of this batch
 
-	blocked  *blockState // set while a blocking command waits
-	multi    *multiState
-	watching []watchedKey
-	casDirty atomic.Bool // a watched key changed (set by other clients)
-	propArgv [][]byte    // what to propagate instead of argv, if set
-	subs     *subscriptions
+	blocked   atomic.Pointer[blockState] // set while a blocking command waits
+	blockMu   sync.Mutex                 // serializes ending a block
+	retrying  bool                       // re-running a blocked command
+	inExec    bool                       // running EXEC's queued commands
+	readyKeys []blockKey                 // keys the current command made ready
+	retryCmd  *blockState                // a paused command to re-run
+	multi     *multiState
+	watching  []watchedKey
+	casDirty  atomic.Bool // a watched key changed (set by other clients)
+	propArgv  [][]byte    // what to propagate instead of argv, if set
+	subs      *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).
 	dbIndex    atomic.Int32
@@ -91,10 +98,12 @@ type Client struct {
 
 	// asyncMu guards async: output produced by other clients (pub/sub
 	// messages, MONITOR lines, CLIENT KILL), flushed by the owner.
-	asyncMu    sync.Mutex
-	async      []byte
-	asyncWake  bool
-	asyncClose bool
+	asyncMu     sync.Mutex
+	async       []byte
+	asyncWake   bool
+	asyncClose  bool
+	blockReq    int         // requests for the blocked command (reqRetry...)
+	blockReqFor *blockState // the block the requests are about
 }
 
 func (s *Server) newClient(cn conn, fd int, remote, local net.Addr, stats *loopStats) *Client {
@@ -143,6 +152,7 @@ func (c *Client) feed(data []byte) {
 	}
 	pos := 0
 	if c.canProcess() {
+		c.clockMark = 0
 		pos = c.process(buf)
 	}
 	rest := buf[pos:]
@@ -165,12 +175,12 @@ func (c *Client) feed(data []byte) {
 
 // canProcess reports whether the client may run commands now (it is not
 // waiting on a blocking command).
-func (c *Client) canProcess() bool { return c.blocked == nil }
+func (c *Client) canProcess() bool { return c.blocked.Load() == nil }
 
 // process runs the complete requests in buf and returns the bytes used.
 func (c *Client) process(buf []byte) int {
 	pos := 0
-	for pos < len(buf) && c.flags&(flagCloseAfterReply|flagCloseASAP) == 0 && c.blocked == nil {
+	for pos < len(buf) && c.flags&(flagCloseAfterReply|flagCloseASAP) == 0 && c.blocked.Load() == nil {
 		if c.flags&flagProtected != 0 {
 			c.denyProtected()
 			return len(buf)
@@ -200,8 +210,9 @@ func (c *Client) protocolError(msg string) {
 	c.parser.Reset()
 }
 
-// takeAsync moves output produced by other goroutines into c.out and
-// reports whether the client must be closed.
+// takeAsync moves output produced by other goroutines into c.out, runs
+// what a block held back once it ended, and reports whether the client
+// must be closed.
 func (c *Client) takeAsync() bool {
 	c.asyncMu.Lock()
 	if len(c.async) > 0 {
@@ -210,8 +221,30 @@ func (c *Client) takeAsync() bool {
 	}
 	c.asyncWake = false
 	closing := c.asyncClose
+	req, reqFor := c.blockReq, c.blockReqFor
+	c.blockReq, c.blockReqFor = 0, nil
 	c.asyncMu.Unlock()
-	return closing
+	if closing {
+		return true
+	}
+	if req != 0 {
+		c.handleBlockRequests(req, reqFor)
+		c.resume()
+	}
+	return false
+}
+
+// resume runs a paused command again, then any input that arrived while
+// the client was blocked.
+func (c *Client) resume() {
+	if st := c.retryCmd; st != nil && c.canProcess() {
+		c.retryCmd = nil
+		c.argv = st.argv
+		c.execute()
+	}
+	if len(c.in) > 0 && c.canProcess() {
+		c.feed(nil)
+	}
 }
 
 // pushAsync appends output for c from another client's goroutine and asks
@@ -241,8 +274,12 @@ func (c *Client) kill() {
 
 // closed runs once when the connection is gone.
 func (c *Client) closed() {
+	c.dropBlock()
 	c.unwatchAll()
 	c.unsubscribeAll()
+	if c.flags&flagMonitor != 0 {
+		c.srv.removeMonitor(c)
+	}
 	c.srv.unregisterClient(c)
 }
 

@@ -18,7 +18,7 @@ func clientCommand() *Command {
 	aacl := "@admin @slow @dangerous @connection"
 	return &Command{Name: "client", Arity: -2, ACL: "@slow", Group: "connection", Since: "2.4.0",
 		Summary: "A container for client connection commands.", Complexity: "Depends on subcommand.",
-		Sub: []*Command{
+		Sub: append([]*Command{
 			{Name: "id", Arity: 2, Flags: base, ACL: acl, Handler: func(c *Client) { c.addInt(c.id) },
 				Group: "connection", Since: "5.0.0", Summary: "Returns the unique client ID of the connection.", Complexity: "O(1)"},
 			{Name: "getname", Arity: 2, Flags: base, ACL: acl, Handler: clientGetNameCommand,
@@ -38,7 +38,7 @@ func clientCommand() *Command {
 				Group: "connection", Since: "7.0.0", Summary: "Sets the client eviction mode of the connection.", Complexity: "O(1)"},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: acl, Handler: clientHelpCommand,
 				Group: "connection", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
-		}}
+		}, clientPauseCommands()...)}
 }
 
 func clientGetNameCommand(c *Client) {

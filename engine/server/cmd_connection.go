@@ -198,5 +198,3 @@ func resetCommand(c *Client) {
 
 // isReplica reports whether the server replicates from a primary.
 func (s *Server) isReplica() bool { return false }
-
-func (s *Server) removeMonitor(*Client) {}

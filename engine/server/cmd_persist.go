@@ -9,8 +9,8 @@ import (
 	"github.com/redisctl/redisctl/engine/rdb"
 )
 
-// Persistence commands: SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF, DUMP,
-// RESTORE.
+// Persistence commands: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE
+// (LASTSAVE is with the introspection commands).
 
 func persistCommands() []*Command {
 	return []*Command{
@@ -18,9 +18,6 @@ func persistCommands() []*Command {
 			Group: "server", Since: "1.0.0", Summary: "Synchronously save the dataset to disk", Complexity: "O(N) where N is the total number of keys in all databases"},
 		{Name: "bgsave", Arity: -1, Flags: "admin noscript no_async_loading exclusive", ACL: "@admin @slow @dangerous", Handler: bgsaveCommand,
 			Group: "server", Since: "1.0.0", Summary: "Asynchronously save the dataset to disk", Complexity: "O(1)"},
-		{Name: "lastsave", Arity: 1, Flags: "loading stale fast", ACL: "@admin @fast @dangerous", Tips: []string{"nondeterministic_output"},
-			Handler: func(c *Client) { c.addInt(c.srv.stats.lastSave.Load()) },
-			Group:   "server", Since: "1.0.0", Summary: "Get the UNIX time stamp of the last successful save to disk", Complexity: "O(1)"},
 		{Name: "bgrewriteaof", Arity: 1, Flags: "admin noscript no_async_loading exclusive", ACL: "@admin @slow @dangerous", Handler: bgrewriteaofCommand,
 			Group: "server", Since: "1.0.0", Summary: "Asynchronously rewrite the append-only file", Complexity: "O(1)"},
 		{Name: "dump", Arity: 2, Flags: "readonly", ACL: "@keyspace @read @slow", Tips: []string{"nondeterministic_output"},

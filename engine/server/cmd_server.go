@@ -24,6 +24,8 @@ func serverCommands() []*Command {
 			Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
 		{Name: "time", Arity: 1, Flags: "loading stale fast", ACL: "@fast", Tips: []string{"nondeterministic_output"}, Handler: timeCommand,
 			Group: "server", Since: "2.6.0", Summary: "Returns the server time.", Complexity: "O(1)"},
+		{Name: "monitor", Arity: 1, Flags: "admin noscript loading stale", ACL: "@admin @slow @dangerous", Handler: monitorCommand,
+			Group: "server", Since: "1.0.0", Summary: "Listens for all requests received by the server in real-time.", Complexity: ""},
 		{Name: "multi", Arity: 1, Flags: "noscript loading stale fast allow_busy", ACL: "@fast @transaction", Handler: multiCommand,
 			Group: "transactions", Since: "1.2.0", Summary: "Starts a transaction.", Complexity: "O(1)"},
 		{Name: "exec", Arity: 1, Flags: "noscript loading stale skip_slowlog exclusive", ACL: "@slow @transaction", Handler: execCommand,

@@ -3,6 +3,8 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,9 +28,13 @@ import (
 //	                    everything the servers answer until they go quiet
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
-//	!sort CMD ...       compare an array reply ignoring element order
+//	!sort CMD ...       compare ignoring the order of every aggregate's elements
 //	!repeat N CMD ...   run CMD N times with {i} replaced by 0..N-1,
 //	                    comparing every reply
+//	!all CMD ...        compare everything the command makes the servers
+//	                    send (several replies, pushed messages)
+//	!recv               compare what arrived unasked (pushed messages)
+//	@N ...              run the line on connection N (1-4; default 1)
 //	# comment
 func TestDifferential(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
@@ -52,12 +58,17 @@ func TestDifferential(t *testing.T) {
 }
 
 func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr string) {
-	ref, eng := dial(t, redisAddr), dial(t, engineAddr)
-	for _, c := range []*rawConn{ref, eng} {
-		c.do("FLUSHALL")
-		c.do("CONFIG", "SET", "notify-keyspace-events", "")
-		if proto == 3 {
-			c.do("HELLO", "3")
+	var refs, engs [4]*rawConn
+	for i := range refs {
+		refs[i], engs[i] = dial(t, redisAddr), dial(t, engineAddr)
+		for _, c := range []*rawConn{refs[i], engs[i]} {
+			if i == 0 {
+				c.do("FLUSHALL")
+				c.do("CONFIG", "SET", "notify-keyspace-events", "")
+			}
+			if proto == 3 {
+				c.do("HELLO", "3")
+			}
 		}
 	}
 	for n, line := range strings.Split(script, "\n") {
@@ -65,6 +76,12 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 		if line == "" || line[0] == '#' {
 			continue
 		}
+		conn := 0
+		if line[0] == '@' && len(line) > 2 {
+			conn = int(line[1] - '1')
+			line = strings.TrimSpace(line[2:])
+		}
+		ref, eng := refs[conn], engs[conn]
 		args, ok := resp.SplitArgs([]byte(line), nil)
 		if !ok {
 			t.Fatalf("line %d: bad quoting: %s", n+1, line)
@@ -101,13 +118,16 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 				}
 				compareCommand(t, where, ref, eng, cmd)
 			}
+		case "!all":
+			ref.send(resp.AppendCommand(nil, args[1:]...))
+			eng.send(resp.AppendCommand(nil, args[1:]...))
+			compareStream(t, where, ref, eng)
+		case "!recv":
+			compareStream(t, where, ref, eng)
 		case "!raw":
 			ref.send(args[1])
 			eng.send(args[1])
-			want, got := drain(ref), drain(eng)
-			if !bytes.Equal(want, got) {
-				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
-			}
+			compareStream(t, where, ref, eng)
 		default:
 			compareCommand(t, where, ref, eng, args)
 		}
@@ -134,15 +154,24 @@ func readOrFail(t *testing.T, c *rawConn, where, who string) []byte {
 	return b
 }
 
-// drain reads whatever the server sends until it is quiet for a moment or
-// closes the connection (marked "<EOF>").
+// drain reads what the server sends: the first reply may take up to a
+// few seconds, then replies are collected until the server is quiet.
 func drain(c *rawConn) []byte {
+	return collect(c, -1)
+}
+
+// collect reads n complete replies (n < 0: until quiet), marking a closed
+// connection with "<EOF>".
+func collect(c *rawConn, n int) []byte {
 	var out []byte
-	buf := make([]byte, 4096)
-	for {
-		c.nc.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
-		n, err := c.r.Read(buf)
-		out = append(out, buf[:n]...)
+	for i := 0; n < 0 || i < n; i++ {
+		wait := 5 * time.Second
+		if n < 0 && i > 0 {
+			wait = 200 * time.Millisecond
+		}
+		c.nc.SetReadDeadline(time.Now().Add(wait))
+		b, err := resp.ReadReply(c.r, nil)
+		out = append(out, b...)
 		if err != nil {
 			if ne, ok := err.(interface{ Timeout() bool }); !ok || !ne.Timeout() {
 				out = append(out, "<EOF>"...)
@@ -150,24 +179,88 @@ func drain(c *rawConn) []byte {
 			return out
 		}
 	}
+	return out
 }
 
-// sortedReply returns an aggregate reply's elements (each a complete
-// reply) sorted, with the header, so order-free replies compare equal.
-func sortedReply(b []byte) string {
+// countReplies returns how many complete replies b holds.
+func countReplies(b []byte) int {
 	r := bufio.NewReader(bytes.NewReader(b))
-	head, err := r.ReadString('\n')
-	if err != nil || len(head) < 2 || (head[0] != '*' && head[0] != '~') {
+	n := 0
+	for {
+		if _, err := resp.ReadReply(r, nil); err != nil {
+			return n
+		}
+		n++
+	}
+}
+
+// compareStream compares what both servers send: the reference's replies
+// decide how many to wait for from the engine, which must then be quiet.
+func compareStream(t *testing.T, where string, ref, eng *rawConn) {
+	t.Helper()
+	want := drain(ref)
+	n := countReplies(bytes.TrimSuffix(want, []byte("<EOF>")))
+	got := collect(eng, n)
+	if bytes.HasSuffix(want, []byte("<EOF>")) && !bytes.HasSuffix(got, []byte("<EOF>")) {
+		got = append(got, collect(eng, 1)...)
+	} else if !bytes.HasSuffix(got, []byte("<EOF>")) {
+		eng.nc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		if extra, err := resp.ReadReply(eng.r, nil); err == nil {
+			got = append(got, extra...)
+		}
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+	}
+}
+
+// sortedReply returns a reply with the elements of every aggregate
+// sorted, recursively (a map's pairs kept together), so replies whose order
+// follows a hash table compare equal.
+func sortedReply(b []byte) string {
+	out, err := sortOne(bufio.NewReader(bytes.NewReader(b)))
+	if err != nil {
 		return string(b)
 	}
-	var elems []string
-	for {
-		e, err := resp.ReadReply(r, nil)
-		if err != nil {
-			break
-		}
-		elems = append(elems, string(e))
+	return string(out)
+}
+
+func sortOne(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadBytes('\n')
+	if err != nil || len(line) < 3 {
+		return nil, errors.New("short reply")
 	}
-	sort.Strings(elems)
-	return head + strings.Join(elems, "")
+	n, _ := resp.ParseInt(line[1 : len(line)-2])
+	switch line[0] {
+	case '$', '=', '!':
+		if n >= 0 {
+			body := make([]byte, n+2)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return nil, err
+			}
+			line = append(line, body...)
+		}
+		return line, nil
+	case '*', '%', '~', '>':
+	default:
+		return line, nil
+	}
+	per := 1
+	if line[0] == '%' {
+		per = 2
+	}
+	elems := make([][]byte, 0, max(n, 0))
+	for i := int64(0); i < n; i++ {
+		var el []byte
+		for k := 0; k < per; k++ {
+			b, err := sortOne(r)
+			if err != nil {
+				return nil, err
+			}
+			el = append(el, b...)
+		}
+		elems = append(elems, el)
+	}
+	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
+	return append(line, bytes.Join(elems, nil)...), nil
 }

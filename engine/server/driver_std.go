@@ -21,8 +21,8 @@ type stdDriver struct {
 }
 
 type stdConn struct {
-	nc  net.Conn
-	wmu sync.Mutex // serializes writes from the reader and async flushes
+	nc net.Conn
+	mu sync.Mutex // serializes the reader and wakes: one processes the client at a time
 }
 
 func newStdDriver(s *Server) *stdDriver {
@@ -74,7 +74,9 @@ func (d *stdDriver) serve(c *Client, sc *stdConn) {
 		d.mu.Lock()
 		delete(d.conns, c)
 		d.mu.Unlock()
+		sc.mu.Lock()
 		c.closed()
+		sc.mu.Unlock()
 	}()
 	if c.flags&flagProtected != 0 {
 		c.denyProtected()
@@ -86,14 +88,12 @@ func (d *stdDriver) serve(c *Client, sc *stdConn) {
 		n, err := sc.nc.Read(buf)
 		if n > 0 {
 			d.stats.netIn.Add(int64(n))
+			sc.mu.Lock()
 			c.feed(buf[:n])
-			if c.takeAsync() {
-				return
-			}
-			if c.flags&flagCloseASAP != 0 {
-				return
-			}
-			if !d.flush(c, sc) || c.flags&flagCloseAfterReply != 0 {
+			closing := c.takeAsync() || c.flags&flagCloseASAP != 0
+			ok := !closing && d.flush(c, sc) && c.flags&flagCloseAfterReply == 0
+			sc.mu.Unlock()
+			if !ok {
 				return
 			}
 		}
@@ -103,15 +103,14 @@ func (d *stdDriver) serve(c *Client, sc *stdConn) {
 	}
 }
 
-// flush writes c.out; it reports false when the connection failed.
+// flush writes c.out; it reports false when the connection failed. The
+// caller holds sc.mu.
 func (d *stdDriver) flush(c *Client, sc *stdConn) bool {
 	if len(c.out) == 0 {
 		return true
 	}
 	d.s.beforeReplies()
-	sc.wmu.Lock()
 	_, err := sc.nc.Write(c.out)
-	sc.wmu.Unlock()
 	d.stats.netOut.Add(int64(len(c.out)))
 	c.out = c.out[:0]
 	if cap(c.out) > 64*1024 {
@@ -120,8 +119,8 @@ func (d *stdDriver) flush(c *Client, sc *stdConn) bool {
 	return err == nil
 }
 
-// wake flushes async output from the caller's goroutine: the serving
-// goroutine is blocked in Read.
+// wake delivers async output, or resumes a client whose block ended,
+// from the waker's goroutine: the serving goroutine may be in Read.
 func (d *stdDriver) wake(c *Client) {
 	d.mu.Lock()
 	sc := d.conns[c]
@@ -129,22 +128,13 @@ func (d *stdDriver) wake(c *Client) {
 	if sc == nil {
 		return
 	}
-	c.asyncMu.Lock()
-	data := c.async
-	c.async = nil
-	c.asyncWake = false
-	closing := c.asyncClose
-	c.asyncMu.Unlock()
-	if len(data) > 0 {
-		d.s.beforeReplies()
-		sc.wmu.Lock()
-		sc.nc.Write(data)
-		sc.wmu.Unlock()
-		d.stats.netOut.Add(int64(len(data)))
-	}
-	if closing {
-		sc.nc.Close()
-	}
+	go func() {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		if c.takeAsync() || c.flags&flagCloseASAP != 0 || !d.flush(c, sc) || c.flags&flagCloseAfterReply != 0 {
+			sc.nc.Close()
+		}
+	}()
 }
 
 func (d *stdDriver) close(c *Client) {

@@ -21,6 +21,12 @@ import (
 // kernel, with extra config directives, and stops it when the test ends.
 func startServer(t testing.TB, directives ...string) *Server {
 	t.Helper()
+	return startServerOpts(t, Options{}, directives...)
+}
+
+// startServerOpts is startServer with Options.
+func startServerOpts(t testing.TB, opts Options, directives ...string) *Server {
+	t.Helper()
 	cfg, err := config.Load(append([]string{"--dir", t.TempDir()}, directives...))
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +35,9 @@ func startServer(t testing.TB, directives ...string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, Options{Listeners: []net.Listener{ln}, Driver: os.Getenv("ENGINE_DRIVER")})
+	opts.Listeners = []net.Listener{ln}
+	opts.Driver = os.Getenv("ENGINE_DRIVER")
+	srv, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func (s *Server) infoClients(w infoWriter) {
 	w.kv("maxclients", s.cfg.Int("maxclients"))
 	w.kv("client_recent_max_input_buffer", 0)
 	w.kv("client_recent_max_output_buffer", 0)
-	w.kv("blocked_clients", 0)
+	w.kv("blocked_clients", s.blocking.n.Load())
 	w.kv("tracking_clients", 0)
 	w.kv("clients_in_timeout_table", 0)
 }

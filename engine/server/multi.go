@@ -79,6 +79,7 @@ func execCommand(c *Client) {
 	execArgv, execCmd := c.argv, c.cmd
 	dbBefore := c.db.ID()
 	propagated := false
+	c.inExec = true
 	for _, q := range m.cmds {
 		c.argv, c.cmd = q.argv, q.cmd
 		if !propagated && q.cmd.flags&FlagWrite != 0 {
@@ -89,6 +90,7 @@ func execCommand(c *Client) {
 		}
 		c.call(q.cmd)
 	}
+	c.inExec = false
 	if propagated {
 		c.srv.propagateArgv(c.db.ID(), []byte("EXEC"))
 	}

@@ -47,6 +47,17 @@ func (c *Client) addError(msg string) {
 	c.srv.countError(msg)
 }
 
+// addSubcommandSyntaxError is Redis's reply to a subcommand given the
+// wrong arguments in a way its table arity cannot catch.
+func (c *Client) addSubcommandSyntaxError() {
+	parent := c.cmd.Name
+	if c.cmd.parent != nil {
+		parent = c.cmd.parent.Name
+	}
+	c.addError("ERR unknown subcommand or wrong number of arguments for '" + sanitize(trunc(c.argv[1], 128)) +
+		"'. Try " + strings.ToUpper(parent) + " HELP.")
+}
+
 // addErrorArity is Redis's wrong-number-of-arguments error.
 func (c *Client) addErrorArity() {
 	c.addError("ERR wrong number of arguments for '" + c.cmdName() + "' command")

@@ -34,6 +34,9 @@ type Options struct {
 	Driver string
 	// Executable is reported by INFO server.
 	Executable string
+	// ExtraCommands are registered after the built-in ones (tests,
+	// experiments).
+	ExtraCommands []*Command
 }
 
 // Propagator receives every change to the dataset as the command that
@@ -58,17 +61,19 @@ type Server struct {
 	exclusiveOwner atomic.Pointer[Client]
 
 	// Live settings, mirrored from the config on every change.
-	maxmemory     atomic.Int64
-	policy        atomic.Int32
-	samples       atomic.Int32
-	pass          atomic.Pointer[string]
-	protoMaxBulk  atomic.Int64
-	queryBufLimit atomic.Int64
-	notifyFlags   atomic.Int32
-	protectedMode atomic.Bool
-	activeExpire  atomic.Bool
-	clientsMemory atomic.Int64
-	peakMem       atomic.Int64
+	maxmemory        atomic.Int64
+	policy           atomic.Int32
+	samples          atomic.Int32
+	pass             atomic.Pointer[string]
+	protoMaxBulk     atomic.Int64
+	queryBufLimit    atomic.Int64
+	notifyFlags      atomic.Int32
+	protectedMode    atomic.Bool
+	activeExpire     atomic.Bool
+	clientsMemory    atomic.Int64
+	peakMem          atomic.Int64
+	clock            monoClock
+	slowlogThreshold atomic.Int64
 
 	evictMu sync.Mutex
 	evictor keyspace.Evictor
@@ -80,7 +85,14 @@ type Server struct {
 	propagators []Propagator
 	persist     *persistence
 	watches     watchRegistry
+	streams     streamSettings
 	pubsub      pubsubRegistry
+	coll        collections // collection types: encoding limits
+	monitors    monitors
+	blocking    blockRegistry
+	slowlog     slowlog
+	latency     latencyMonitor
+	pause       pauseState
 
 	stats     serverStats
 	loops     []*loopStats
@@ -126,6 +138,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.runID = hex.EncodeToString(id[:])
+	s.clock.init()
 	lg, err := newLogger(cfg, opts.LogOut)
 	if err != nil {
 		return nil, err
@@ -135,7 +148,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
 	})
-	s.cmds = newCommandTable(allCommands()...)
+	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
 	s.persist = newPersistence(s)
 	s.AddPropagator(s.persist)
 	if err := s.applyRenames(); err != nil {
@@ -144,7 +157,10 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.loadSettings()
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
+	s.initStreams()
 	s.pubsub.init()
+	s.blocking.init()
+	s.initCollections()
 	s.stats.lastSave.Store(s.start.Unix())
 	s.ks.Tick(s.start.UnixMilli())
 	var ms runtime.MemStats
@@ -303,6 +319,7 @@ func (s *Server) cron(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
+			s.clock.refresh()
 			s.ks.Tick(now.UnixMilli())
 			if s.activeExpire.Load() {
 				budget := time.Second / time.Duration(hz) / 4
@@ -390,6 +407,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	if c.propArgv != nil {
 		argv = c.propArgv
 		c.propArgv = nil
+	}
+	if len(argv) == 0 {
+		return // the command propagated its effects itself
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)

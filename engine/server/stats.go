@@ -36,6 +36,7 @@ func (s *Server) commandDone(c *Client, cmd *Command, dur time.Duration) {
 	}
 	c.stats.commands.Add(1)
 	s.slowlogAdd(c, cmd, dur)
+	s.feedMonitors(c, cmd)
 }
 
 func (s *Server) commandRejected(ls *loopStats, cmd *Command) {
@@ -87,5 +88,3 @@ func (s *Server) resetStats() {
 	s.stats.rejected.Store(0)
 	s.ks.ResetStats()
 }
-
-func (s *Server) slowlogAdd(c *Client, cmd *Command, dur time.Duration) {}

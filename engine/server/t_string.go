@@ -576,5 +576,5 @@ func (c *Client) notify(class int, event string, key []byte) {
 	if c.srv.notifyFlags.Load()&int32(class) == 0 {
 		return
 	}
-	c.srv.notifyKeyspaceEvent(class, event, key, c.db.ID())
+	c.srv.notifyFrom(c, class, event, key, c.db.ID())
 }

@@ -1,0 +1,63 @@
+// Package ds holds the compact data structures behind the engine's
+// collection types: listpacks and intsets in Redis's byte layouts (so
+// persistence can write them as RDB payloads as they are), a hash table of
+// pointer-free entry blobs with Redis's SCAN guarantee, and an
+// order-statistic tree for large sorted sets.
+//
+// Everything here is single-threaded: the keyspace's shard locks guard a
+// value and every structure inside it.
+package ds
+
+// sizeClasses are the Go allocator's small object sizes, probed at start
+// so memory accounting follows the runtime in use.
+var sizeClasses = probeSizeClasses()
+
+const maxSmall = 32768
+
+func probeSizeClasses() []int {
+	var out []int
+	for n := 1; n <= maxSmall; {
+		c := cap(append([]byte(nil), make([]byte, n)...))
+		out = append(out, c)
+		n = c + 1
+	}
+	return out
+}
+
+// AllocSize is the number of bytes the Go allocator really reserves for an
+// n-byte pointer-free allocation: its size class, or n rounded up to whole
+// 8 KiB pages for large ones.
+func AllocSize(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	if n > maxSmall {
+		return (n + 8191) &^ 8191
+	}
+	lo, hi := 0, len(sizeClasses)-1
+	for lo < hi {
+		m := (lo + hi) / 2
+		if sizeClasses[m] >= n {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return sizeClasses[lo]
+}
+
+// Alloc returns a zeroed slice of length n whose capacity is the whole
+// size class, so later growth can use the slack without copying.
+func Alloc(n int) []byte {
+	b := append([]byte(nil), make([]byte, n)...)
+	return b[:n]
+}
+
+// LowerCap is the capacity a buffer of length n is known to have when only
+// its length survived: the size class of n (never more than the real one).
+func LowerCap(n int) int {
+	if n > maxSmall {
+		return n
+	}
+	return AllocSize(n)
+}

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"sync/atomic"
+
+	"github.com/redisctl/redisctl/engine/config"
+	"github.com/redisctl/redisctl/engine/glob"
+	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/types"
+)
+
+// Shared plumbing of the collection commands (t_hash.go, t_list.go,
+// t_set.go, t_zset.go, t_geo.go, sort.go): encoding limits mirrored from
+// the config, typed lookups, and storing values that may change
+// representation.
+
+// collections is the Server's state for the collection types.
+type collections struct {
+	limits atomic.Pointer[types.Limits]
+}
+
+var limitParams = []string{
+	"hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
+	"zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
+}
+
+// initCollections loads the encoding limits and follows CONFIG SET.
+func (s *Server) initCollections() {
+	s.loadLimits()
+	s.cfg.OnChange(func(name string) error {
+		for _, p := range limitParams {
+			if p == name {
+				s.loadLimits()
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) loadLimits() {
+	cfg := s.cfg
+	s.coll.limits.Store(&types.Limits{
+		HashMaxEntries: cfg.Int("hash-max-listpack-entries"),
+		HashMaxValue:   cfg.Int("hash-max-listpack-value"),
+		SetMaxIntset:   cfg.Int("set-max-intset-entries"),
+		ZsetMaxEntries: cfg.Int("zset-max-listpack-entries"),
+		ZsetMaxValue:   cfg.Int("zset-max-listpack-value"),
+		ListFill:       cfg.Int("list-max-listpack-size"),
+	})
+}
+
+func (c *Client) limits() *types.Limits { return c.srv.coll.limits.Load() }
+
+// readObject looks key up for a read command. It returns nil for a missing
+// key; ok is false when it replied WRONGTYPE.
+func (c *Client) readObject(key []byte, t keyspace.Type) (keyspace.Object, bool) {
+	e := c.db.Lookup(key, c.now, 0)
+	if !e.Exists() {
+		return nil, true
+	}
+	if e.Type() != t {
+		c.addError(errWrongType)
+		return nil, false
+	}
+	return e.Object(), true
+}
+
+// writeEntry looks key up for a write command; ok is false when it
+// replied WRONGTYPE. When the key exists its value is about to change:
+// the snapshot (if any) is given the old value first.
+func (c *Client) writeEntry(key []byte, t keyspace.Type) (keyspace.Entry, bool) {
+	e := c.db.Lookup(key, c.now, keyspace.NoStats)
+	if !e.Exists() {
+		return e, true
+	}
+	if e.Type() != t {
+		c.addError(errWrongType)
+		return e, false
+	}
+	c.db.Mutate(e)
+	return e, true
+}
+
+// storeObject records the value of key after a change: a new key, a new
+// representation, or the same object changed in place. An empty
+// collection deletes the key (and reports "del").
+func (c *Client) storeObject(key []byte, e keyspace.Entry, old, nw keyspace.Object, size int) {
+	switch {
+	case size == 0:
+		if e.Exists() {
+			c.db.Delete(key, c.now)
+			c.notifyDel(key)
+		}
+	case !e.Exists():
+		c.db.SetObject(key, nw, false)
+	case nw != old:
+		c.db.ReplaceObject(e, nw)
+	default:
+		c.db.Changed(e)
+	}
+}
+
+func (c *Client) notifyDel(key []byte) {
+	c.notify(config.NotifyGeneric, "del", key)
+}
+
+// replaceValue stores obj under key, replacing any value and its expire
+// (the STORE variants).
+func (c *Client) replaceValue(key []byte, obj keyspace.Object) {
+	c.db.SetObject(key, obj, false)
+}
+
+// scanArgs are the options of HSCAN, SSCAN and ZSCAN.
+type scanArgs struct {
+	cursor  uint64
+	count   int
+	pattern []byte // nil: everything
+}
+
+// parseScanCursor parses a cursor the way Redis does (strtoul): an
+// optional sign (negative values wrap), decimal digits, no overflow.
+func parseScanCursor(b []byte) (uint64, bool) {
+	if len(b) > 0 && isSpaceByte(b[0]) {
+		return 0, false
+	}
+	neg := false
+	i := 0
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	if i == len(b) && i > 0 {
+		return 0, false
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		d := b[i]
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		if v > (^uint64(0)-uint64(d-'0'))/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(d-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// parseScanOptions parses "[MATCH pattern] [COUNT count]" from argv[3:]
+// for a scan starting at cursor, replying Redis's errors. Callers parse
+// the cursor and look the key up first, as Redis does.
+func (c *Client) parseScanOptions(cursor uint64) (scanArgs, bool) {
+	a := scanArgs{cursor: cursor, count: 10}
+	for i := 3; i < len(c.argv); i += 2 {
+		rest := len(c.argv) - i
+		switch {
+		case argIs(c.argv[i], "count") && rest >= 2:
+			n, ok := c.argInt(i + 1)
+			if !ok {
+				return a, false
+			}
+			if n < 1 {
+				c.addError(errSyntax)
+				return a, false
+			}
+			a.count = int(min(n, 1<<30))
+		case argIs(c.argv[i], "match") && rest >= 2:
+			p := c.argv[i+1]
+			if len(p) == 1 && p[0] == '*' {
+				a.pattern = nil
+			} else {
+				a.pattern = p
+			}
+		default:
+			c.addError(errSyntax)
+			return a, false
+		}
+	}
+	return a, true
+}
+
+// scanCollection implements HSCAN, SSCAN and ZSCAN up to the scan itself:
+// cursor, key lookup (a missing key is an empty scan), type, options.
+func (c *Client) scanCollection(t keyspace.Type) (keyspace.Object, scanArgs, bool) {
+	cur, ok := parseScanCursor(c.argv[2])
+	if !ok {
+		c.addError("ERR invalid cursor")
+		return nil, scanArgs{}, false
+	}
+	obj, ok := c.readObject(c.argv[1], t)
+	if !ok {
+		return nil, scanArgs{}, false
+	}
+	if obj == nil {
+		c.addRawStr("*2\r\n$1\r\n0\r\n*0\r\n")
+		return nil, scanArgs{}, false
+	}
+	a, ok := c.parseScanOptions(cur)
+	return obj, a, ok
+}
+
+// scanReply collects the elements of one SCAN step over a collection and
+// replies [cursor, elements]: step is called with the cursor until it
+// returns 0, count elements were found or 10×count steps were taken.
+// Pairs (field/value, member/score) are emitted together and filtered on
+// their first element; each element counts towards count, as in Redis.
+func (c *Client) scanReply(a scanArgs, step func(cursor uint64, emit func(el ...[]byte)) uint64) {
+	var out [][]byte
+	emit := func(el ...[]byte) {
+		if a.pattern != nil && !glob.Match(a.pattern, el[0], false) {
+			return
+		}
+		for _, e := range el {
+			out = append(out, append([]byte(nil), e...))
+		}
+	}
+	cursor := a.cursor
+	maxIter := a.count * 10
+	seen := 0
+	countingEmit := func(el ...[]byte) {
+		seen += len(el)
+		emit(el...)
+	}
+	for {
+		cursor = step(cursor, countingEmit)
+		if cursor == 0 || maxIter == 0 || seen >= a.count {
+			break
+		}
+		maxIter--
+	}
+	c.addArrayLen(2)
+	c.addBulkStr(uitoa(cursor))
+	c.addArrayLen(len(out))
+	for _, e := range out {
+		c.addBulk(e)
+	}
+}
+
+func uitoa(v uint64) string {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return string(buf[i:])
+}
