@@ -15,6 +15,8 @@ func allCommands() [][]*Command {
 		introspectionCommands(),
 		hashCommands(),
 		setCommands(),
+		listCommands(),
+		zsetCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
