@@ -109,6 +109,8 @@ func TestExamplesEndToEnd(t *testing.T) {
 				if !strings.Contains(url, ":"+auth+"@") {
 					t.Errorf("output --show-secrets does not carry the service's AUTH string: %s", url)
 				}
+			} else if strings.Contains(out, "REDACTED") {
+				t.Errorf("a cluster has no static password, yet output shows one redacted:\n%s", out)
 			}
 			c.must(0, "destroy", "-f", file, "--auto-approve")
 			if len(f.Instances())+len(f.Clusters()) != 0 {

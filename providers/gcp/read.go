@@ -227,3 +227,14 @@ func (p *Provider) Status(ctx context.Context, req providers.StatusRequest) (*pr
 	}
 	return resp, nil
 }
+
+// HasPassword reports whether an instance has AUTH on (clusters use IAM
+// authentication, with no static password).
+func (p *Provider) HasPassword(resources []providers.Resource) bool {
+	for _, r := range resources {
+		if r.Type == typeInstance && r.Attrs["auth_enabled"] == "true" {
+			return true
+		}
+	}
+	return false
+}
