@@ -17,6 +17,8 @@ func allCommands() [][]*Command {
 		setCommands(),
 		listCommands(),
 		zsetCommands(),
+		geoCommands(),
+		sortCommands(),
 		persistCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
