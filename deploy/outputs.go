@@ -55,7 +55,7 @@ func (s *Session) Outputs(ctx context.Context, showSecrets bool) (*Outputs, erro
 			}
 			password = sec.Password
 		}
-	case serviceMade:
+	case serviceMade && hasPassword(s.Provider, s.State.Settled()):
 		password = redacted
 		if showSecrets {
 			var err error
@@ -125,4 +125,11 @@ func (s *Session) Status(ctx context.Context) (*providers.StatusResponse, error)
 		return nil, err
 	}
 	return s.Provider.Status(ctx, providers.StatusRequest{Deployment: s.deployment(), Secrets: secrets, Resources: s.State.Settled()})
+}
+
+func hasPassword(p providers.Provider, rs []providers.Resource) bool {
+	if c, ok := p.(providers.PasswordChecker); ok {
+		return c.HasPassword(rs)
+	}
+	return true
 }

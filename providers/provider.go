@@ -356,3 +356,10 @@ type RestoreResponse struct {
 type PasswordReader interface {
 	ConnectionPassword(ctx context.Context, req StatusRequest) (string, error)
 }
+
+// PasswordChecker lets a PasswordReader say, from state alone, whether the
+// deployment has a password at all, so outputs redact only a password that
+// exists. Without it, outputs assume there is one.
+type PasswordChecker interface {
+	HasPassword(resources []Resource) bool
+}

@@ -92,7 +92,32 @@ func (p *Parser) Next(buf []byte, argv [][]byte) (args [][]byte, n int, err erro
 	return args, n, err
 }
 
+// shortNumber parses a length line "N\r" of at most 18 digits at the start
+// of b, the common case, without the general path's search; ok is false
+// whenever the general path must decide (other bytes, a sign, more digits,
+// the line incomplete).
+func shortNumber(b []byte) (n int64, cr int, ok bool) {
+	for i := 0; i < len(b) && i < 19; i++ {
+		c := b[i]
+		if c >= '0' && c <= '9' {
+			n = n*10 + int64(c-'0')
+			continue
+		}
+		if c == '\r' && i > 0 && i+1 < len(b) && (b[0] != '0' || i == 1) {
+			return n, i, true
+		}
+		return 0, 0, false
+	}
+	return 0, 0, false
+}
+
 func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
+	if p.want < 0 {
+		if n, cr, ok := shortNumber(buf[1:]); ok && n > 0 && n <= MaxMultibulkLen {
+			p.pos = cr + 3
+			p.want = int(n)
+		}
+	}
 	if p.want < 0 {
 		cr := bytes.IndexByte(buf, '\r')
 		if cr < 0 {
@@ -115,6 +140,12 @@ func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
 		p.want = int(ll)
 	}
 	for p.want > 0 {
+		if p.bulkLen < 0 && p.pos+1 < len(buf) && buf[p.pos] == '$' {
+			if n, cr, ok := shortNumber(buf[p.pos+1:]); ok && (p.MaxBulkLen <= 0 || n <= p.MaxBulkLen) {
+				p.bulkLen = n
+				p.pos += cr + 3
+			}
+		}
 		if p.bulkLen < 0 {
 			rest := buf[p.pos:]
 			cr := bytes.IndexByte(rest, '\r')

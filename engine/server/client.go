@@ -67,6 +67,8 @@ type Client struct {
 	stats     *loopStats
 
 	softLimitSince time.Time // when output first exceeded the soft limit
+	lastName       nameCache
+	clockMark      int64 // monotonic reading ending the previous command of this batch
 
 	blocked   atomic.Pointer[blockState] // set while a blocking command waits
 	blockMu   sync.Mutex                 // serializes ending a block
@@ -151,6 +153,7 @@ func (c *Client) feed(data []byte) {
 	}
 	pos := 0
 	if c.canProcess() {
+		c.clockMark = 0
 		pos = c.process(buf)
 	}
 	rest := buf[pos:]

@@ -104,6 +104,13 @@ type Command struct {
 	sub                        map[string]*Command
 	firstKey, lastKey, keyStep int
 	id                         int
+	singleKey                  bool // exactly one key, at argv[1]
+}
+
+// nameCache remembers the command a client last named.
+type nameCache struct {
+	name []byte
+	cmd  *Command
 }
 
 // KeySpec locates keys in the arguments, after Redis's key specs: a
@@ -166,6 +173,8 @@ func (t *commandTable) prepare(c *Command, parent *Command) {
 		c.fullName = parent.Name + "|" + c.Name
 	}
 	c.firstKey, c.lastKey, c.keyStep = legacyRange(c.Keys)
+	c.singleKey = len(c.Keys) == 1 && c.Keys[0].Index == 1 && c.Keys[0].LastKey == 0 && c.Keys[0].Keyword == "" &&
+		!c.Keys[0].KeyNum && !c.Keys[0].Unknown && c.Keys[0].Limit <= 1
 	for _, k := range c.Keys {
 		if k.Keyword != "" || k.KeyNum || k.Unknown || k.Limit > 1 {
 			c.flags |= FlagMovableKeys

@@ -17,6 +17,8 @@ func allCommands() [][]*Command {
 		introspectionCommands(),
 		hashCommands(),
 		setCommands(),
+		listCommands(),
+		zsetCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

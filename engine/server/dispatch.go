@@ -11,7 +11,17 @@ import (
 // (existence, arity, authentication, transaction and context rules,
 // memory), then either queues it (MULTI) or calls it.
 func (c *Client) execute() {
-	cmd := c.srv.cmds.lookup(c.argv[0])
+	var cmd *Command
+	// Clients tend to repeat a command: remember the last name (as sent).
+	if c.lastName.cmd != nil && string(c.argv[0]) == string(c.lastName.name) {
+		cmd = c.lastName.cmd
+	} else {
+		cmd = c.srv.cmds.lookup(c.argv[0])
+		if cmd != nil && len(c.argv[0]) <= 32 {
+			c.lastName.name = append(c.lastName.name[:0], c.argv[0]...)
+			c.lastName.cmd = cmd
+		}
+	}
 	if cmd != nil && cmd.sub != nil && len(c.argv) >= 2 {
 		sub := cmd.sub[strings.ToLower(string(c.argv[1]))]
 		if sub == nil && cmd.Handler == nil {
@@ -140,14 +150,22 @@ func (c *Client) call(cmd *Command) {
 		c.lock(cmd)
 		defer c.unlock()
 	}
-	start := time.Now()
-	c.now = start.UnixMilli()
+	clk := &c.srv.clock
+	// Within a batch the previous command's end reading doubles as this
+	// one's start: one clock read per command.
+	start := c.clockMark
+	if start == 0 {
+		start = clk.monoNow()
+	}
+	c.now = clk.wallMs(start)
 	c.dirty = 0
 	c.propArgv = nil
 	c.flags &^= flagErrored
 	outBefore := len(c.out)
 	cmd.Handler(c)
-	dur := time.Since(start)
+	end := clk.monoNow()
+	c.clockMark = end
+	dur := time.Duration(end - start)
 	if c.flags&(flagReplySkip|flagReplyOff) != 0 {
 		c.out = c.out[:outBefore]
 	}
@@ -184,9 +202,15 @@ func (c *Client) lock(cmd *Command) {
 	if len(cmd.Keys) == 0 {
 		return
 	}
-	pos := cmd.keyPositions(c.argv, c.keyPosBuf[:0])
 	db := c.db
 	c.locked.db = db.ID()
+	if cmd.singleKey && len(c.argv) > 1 {
+		s := db.ShardOf(c.argv[1])
+		db.LockShard(s)
+		c.locked.shards = append(c.shardBuf[:0], s)
+		return
+	}
+	pos := cmd.keyPositions(c.argv, c.keyPosBuf[:0])
 	shards := c.shardBuf[:0]
 	for _, p := range pos {
 		s := db.ShardOf(c.argv[p])

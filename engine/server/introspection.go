@@ -184,7 +184,7 @@ const (
 )
 
 func (s *Server) slowlogAdd(c *Client, cmd *Command, dur time.Duration) {
-	limit := s.cfg.Int("slowlog-log-slower-than")
+	limit := s.slowlogThreshold.Load()
 	usec := int64(dur / time.Microsecond)
 	if limit < 0 || usec < limit || cmd.flags&FlagSkipSlowlog != 0 {
 		return

@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,6 +11,7 @@ import (
 // run when it ends.
 
 type pauseState struct {
+	active    atomic.Bool // lock-free check on every command
 	mu        sync.Mutex
 	until     time.Time
 	writeOnly bool
@@ -18,6 +20,9 @@ type pauseState struct {
 
 func (s *Server) pausedFor(c *Client, cmd *Command) bool {
 	p := &s.pause
+	if !p.active.Load() {
+		return false
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.until.IsZero() || time.Now().After(p.until) || c.conn == nil {
@@ -55,6 +60,7 @@ func (s *Server) pauseClients(d time.Duration, writeOnly bool) {
 		p.writeOnly = writeOnly
 	}
 	p.until = until
+	p.active.Store(true)
 	if p.timer != nil {
 		p.timer.Stop()
 	}
@@ -66,6 +72,7 @@ func (s *Server) unpauseClients() {
 	p := &s.pause
 	p.mu.Lock()
 	p.until = time.Time{}
+	p.active.Store(false)
 	if p.timer != nil {
 		p.timer.Stop()
 		p.timer = nil

@@ -61,17 +61,19 @@ type Server struct {
 	exclusiveOwner atomic.Pointer[Client]
 
 	// Live settings, mirrored from the config on every change.
-	maxmemory     atomic.Int64
-	policy        atomic.Int32
-	samples       atomic.Int32
-	pass          atomic.Pointer[string]
-	protoMaxBulk  atomic.Int64
-	queryBufLimit atomic.Int64
-	notifyFlags   atomic.Int32
-	protectedMode atomic.Bool
-	activeExpire  atomic.Bool
-	clientsMemory atomic.Int64
-	peakMem       atomic.Int64
+	maxmemory        atomic.Int64
+	policy           atomic.Int32
+	samples          atomic.Int32
+	pass             atomic.Pointer[string]
+	protoMaxBulk     atomic.Int64
+	queryBufLimit    atomic.Int64
+	notifyFlags      atomic.Int32
+	protectedMode    atomic.Bool
+	activeExpire     atomic.Bool
+	clientsMemory    atomic.Int64
+	peakMem          atomic.Int64
+	clock            monoClock
+	slowlogThreshold atomic.Int64
 
 	evictMu sync.Mutex
 	evictor keyspace.Evictor
@@ -136,6 +138,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.runID = hex.EncodeToString(id[:])
+	s.clock.init()
 	lg, err := newLogger(cfg, opts.LogOut)
 	if err != nil {
 		return nil, err
@@ -306,6 +309,7 @@ func (s *Server) cron(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
+			s.clock.refresh()
 			s.ks.Tick(now.UnixMilli())
 			if s.activeExpire.Load() {
 				budget := time.Second / time.Duration(hz) / 4

@@ -54,3 +54,34 @@ func hasNonZeroMantissa(s string) bool {
 	}
 	return false
 }
+
+// parseStrtodLax parses a range bound the way Redis's zslParseRange does:
+// plain strtod, which skips leading spaces, reads "" as 0 and saturates
+// overflow to infinity; only trailing garbage and NaN are errors.
+func parseStrtodLax(b []byte) (float64, bool) {
+	i := 0
+	for i < len(b) && isSpaceByte(b[i]) {
+		i++
+	}
+	b = b[i:]
+	if len(b) == 0 {
+		return 0, true
+	}
+	if bytes.IndexByte(b, '_') >= 0 {
+		return 0, false
+	}
+	s := string(b)
+	if isHexFloat(s) && !strings.ContainsAny(s, "pP") {
+		s += "p0"
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+			return 0, false
+		}
+	}
+	if math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}

@@ -26,8 +26,14 @@ type ZSet interface {
 	Delete(m []byte) (ZSet, bool)
 	// Seek returns an iterator at the first element (in ascending order)
 	// for which the monotone predicate pred holds, and its rank; the
-	// iterator is invalid and the rank Len() when none does.
+	// iterator is invalid and the rank Len() when none does. Compact sets
+	// scan from the start, so a predicate that is not monotone (a lex
+	// range over mixed scores) finds what Redis's listpack walk finds.
 	Seek(pred func(m []byte, score float64) bool) (ZIter, int)
+	// SeekLast returns an iterator at the last element for which pred (a
+	// monotone "still before the end" predicate) holds, and its rank (-1
+	// and invalid when none does). Compact sets scan from the end.
+	SeekLast(pred func(m []byte, score float64) bool) (ZIter, int)
 	// At returns an iterator at rank r (ascending, 0-based).
 	At(r int) ZIter
 	Scan(cursor uint64, fn func(m []byte, score float64)) uint64
@@ -101,19 +107,15 @@ func lpScore(lp []byte, p int) float64 {
 	return f
 }
 
-// FormatScore writes a score the way Redis stores it in a listpack
-// (d2string): integers within ±2^52 without a fraction, else "%.17g".
+// FormatScore writes a score the way Redis 7.0 stores it in a listpack
+// (d2string): integers within ±2^52 without a fraction (-0 as "0"), else
+// "%.17g".
 func FormatScore(buf []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
 		return append(buf, "inf"...)
 	case math.IsInf(f, -1):
 		return append(buf, "-inf"...)
-	case f == 0:
-		if math.Signbit(f) {
-			return append(buf, "-0"...)
-		}
-		return append(buf, '0')
 	case f > -4503599627370495 && f < 4503599627370496 && f == math.Trunc(f):
 		return strconv.AppendInt(buf, int64(f), 10)
 	}
@@ -140,6 +142,14 @@ func ZSetFits(n, maxLen int, lim *Limits) bool {
 // command gets.
 func NewZSetSized(n, maxLen int, lim *Limits) ZSet {
 	if n > 0 && ZSetFits(n, maxLen, lim) {
+		return newZLP(ds.NewListpack(32))
+	}
+	return newZTree()
+}
+
+// NewZSetEncoded returns an empty sorted set, compact or not.
+func NewZSetEncoded(compact bool) ZSet {
+	if compact {
 		return newZLP(ds.NewListpack(32))
 	}
 	return newZTree()
@@ -223,6 +233,20 @@ func (z *zsetLP) Seek(pred func(m []byte, score float64) bool) (ZIter, int) {
 		p = ds.LPNext(lp, q)
 	}
 	return ZIter{lp: lp, p: -1}, rank
+}
+
+func (z *zsetLP) SeekLast(pred func(m []byte, score float64) bool) (ZIter, int) {
+	lp := z.lp()
+	var buf [20]byte
+	rank := z.Len() - 1
+	for p := ds.LPLast(lp); p >= 0; rank-- {
+		q := ds.LPPrev(lp, p)
+		if pred(ds.LPBytesAt(lp, q, buf[:0]), lpScore(lp, p)) {
+			return ZIter{lp: lp, p: q}, rank
+		}
+		p = ds.LPPrev(lp, q)
+	}
+	return ZIter{lp: lp, p: -1}, -1
 }
 
 func (z *zsetLP) Scan(_ uint64, fn func(m []byte, score float64)) uint64 {
@@ -311,6 +335,15 @@ func (z *zsetTree) Delete(m []byte) (ZSet, bool) {
 func (z *zsetTree) Seek(pred func(m []byte, score float64) bool) (ZIter, int) {
 	it, rank := z.t.Seek(func(p unsafe.Pointer) bool { return pred(ds.ZMember(p), ds.ZScore(p)) })
 	return ZIter{it: it, tree: true}, rank
+}
+
+func (z *zsetTree) SeekLast(pred func(m []byte, score float64) bool) (ZIter, int) {
+	it, rank := z.Seek(func(m []byte, s float64) bool { return !pred(m, s) })
+	if !it.Valid() {
+		return z.At(z.Len() - 1), z.Len() - 1
+	}
+	it.Prev()
+	return it, rank - 1
 }
 
 func (z *zsetTree) At(r int) ZIter { return ZIter{it: z.t.ByRank(r), tree: true} }

@@ -120,3 +120,56 @@ func TestExamplesEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestImportThenPlanIsEmpty adopts an existing Managed Redis cluster and an
+// existing classic cache with `redisctl import`; the first plan of each
+// spec it writes has no changes.
+func TestImportThenPlanIsEmpty(t *testing.T) {
+	srv := cliEnv(t)
+	srv.AddManaged(e2eSub, "rg-amr", armfake.Cluster{Name: "sessions-cache", Location: "East US", SKU: "ComputeOptimized_X5",
+		Zones: []string{"1", "2"}, Tags: map[string]string{"env": "prod", "Cost Center": "42"}},
+		armfake.Database{ClusteringPolicy: "EnterpriseCluster", EvictionPolicy: "AllKeysLRU", ClientProtocol: "Encrypted",
+			Persistence: armfake.Persistence{RDBEnabled: true, RDBFrequency: "6h"}})
+	srv.AddCache(e2eSub, "rg-legacy", armfake.Cache{Name: "legacy-cache", Location: "westeurope",
+		SKU: armfake.CacheSKU{Name: "Premium", Family: "P", Capacity: 2}, RedisConfiguration: map[string]string{"maxmemory-policy": "allkeys-lfu"}})
+	cases := []struct{ name, id, set, key string }{
+		{"sessions", "/subscriptions/" + e2eSub + "/resourceGroups/rg-amr/providers/Microsoft.Cache/redisEnterprise/sessions-cache", "", "pk-sessions-cache"},
+		{"legacy", "legacy-cache", "resourceGroup=rg-legacy", "classic-pk-legacy-cache"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := filepath.Join(dir, c.name+".yaml")
+			args := []string{"import", "--provider", "azure", "--id", c.id, "--name", c.name, "-f", spec, "--state-dir", dir}
+			if c.set != "" {
+				args = append(args, "--set", c.set)
+			}
+			code, out, errOut := run(t, args...)
+			if code != 0 {
+				t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+			}
+			if code, out, errOut := run(t, "plan", "-f", spec, "--state-dir", dir, "--detailed-exitcode"); code != 0 {
+				b, _ := os.ReadFile(spec)
+				t.Fatalf("first plan after import: exit %d\n%s%s\nspec:\n%s", code, out, errOut, b)
+			}
+			code, out, _ = run(t, "output", "-f", spec, "--state-dir", dir, "--show-secrets", "-o", "json")
+			if code != 0 || !strings.Contains(out, c.key) {
+				t.Errorf("output --show-secrets: exit %d\n%s", code, out)
+			}
+			if _, out, _ := run(t, "output", "-f", spec, "--state-dir", dir, "-o", "json"); strings.Contains(out, c.key) {
+				t.Errorf("output without --show-secrets shows the key:\n%s", out)
+			}
+			if b, _ := os.ReadFile(filepath.Join(dir, c.name+".state.json")); strings.Contains(string(b), c.key) {
+				t.Error("state holds the access key")
+			}
+		})
+	}
+	if c := srv.Cluster(e2eSub, "rg-amr", "sessions-cache"); c.Tags["redisctl-deployment"] != "sessions" || c.Tags["Cost Center"] != "42" {
+		t.Errorf("tags after import %v", c.Tags)
+	}
+	// A resource another deployment manages is not taken over.
+	code, _, errOut := run(t, "import", "--provider", "azure", "--id", cases[0].id, "--name", "thief", "-f", filepath.Join(t.TempDir(), "x.yaml"), "--state-dir", t.TempDir())
+	if code == 0 || !strings.Contains(errOut, "deployment \"sessions\" manages it") {
+		t.Errorf("import of a managed resource under another name: exit %d\n%s", code, errOut)
+	}
+}

@@ -162,7 +162,7 @@ func (p *Provider) importManaged(ctx context.Context, req providers.ImportReques
 		w.line(0, "replicas: %d", map[bool]int{true: 1, false: 0}[ha])
 	}
 	if z := first.Attrs["zones"]; z != "" {
-		w.line(0, "zones: [%s]", z)
+		w.line(0, "zones: [\"%s\"]", strings.ReplaceAll(z, ",", `", "`))
 	}
 	w.line(0, "memory: %s", human(sku.Bytes))
 	w.line(0, "evictionPolicy: %s", db.Attrs["eviction_policy"])
@@ -310,8 +310,12 @@ func (p *Provider) importCache(ctx context.Context, req providers.ImportRequest,
 
 // tagForImport adds the deployment tag, keeping every other tag.
 func (p *Provider) tagForImport(ctx context.Context, t target, kind string, real map[string]string, deployment string) error {
-	if real["redisctl-deployment"] == deployment {
+	switch owner := real["redisctl-deployment"]; owner {
+	case deployment:
 		return nil
+	case "":
+	default:
+		return fmt.Errorf("%s is tagged redisctl-deployment=%s: deployment %q manages it; import it under --name %s (to rebuild that deployment's state), or remove the tag first", t.name, owner, owner, owner)
 	}
 	tags := map[string]string{}
 	for k, v := range real {

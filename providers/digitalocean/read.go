@@ -347,3 +347,6 @@ func (p *Provider) ConnectionPassword(ctx context.Context, req providers.StatusR
 	}
 	return "", fmt.Errorf("the deployment's cluster was not found")
 }
+
+// HasPassword is always true: every DigitalOcean database has a password.
+func (p *Provider) HasPassword([]providers.Resource) bool { return true }

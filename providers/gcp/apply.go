@@ -51,7 +51,11 @@ func (p *Provider) Apply(ctx context.Context, req providers.ApplyRequest) (*prov
 		return a.finish(ctx, name, err)
 	case providers.ActionUpdate:
 		name, err := a.update(ctx, kind, *ch.Before, *ch.After)
-		return a.finish(ctx, name, err)
+		resp, err := a.finish(ctx, name, err)
+		if err == nil && ch.Before.Private[privImported] != "" {
+			resp.Resource.Private[privImported] = ch.Before.Private[privImported]
+		}
+		return resp, err
 	case providers.ActionReplace:
 		if err := kind.remove(ctx, *ch.Before); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -40,4 +41,47 @@ func TestCreateReplanDestroyInstance(t *testing.T) {
 	if len(ex) != 1 || ex[0].URI != "gs://demo-backups/redis/cache-20260504-030201.rdb" {
 		t.Errorf("final snapshot exports: %+v", ex)
 	}
+}
+
+func TestTurnOnReadReplicasInPlace(t *testing.T) {
+	e := newEnv(t)
+	one := strings.Replace(singleSpec, "layout: single\nmemory: 1Gi", "layout: ha\nreplicas: 1\nmemory: 5Gi", 1)
+	e.mustApply(one, false)
+	if in := oneInstance(t, e.fake); in.ReadReplicasMode != redispb.Instance_READ_REPLICAS_DISABLED || in.ReplicaCount != 1 {
+		t.Fatalf("created %v", in)
+	}
+	two := strings.Replace(one, "replicas: 1", "replicas: 2", 1)
+	c := change(t, e.plan(two), addrCache)
+	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline || !strings.Contains(c.Calls[0], "updateMask=replica_count,read_replicas_mode,secondary_ip_range") {
+		t.Fatalf("%s (%s) %v", c.Action, c.Impact, c.Calls)
+	}
+	e.mustApply(two, false)
+	if in := oneInstance(t, e.fake); in.ReadReplicasMode != redispb.Instance_READ_REPLICAS_ENABLED || in.ReplicaCount != 2 || in.ReadEndpoint == "" {
+		t.Errorf("after: %v", in)
+	}
+	e.clean(two, "read replicas on")
+}
+
+// TestLayoutToCluster: an instance and a cluster are different resources;
+// moving to layout cluster deletes one (data-loss) and creates the other.
+func TestLayoutToCluster(t *testing.T) {
+	e := newEnv(t)
+	e.mustApply(singleSpec, false)
+	cl := strings.Replace(singleSpec, "layout: single", "layout: cluster\nshards: 3\nreplicas: 0", 1)
+	cl = strings.Replace(cl, "  finalSnapshotBucket: gs://demo-backups/redis\n", "", 1)
+	p := e.plan(cl)
+	if c := change(t, p, addrCache); c.Action != providers.ActionDelete || c.Impact != providers.ImpactDataLoss {
+		t.Errorf("instance: %s (%s)", c.Action, c.Impact)
+	}
+	if c := change(t, p, "gcp_redis_cluster.cache"); c.Action != providers.ActionCreate {
+		t.Errorf("cluster: %s", c.Action)
+	}
+	if _, err := e.apply(context.Background(), cl, false, false); err == nil || !strings.Contains(err.Error(), "loses data") {
+		t.Fatalf("apply without --allow-data-loss: %v", err)
+	}
+	e.mustApply(cl, true)
+	if len(e.fake.Instances()) != 0 || len(e.fake.Clusters()) != 1 {
+		t.Errorf("instances %d clusters %d", len(e.fake.Instances()), len(e.fake.Clusters()))
+	}
+	e.clean(cl, "layout change")
 }

@@ -3,9 +3,14 @@ package gcp_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	redispb "cloud.google.com/go/redis/apiv1/redispb"
+	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/redisctl/redisctl/cmd"
 	"github.com/redisctl/redisctl/cmd/iostreams"
@@ -88,7 +93,9 @@ func TestExamplesEndToEnd(t *testing.T) {
 			if !strings.Contains(out, ":6379") && !strings.Contains(out, ":6378") {
 				t.Errorf("output shows no endpoint:\n%s", out)
 			}
-			c.must(0, "status", "-f", file)
+			if st := c.must(0, "status", "-f", file); !strings.Contains(st, " up ") {
+				t.Errorf("status does not show the deployment up:\n%s", st)
+			}
 
 			if cluster && len(f.Clusters()) != 1 || !cluster && len(f.Instances()) != 1 {
 				t.Fatalf("fake holds %d instances, %d clusters", len(f.Instances()), len(f.Clusters()))
@@ -102,6 +109,8 @@ func TestExamplesEndToEnd(t *testing.T) {
 				if !strings.Contains(url, ":"+auth+"@") {
 					t.Errorf("output --show-secrets does not carry the service's AUTH string: %s", url)
 				}
+			} else if strings.Contains(out, "REDACTED") {
+				t.Errorf("a cluster has no static password, yet output shows one redacted:\n%s", out)
 			}
 			c.must(0, "destroy", "-f", file, "--auto-approve")
 			if len(f.Instances())+len(f.Clusters()) != 0 {
@@ -146,4 +155,46 @@ func TestCLIResumesAfterKill(t *testing.T) {
 	}
 	c.must(0, "plan", "-f", file, "--detailed-exitcode")
 	c.must(0, "destroy", "-f", file, "--auto-approve")
+}
+
+// TestCLIImport adopts caches made outside redisctl with `redisctl import`;
+// the first plan of the spec it writes is empty, and the deployment can
+// then be changed and destroyed like any other.
+func TestCLIImport(t *testing.T) {
+	c, f := newCLI(t)
+	f.PutInstance(&redispb.Instance{
+		Name: "projects/demo-project/locations/us-central1/instances/legacy", Tier: redispb.Instance_STANDARD_HA,
+		MemorySizeGb: 5, ReplicaCount: 2, ReadReplicasMode: redispb.Instance_READ_REPLICAS_ENABLED, AuthEnabled: true,
+		RedisConfigs: map[string]string{"maxmemory-policy": "allkeys-lru"}, Labels: map[string]string{"team": "shop"},
+	})
+	f.PutCluster(&clusterpb.Cluster{
+		Name: "projects/demo-project/locations/us-central1/clusters/sessions", ShardCount: proto.Int32(4), ReplicaCount: proto.Int32(1),
+		NodeType: clusterpb.NodeType_REDIS_HIGHMEM_MEDIUM, PscConfigs: []*clusterpb.PscConfig{{Network: "projects/demo-project/global/networks/prod"}},
+		PersistenceConfig: &clusterpb.ClusterPersistenceConfig{Mode: clusterpb.ClusterPersistenceConfig_AOF, AofConfig: &clusterpb.ClusterPersistenceConfig_AOFConfig{AppendFsync: clusterpb.ClusterPersistenceConfig_AOFConfig_EVERYSEC}},
+	})
+	dir := t.TempDir()
+	legacy, sessions := filepath.Join(dir, "legacy.yaml"), filepath.Join(dir, "sessions.yaml")
+	out := c.must(0, "import", "--provider", "gcp", "--id", "legacy", "--name", "legacy", "--set", "project=demo-project", "--set", "region=us-central1", "-f", legacy)
+	if !strings.Contains(out, "has no redisctl-deployment label") {
+		t.Errorf("import does not warn about the missing label:\n%s", out)
+	}
+	c.must(0, "import", "--provider", "gcp", "--id", "projects/demo-project/locations/us-central1/clusters/sessions", "--name", "sessions", "-f", sessions)
+	c.must(0, "plan", "-f", legacy, "--detailed-exitcode")
+	c.must(0, "plan", "-f", sessions, "--detailed-exitcode")
+
+	// Adopted: an edit plans as an in-place change of that very instance.
+	data, _ := os.ReadFile(legacy)
+	if err := os.WriteFile(legacy, []byte(strings.Replace(string(data), "replicas: 2", "replicas: 3", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.must(2, "plan", "-f", legacy, "--detailed-exitcode")
+	c.must(0, "apply", "-f", legacy, "--auto-approve")
+	if in := f.Instance("projects/demo-project/locations/us-central1/instances/legacy"); in.GetReplicaCount() != 3 || in.Labels["team"] != "shop" {
+		t.Errorf("after apply: %v", in)
+	}
+	c.must(0, "plan", "-f", legacy, "--detailed-exitcode")
+	c.must(0, "destroy", "-f", sessions, "--auto-approve")
+	if len(f.Clusters()) != 0 || len(f.Backups()) != 1 {
+		t.Errorf("clusters %d, backups %d after destroy", len(f.Clusters()), len(f.Backups()))
+	}
 }

@@ -168,6 +168,8 @@ func explain(what string, err error) error {
 	}
 	msg := st.Message()
 	switch st.Code() {
+	case codes.Canceled:
+		return fmt.Errorf("%s: %w", what, context.Canceled)
 	case codes.ResourceExhausted:
 		if throttled(st) {
 			return fmt.Errorf("%s: still throttled after retries (%s); run apply again later: %w", what, msg, err)

@@ -38,10 +38,17 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 		}
 		resp.Changes = append(resp.Changes, r.deleteChange(cur, false))
 	}
+	c := r.change(before, want, req.PollInterval.String())
 	if before != nil && before.Private[privImported] != "" {
-		keepImportedLabels(before, &want)
+		// An adopted instance keeps its labels as found, unless it is
+		// replaced: then redisctl creates the new one, labelled.
+		kept := cloneResource(want)
+		keepImportedLabels(before, &kept)
+		if ck := r.change(before, kept, req.PollInterval.String()); ck == nil || ck.Action != providers.ActionReplace {
+			c = ck
+		}
 	}
-	if c := r.change(before, want, req.PollInterval.String()); c != nil {
+	if c != nil {
 		resp.Changes = append(resp.Changes, *c)
 	}
 	return resp, nil

@@ -61,9 +61,12 @@ func (p *Provider) readOne(ctx context.Context, c *clients, req providers.ReadRe
 	if failed != "" {
 		drift = append(drift, providers.Drift{Address: addr, Message: failed})
 	}
+	// What an interrupted apply of this resource did is redisctl's own work,
+	// not drift: the plan shows what is left to do.
+	interrupted := len(req.Journals[addr]) > 0
 	live, err := p.fetch(ctx, c, req.Deployment, resourceName(r))
 	if isNotFound(err) {
-		if r.ID != "" {
+		if r.ID != "" && !interrupted {
 			drift = append(drift, providers.Drift{Address: addr, Message: "deleted outside redisctl; it will be created again (empty)"})
 		}
 		return nil, drift, nil
@@ -82,7 +85,7 @@ func (p *Provider) readOne(ctx context.Context, c *clients, req providers.ReadRe
 	if op != "" {
 		live.Private[privOp], live.Private[privOpKind] = op, kind
 	}
-	if r.ID != "" {
+	if r.ID != "" && !interrupted {
 		drift = append(drift, driftOf(addr, r.Attrs, live.Attrs, op != "")...)
 	}
 	return live, drift, nil
@@ -223,4 +226,15 @@ func (p *Provider) Status(ctx context.Context, req providers.StatusRequest) (*pr
 		resp.Nodes = append(resp.Nodes, ns)
 	}
 	return resp, nil
+}
+
+// HasPassword reports whether an instance has AUTH on (clusters use IAM
+// authentication, with no static password).
+func (p *Provider) HasPassword(resources []providers.Resource) bool {
+	for _, r := range resources {
+		if r.Type == typeInstance && r.Attrs["auth_enabled"] == "true" {
+			return true
+		}
+	}
+	return false
 }

@@ -508,3 +508,55 @@ func (s *Server) ClusterCount() int {
 	defer s.mu.Unlock()
 	return len(s.clusters)
 }
+
+// AddManaged seeds an existing Azure Managed Redis cluster and its default
+// database (both Succeeded and Running). Empty fields get the service's
+// defaults.
+func (s *Server) AddManaged(sub, rg string, c Cluster, d Database) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.ID = resourceID(sub, rg, "redisEnterprise", c.Name)
+	c.Location = normLocation(c.Location)
+	c.ProvisioningState, c.ResourceState = "Succeeded", "Running"
+	c.HostName = fmt.Sprintf("%s.%s.redis.azure.net", c.Name, c.Location)
+	if c.HighAvailability == "" {
+		c.HighAvailability = "Enabled"
+	}
+	if c.MinimumTLSVersion == "" {
+		c.MinimumTLSVersion = "1.2"
+	}
+	if c.PublicNetworkAccess == "" {
+		c.PublicNetworkAccess = "Enabled"
+	}
+	s.clusters[key(c.ID)] = &c
+	d.ID, d.Name = c.ID+"/databases/default", "default"
+	d.ProvisioningState, d.ResourceState = "Succeeded", "Running"
+	if d.Port == 0 {
+		d.Port = 10000
+	}
+	def := func(f *string, v string) {
+		if *f == "" {
+			*f = v
+		}
+	}
+	def(&d.ClientProtocol, "Encrypted")
+	def(&d.ClusteringPolicy, "OSSCluster")
+	def(&d.EvictionPolicy, "VolatileLRU")
+	def(&d.AccessKeysAuthentication, "Enabled")
+	d.PrimaryKey, d.SecondaryKey = "pk-"+c.Name, "sk-"+c.Name
+	s.databases[key(d.ID)] = &d
+}
+
+// RemoveManaged deletes a cluster and its databases at once, as if someone
+// deleted them outside redisctl.
+func (s *Server) RemoveManaged(sub, rg, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := key(resourceID(sub, rg, "redisEnterprise", name))
+	delete(s.clusters, id)
+	for k := range s.databases {
+		if strings.HasPrefix(k, id+"/") {
+			delete(s.databases, k)
+		}
+	}
+}

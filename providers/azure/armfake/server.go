@@ -400,3 +400,26 @@ func decodeBody(w http.ResponseWriter, body []byte, v any) bool {
 	}
 	return true
 }
+
+// FinishOperations makes every operation in progress finish at its next poll.
+func (s *Server) FinishOperations() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, op := range s.ops {
+		if op.status == "InProgress" {
+			op.remaining = 1
+		}
+	}
+	for _, c := range s.caches {
+		if c.pendingGets > 1 {
+			c.pendingGets = 1
+		}
+	}
+}
+
+// SetPolls changes how many polls new operations take.
+func (s *Server) SetPolls(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Polls = n
+}

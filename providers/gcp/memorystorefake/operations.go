@@ -40,6 +40,20 @@ func (s *Server) startOp(target, verb string, cluster bool, finish func() (proto
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
+	if err := s.failNextOp; err != nil {
+		s.failNextOp = nil
+		finish = func() (proto.Message, error) {
+			if verb == "create" {
+				delete(s.instances, target)
+				delete(s.clusters, target)
+			} else if in, ok := s.instances[target]; ok {
+				in.State = redispb.Instance_READY
+			} else if cl, ok := s.clusters[target]; ok {
+				cl.State = clusterpb.Cluster_ACTIVE
+			}
+			return nil, err
+		}
+	}
 	op := &operation{proto: &longrunningpb.Operation{Name: name, Metadata: anyMD}, polls: s.opPolls, finish: finish}
 	s.ops[name] = op
 	return proto.Clone(op.proto).(*longrunningpb.Operation), nil
@@ -70,6 +84,28 @@ func (s *Server) poll(op *operation) {
 		return
 	}
 	op.proto.Result = &longrunningpb.Operation_Response{Response: a}
+}
+
+// FailNextOperation makes the next operation started finish with err
+// instead of its change (a failed create leaves nothing behind).
+func (s *Server) FailNextOperation(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNextOp = err
+}
+
+// ForgetOperations finishes every running operation and forgets them all,
+// as the service does a few hours after they end: GetOperation then
+// answers NOT_FOUND.
+func (s *Server) ForgetOperations() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, op := range s.ops {
+		for !op.proto.Done {
+			s.poll(op)
+		}
+		delete(s.ops, name)
+	}
 }
 
 // Operations lists the names of every operation started so far.

@@ -42,6 +42,7 @@ type Server struct {
 	faults      []*fault
 	calls       map[string]int
 	opPolls     int
+	failNextOp  error
 	hook        func(method string)
 
 	lis  net.Listener
@@ -198,6 +199,14 @@ func (s *Server) ModifyInstance(name string, fn func(*redispb.Instance)) {
 	}
 }
 
+// RemoveInstance deletes an instance outside the API.
+func (s *Server) RemoveInstance(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.instances, name)
+	delete(s.authStrings, name)
+}
+
 // RotateAuthString gives an instance a new AUTH string (as disabling and
 // enabling AUTH outside redisctl would).
 func (s *Server) RotateAuthString(name string) {
@@ -232,6 +241,25 @@ func (s *Server) Cluster(name string) *clusterpb.Cluster {
 		return proto.Clone(c).(*clusterpb.Cluster)
 	}
 	return nil
+}
+
+// PutCluster stores a cluster as it is (ACTIVE unless its state says
+// otherwise), for tests that start from a cluster made outside redisctl.
+func (s *Server) PutCluster(c *clusterpb.Cluster) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c = proto.Clone(c).(*clusterpb.Cluster)
+	if c.State == clusterpb.Cluster_STATE_UNSPECIFIED {
+		c.State = clusterpb.Cluster_ACTIVE
+	}
+	if c.Uid == "" {
+		c.Uid = newAuthString()
+	}
+	s.fillCluster(c)
+	if len(c.DiscoveryEndpoints) == 0 && len(c.PscConfigs) > 0 {
+		c.DiscoveryEndpoints = []*clusterpb.DiscoveryEndpoint{{Address: s.nextIP(), Port: 6379, PscConfig: &clusterpb.PscConfig{Network: c.PscConfigs[0].Network}}}
+	}
+	s.clusters[c.Name] = c
 }
 
 // ModifyCluster changes a cluster outside the API (drift).

@@ -1,0 +1,1010 @@
+package server
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/redisctl/redisctl/engine/config"
+	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/resp"
+	"github.com/redisctl/redisctl/engine/types"
+)
+
+// Sorted set commands (Redis's t_zset.c): adding, scores, ranks and
+// ranges. Pops, random members, set operations and ZSCAN are in
+// t_zset_ops.go.
+
+func zsetCommands() []*Command {
+	return []*Command{
+		{Name: "zadd", Arity: -4, Flags: "write denyoom fast", ACL: "@write @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RW update", Index: 1, KeyStep: 1}}, Handler: zaddCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Add one or more members to a sorted set, or update its score if it already exists", Complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set."},
+		{Name: "zincrby", Arity: 4, Flags: "write denyoom fast", ACL: "@write @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RW access update", Index: 1, KeyStep: 1}}, Handler: zincrbyCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Increment the score of a member in a sorted set", Complexity: "O(log(N)) where N is the number of elements in the sorted set."},
+		{Name: "zrem", Arity: -3, Flags: "write fast", ACL: "@write @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RW delete", Index: 1, KeyStep: 1}}, Handler: zremCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Remove one or more members from a sorted set", Complexity: "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed."},
+		{Name: "zcard", Arity: 2, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO", Index: 1, KeyStep: 1}}, Handler: zcardCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Get the number of members in a sorted set", Complexity: "O(1)"},
+		{Name: "zcount", Arity: 4, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zcountCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Count the members in a sorted set with scores within the given values", Complexity: "O(log(N)) with N being the number of elements in the sorted set."},
+		{Name: "zlexcount", Arity: 4, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zlexcountCommand,
+			Group: "sorted-set", Since: "2.8.9", Summary: "Count the number of members in a sorted set between a given lexicographical range", Complexity: "O(log(N)) with N being the number of elements in the sorted set."},
+		{Name: "zscore", Arity: 3, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zscoreCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Get the score associated with the given member in a sorted set", Complexity: "O(1)"},
+		{Name: "zmscore", Arity: -3, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zmscoreCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Get the score associated with the given members in a sorted set", Complexity: "O(N) where N is the number of members being requested."},
+		{Name: "zrank", Arity: 3, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrankCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Determine the index of a member in a sorted set", Complexity: "O(log(N))"},
+		{Name: "zrevrank", Arity: 3, Flags: "readonly fast", ACL: "@read @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrevrankCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Determine the index of a member in a sorted set, with scores ordered from high to low", Complexity: "O(log(N))"},
+		{Name: "zrange", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrangeCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Return a range of members in a sorted set", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."},
+		{Name: "zrangestore", Arity: -5, Flags: "write denyoom", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "OW update", Index: 1, KeyStep: 1}, {Flags: "RO access", Index: 2, KeyStep: 1}}, Handler: zrangestoreCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Store a range of members from sorted set into another key", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key."},
+		{Name: "zrangebyscore", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrangebyscoreCommand,
+			Group: "sorted-set", Since: "1.0.5", Summary: "Return a range of members in a sorted set, by score", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+		{Name: "zrevrangebyscore", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrevrangebyscoreCommand,
+			Group: "sorted-set", Since: "2.2.0", Summary: "Return a range of members in a sorted set, by score, with scores ordered from high to low", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+		{Name: "zrangebylex", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrangebylexCommand,
+			Group: "sorted-set", Since: "2.8.9", Summary: "Return a range of members in a sorted set, by lexicographical range", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+		{Name: "zrevrangebylex", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrevrangebylexCommand,
+			Group: "sorted-set", Since: "2.8.9", Summary: "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."},
+		{Name: "zrevrange", Arity: -4, Flags: "readonly", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrevrangeCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Return a range of members in a sorted set, by index, with scores ordered from high to low", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."},
+		{Name: "zremrangebyrank", Arity: 4, Flags: "write", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RW delete", Index: 1, KeyStep: 1}}, Handler: zremrangebyrankCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Remove all members in a sorted set within the given indexes", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+		{Name: "zremrangebyscore", Arity: 4, Flags: "write", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RW delete", Index: 1, KeyStep: 1}}, Handler: zremrangebyscoreCommand,
+			Group: "sorted-set", Since: "1.2.0", Summary: "Remove all members in a sorted set within the given scores", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+		{Name: "zremrangebylex", Arity: 4, Flags: "write", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RW delete", Index: 1, KeyStep: 1}}, Handler: zremrangebylexCommand,
+			Group: "sorted-set", Since: "2.8.9", Summary: "Remove all members in a sorted set between the given lexicographical range", Complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."},
+		{Name: "zpopmin", Arity: -2, Flags: "write fast", ACL: "@write @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 1, KeyStep: 1}}, Handler: zpopminCommand,
+			Group: "sorted-set", Since: "5.0.0", Summary: "Remove and return members with the lowest scores in a sorted set", Complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
+		{Name: "zpopmax", Arity: -2, Flags: "write fast", ACL: "@write @sortedset @fast",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 1, KeyStep: 1}}, Handler: zpopmaxCommand,
+			Group: "sorted-set", Since: "5.0.0", Summary: "Remove and return members with the highest scores in a sorted set", Complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."},
+		{Name: "bzpopmin", Arity: -3, Flags: "write noscript blocking fast", ACL: "@write @sortedset @fast @blocking",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 1, LastKey: -2, KeyStep: 1}}, Handler: bzpopminCommand,
+			Group: "sorted-set", Since: "5.0.0", Summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", Complexity: "O(log(N)) with N being the number of elements in the sorted set."},
+		{Name: "bzpopmax", Arity: -3, Flags: "write noscript blocking fast", ACL: "@write @sortedset @fast @blocking",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 1, LastKey: -2, KeyStep: 1}}, Handler: bzpopmaxCommand,
+			Group: "sorted-set", Since: "5.0.0", Summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", Complexity: "O(log(N)) with N being the number of elements in the sorted set."},
+		{Name: "zmpop", Arity: -4, Flags: "write movablekeys", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 1, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zmpopCommand,
+			Group: "sorted-set", Since: "7.0.0", Summary: "Remove and return members with scores in a sorted set", Complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."},
+		{Name: "bzmpop", Arity: -5, Flags: "write blocking movablekeys", ACL: "@write @sortedset @slow @blocking",
+			Keys: []KeySpec{{Flags: "RW access delete", Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: bzmpopCommand,
+			Group: "sorted-set", Since: "7.0.0", Summary: "Remove and return members with scores in a sorted set or block until one is available", Complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."},
+		{Name: "zrandmember", Arity: -2, Flags: "readonly", ACL: "@read @sortedset @slow", Tips: []string{"nondeterministic_output"},
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zrandmemberCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Get one or multiple random elements from a sorted set", Complexity: "O(N) where N is the number of elements returned"},
+		{Name: "zunion", Arity: -3, Flags: "readonly movablekeys", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zunionCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Add multiple sorted sets", Complexity: "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."},
+		{Name: "zinter", Arity: -3, Flags: "readonly movablekeys", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zinterCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Intersect multiple sorted sets", Complexity: "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."},
+		{Name: "zdiff", Arity: -3, Flags: "readonly movablekeys", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zdiffCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Subtract multiple sorted sets", Complexity: "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."},
+		{Name: "zunionstore", Arity: -4, Flags: "write denyoom movablekeys", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "OW update", Index: 1, KeyStep: 1}, {Flags: "RO access", Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zunionstoreCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Add multiple sorted sets and store the resulting sorted set in a new key", Complexity: "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."},
+		{Name: "zinterstore", Arity: -4, Flags: "write denyoom movablekeys", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "OW update", Index: 1, KeyStep: 1}, {Flags: "RO access", Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zinterstoreCommand,
+			Group: "sorted-set", Since: "2.0.0", Summary: "Intersect multiple sorted sets and store the resulting sorted set in a new key", Complexity: "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."},
+		{Name: "zdiffstore", Arity: -4, Flags: "write denyoom movablekeys", ACL: "@write @sortedset @slow",
+			Keys: []KeySpec{{Flags: "OW update", Index: 1, KeyStep: 1}, {Flags: "RO access", Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zdiffstoreCommand,
+			Group: "sorted-set", Since: "6.2.0", Summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key", Complexity: "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."},
+		{Name: "zintercard", Arity: -3, Flags: "readonly movablekeys", ACL: "@read @sortedset @slow",
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: zintercardCommand,
+			Group: "sorted-set", Since: "7.0.0", Summary: "Intersect multiple sorted sets and return the cardinality of the result", Complexity: "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets."},
+		{Name: "zscan", Arity: -3, Flags: "readonly", ACL: "@read @sortedset @slow", Tips: []string{"nondeterministic_output"},
+			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zscanCommand,
+			Group: "sorted-set", Since: "2.8.0", Summary: "Incrementally iterate sorted sets elements and associated scores", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
+	}
+}
+
+// zsetForRead returns key's sorted set, nil when missing; ok is false
+// after a WRONGTYPE reply.
+func (c *Client) zsetForRead(key []byte) (types.ZSet, bool) {
+	obj, ok := c.readObject(key, keyspace.TypeZSet)
+	if obj == nil {
+		return nil, ok
+	}
+	return obj.(types.ZSet), true
+}
+
+// ZADD flags.
+const (
+	zaddNX = 1 << iota
+	zaddXX
+	zaddGT
+	zaddLT
+	zaddIncr
+	zaddCH
+)
+
+// zaddResult tells what zsetAdd did to one element.
+const (
+	zaddNop = iota
+	zaddAdded
+	zaddUpdated
+	zaddSame // present, score unchanged
+	zaddNaN
+)
+
+func zaddCommand(c *Client)    { c.zaddGeneric(0) }
+func zincrbyCommand(c *Client) { c.zaddGeneric(zaddIncr) }
+
+func (c *Client) zaddGeneric(flags int) {
+	idx := 2
+	for ; idx < len(c.argv); idx++ {
+		switch a := c.argv[idx]; {
+		case argIs(a, "nx"):
+			flags |= zaddNX
+		case argIs(a, "xx"):
+			flags |= zaddXX
+		case argIs(a, "ch"):
+			flags |= zaddCH
+		case argIs(a, "incr"):
+			flags |= zaddIncr
+		case argIs(a, "gt"):
+			flags |= zaddGT
+		case argIs(a, "lt"):
+			flags |= zaddLT
+		default:
+			goto parsed
+		}
+	}
+parsed:
+	elements := len(c.argv) - idx
+	if elements%2 != 0 || elements == 0 {
+		c.addError(errSyntax)
+		return
+	}
+	elements /= 2
+	nx, xx, gt, lt := flags&zaddNX != 0, flags&zaddXX != 0, flags&zaddGT != 0, flags&zaddLT != 0
+	incr := flags&zaddIncr != 0
+	if nx && xx {
+		c.addError("ERR XX and NX options at the same time are not compatible")
+		return
+	}
+	if (gt && nx) || (lt && nx) || (gt && lt) {
+		c.addError("ERR GT, LT, and/or NX options at the same time are not compatible")
+		return
+	}
+	if incr && elements > 1 {
+		c.addError("ERR INCR option supports a single increment-element pair")
+		return
+	}
+	scores := make([]float64, elements)
+	for j := range scores {
+		f, ok := parseStrtod(c.argv[idx+2*j])
+		if !ok {
+			c.addError(errNotFloat)
+			return
+		}
+		scores[j] = f
+	}
+	key := c.argv[1]
+	e, ok := c.writeEntry(key, keyspace.TypeZSet)
+	if !ok {
+		return
+	}
+	var z types.ZSet
+	if e.Exists() {
+		z = e.Object().(types.ZSet)
+	} else if !xx {
+		z = types.NewZSet(len(c.argv[idx+1]), c.limits())
+	}
+	added, updated, processed := 0, 0, 0
+	var score float64
+	if z != nil {
+		old := z
+		lim := c.limits()
+		for j := 0; j < elements; j++ {
+			var res int
+			z, res, score = zsetAdd(z, c.argv[idx+1+2*j], scores[j], flags, lim)
+			switch res {
+			case zaddNaN:
+				c.storeObject(key, e, old, z, z.Len())
+				c.zaddNotify(key, added+updated, incr)
+				c.addError("ERR resulting score is not a number (NaN)")
+				return
+			case zaddAdded:
+				added++
+			case zaddUpdated:
+				updated++
+			}
+			if res != zaddNop {
+				processed++
+			}
+		}
+		c.storeObject(key, e, old, z, z.Len())
+	}
+	if incr {
+		if processed > 0 {
+			c.addDouble(score)
+		} else {
+			c.addNull()
+		}
+	} else if flags&zaddCH != 0 {
+		c.addInt(int64(added + updated))
+	} else {
+		c.addInt(int64(added))
+	}
+	c.zaddNotify(key, added+updated, incr)
+}
+
+func (c *Client) zaddNotify(key []byte, changed int, incr bool) {
+	if changed == 0 {
+		return
+	}
+	c.modified(key)
+	if incr {
+		c.notify(config.NotifyZSet, "zincr", key)
+	} else {
+		c.notify(config.NotifyZSet, "zadd", key)
+	}
+	c.keyReady(key)
+}
+
+// zsetAdd is Redis's zsetAdd: it returns the (possibly new) set, what was
+// done, and the element's score afterwards.
+func zsetAdd(z types.ZSet, m []byte, score float64, flags int, lim *types.Limits) (types.ZSet, int, float64) {
+	if math.IsNaN(score) {
+		return z, zaddNaN, 0
+	}
+	cur, exists := z.Score(m)
+	if exists {
+		if flags&zaddNX != 0 {
+			return z, zaddNop, 0
+		}
+		if flags&zaddIncr != 0 {
+			score += cur
+			if math.IsNaN(score) {
+				return z, zaddNaN, 0
+			}
+		}
+		if (flags&zaddLT != 0 && score >= cur) || (flags&zaddGT != 0 && score <= cur) {
+			return z, zaddNop, 0
+		}
+		if score != cur {
+			return z.Update(m, cur, score), zaddUpdated, score
+		}
+		return z, zaddSame, score
+	}
+	if flags&zaddXX != 0 {
+		return z, zaddNop, 0
+	}
+	return z.Insert(m, score, lim), zaddAdded, score
+}
+
+func zremCommand(c *Client) {
+	key := c.argv[1]
+	e, ok := c.writeEntry(key, keyspace.TypeZSet)
+	if !ok {
+		return
+	}
+	if !e.Exists() {
+		c.addInt(0)
+		return
+	}
+	z := e.Object().(types.ZSet)
+	old := z
+	deleted := 0
+	for _, m := range c.argv[2:] {
+		var gone bool
+		if z, gone = z.Delete(m); gone {
+			deleted++
+			if z.Len() == 0 {
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		c.modified(key)
+		c.notify(config.NotifyZSet, "zrem", key)
+		c.storeObject(key, e, old, z, z.Len())
+	}
+	c.addInt(int64(deleted))
+}
+
+func zcardCommand(c *Client) {
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.addInt(0)
+		return
+	}
+	c.addInt(int64(z.Len()))
+}
+
+func zscoreCommand(c *Client) {
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if z != nil {
+		if s, found := z.Score(c.argv[2]); found {
+			c.addDouble(s)
+			return
+		}
+	}
+	c.addNull()
+}
+
+func zmscoreCommand(c *Client) {
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	c.addArrayLen(len(c.argv) - 2)
+	for _, m := range c.argv[2:] {
+		if z != nil {
+			if s, found := z.Score(m); found {
+				c.addDouble(s)
+				continue
+			}
+		}
+		c.addNull()
+	}
+}
+
+func zrankCommand(c *Client)    { c.zrankGeneric(false) }
+func zrevrankCommand(c *Client) { c.zrankGeneric(true) }
+
+func (c *Client) zrankGeneric(rev bool) {
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.addNull()
+		return
+	}
+	m := c.argv[2]
+	s, found := z.Score(m)
+	if !found {
+		c.addNull()
+		return
+	}
+	_, rank := z.Seek(func(em []byte, es float64) bool { return es > s || (es == s && bytes.Compare(em, m) >= 0) })
+	if rev {
+		rank = z.Len() - 1 - rank
+	}
+	c.addInt(int64(rank))
+}
+
+// scoreRange is a parsed score interval (zrangespec).
+type scoreRange struct {
+	min, max     float64
+	minex, maxex bool
+}
+
+func (r *scoreRange) gteMin(v float64) bool {
+	if r.minex {
+		return v > r.min
+	}
+	return v >= r.min
+}
+
+func (r *scoreRange) lteMax(v float64) bool {
+	if r.maxex {
+		return v < r.max
+	}
+	return v <= r.max
+}
+
+func (r *scoreRange) empty() bool {
+	return r.min > r.max || (r.min == r.max && (r.minex || r.maxex))
+}
+
+func parseRangeItem(b []byte) (float64, bool, bool) {
+	ex := false
+	if len(b) > 0 && b[0] == '(' {
+		ex = true
+		b = b[1:]
+	}
+	f, ok := parseStrtodLax(b)
+	return f, ex, ok
+}
+
+// parseScoreRange parses min and max (zslParseRange).
+func parseScoreRange(min, max []byte) (scoreRange, bool) {
+	var r scoreRange
+	var ok1, ok2 bool
+	r.min, r.minex, ok1 = parseRangeItem(min)
+	r.max, r.maxex, ok2 = parseRangeItem(max)
+	return r, ok1 && ok2
+}
+
+// lexBound is one end of a lex range: "-" (inf < 0), "+" (inf > 0) or a
+// string, inclusive or not.
+type lexBound struct {
+	s   []byte
+	inf int
+	ex  bool
+}
+
+// lexRange is a parsed lex interval (zlexrangespec).
+type lexRange struct{ min, max lexBound }
+
+func parseLexItem(b []byte) (lexBound, bool) {
+	if len(b) == 0 {
+		return lexBound{}, false
+	}
+	switch b[0] {
+	case '+':
+		return lexBound{inf: 1, ex: true}, len(b) == 1
+	case '-':
+		return lexBound{inf: -1, ex: true}, len(b) == 1
+	case '(':
+		return lexBound{s: b[1:], ex: true}, true
+	case '[':
+		return lexBound{s: b[1:]}, true
+	}
+	return lexBound{}, false
+}
+
+func parseLexRange(min, max []byte) (lexRange, bool) {
+	a, ok1 := parseLexItem(min)
+	b, ok2 := parseLexItem(max)
+	return lexRange{a, b}, ok1 && ok2
+}
+
+// cmpLex compares a member with a bound (sdscmplex).
+func cmpLex(m []byte, b *lexBound) int {
+	if b.inf != 0 {
+		return -b.inf
+	}
+	return bytes.Compare(m, b.s)
+}
+
+func cmpBounds(a, b *lexBound) int {
+	switch {
+	case a.inf == b.inf && a.inf != 0:
+		return 0
+	case a.inf != 0:
+		return a.inf
+	case b.inf != 0:
+		return -b.inf
+	}
+	return bytes.Compare(a.s, b.s)
+}
+
+func (r *lexRange) gteMin(m []byte) bool {
+	if r.min.ex {
+		return cmpLex(m, &r.min) > 0
+	}
+	return cmpLex(m, &r.min) >= 0
+}
+
+func (r *lexRange) lteMax(m []byte) bool {
+	if r.max.ex {
+		return cmpLex(m, &r.max) < 0
+	}
+	return cmpLex(m, &r.max) <= 0
+}
+
+func (r *lexRange) empty() bool {
+	cmp := cmpBounds(&r.min, &r.max)
+	return cmp > 0 || (cmp == 0 && (r.min.ex || r.max.ex))
+}
+
+// zRange is a score or lex range (zrangespec, zlexrangespec).
+type zRange interface {
+	gte(m []byte, s float64) bool // at or past the start
+	lte(m []byte, s float64) bool // at or before the end
+	isEmpty() bool
+}
+
+func (r *scoreRange) gte(_ []byte, s float64) bool { return r.gteMin(s) }
+func (r *scoreRange) lte(_ []byte, s float64) bool { return r.lteMax(s) }
+func (r *scoreRange) isEmpty() bool                { return r.empty() }
+func (r *lexRange) gte(m []byte, _ float64) bool   { return r.gteMin(m) }
+func (r *lexRange) lte(m []byte, _ float64) bool   { return r.lteMax(m) }
+func (r *lexRange) isEmpty() bool                  { return r.empty() }
+
+func zIterIn(it *types.ZIter, fn func([]byte, float64) bool) bool {
+	var buf [20]byte
+	return fn(it.Member(buf[:0]), it.Score())
+}
+
+// zInRange is Redis's zzlIsInRange / zslIsInRange: the range is not empty,
+// the last element is past its start and the first before its end.
+func zInRange(z types.ZSet, r zRange) bool {
+	if r.isEmpty() {
+		return false
+	}
+	last := z.At(z.Len() - 1)
+	if !last.Valid() || !zIterIn(&last, r.gte) {
+		return false
+	}
+	first := z.At(0)
+	return zIterIn(&first, r.lte)
+}
+
+// zFirstInRange returns the first element in r and its rank.
+func zFirstInRange(z types.ZSet, r zRange) (types.ZIter, int, bool) {
+	if !zInRange(z, r) {
+		return types.ZIter{}, 0, false
+	}
+	it, rank := z.Seek(r.gte)
+	if !it.Valid() || !zIterIn(&it, r.lte) {
+		return it, 0, false
+	}
+	return it, rank, true
+}
+
+// zLastInRange returns the last element in r and its rank.
+func zLastInRange(z types.ZSet, r zRange) (types.ZIter, int, bool) {
+	if !zInRange(z, r) {
+		return types.ZIter{}, 0, false
+	}
+	it, rank := z.SeekLast(r.lte)
+	if !it.Valid() || !zIterIn(&it, r.gte) {
+		return it, 0, false
+	}
+	return it, rank, true
+}
+
+// zRangeCount counts the elements of r: by ranks in a skiplist, by a walk
+// in a listpack (as Redis does; they differ only for lex ranges over mixed
+// scores).
+func zRangeCount(z types.ZSet, r zRange) (first, n int) {
+	it, rank, ok := zFirstInRange(z, r)
+	if !ok {
+		return 0, 0
+	}
+	if !z.Compact() {
+		_, last, _ := zLastInRange(z, r)
+		return rank, last - rank + 1
+	}
+	for ; it.Valid() && zIterIn(&it, r.lte); it.Next() {
+		n++
+	}
+	return rank, n
+}
+
+func zcountCommand(c *Client) {
+	r, ok := parseScoreRange(c.argv[2], c.argv[3])
+	if !ok {
+		c.addError("ERR min or max is not a float")
+		return
+	}
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.addInt(0)
+		return
+	}
+	_, n := zRangeCount(z, &r)
+	c.addInt(int64(n))
+}
+
+func zlexcountCommand(c *Client) {
+	r, ok := parseLexRange(c.argv[2], c.argv[3])
+	if !ok {
+		c.addError("ERR min or max not valid string range item")
+		return
+	}
+	z, ok := c.zsetForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.addInt(0)
+		return
+	}
+	_, n := zRangeCount(z, &r)
+	c.addInt(int64(n))
+}
+
+// Range kinds and directions of the ZRANGE family.
+const (
+	zrAuto = iota
+	zrRank
+	zrScore
+	zrLex
+)
+
+func zrangeCommand(c *Client)           { c.zrangeGeneric(1, false, zrAuto, false) }
+func zrangestoreCommand(c *Client)      { c.zrangeGeneric(2, true, zrAuto, false) }
+func zrevrangeCommand(c *Client)        { c.zrangeGeneric(1, false, zrRank, true) }
+func zrangebyscoreCommand(c *Client)    { c.zrangeGeneric(1, false, zrScore, false) }
+func zrevrangebyscoreCommand(c *Client) { c.zrangeGeneric(1, false, zrScore, true) }
+func zrangebylexCommand(c *Client)      { c.zrangeGeneric(1, false, zrLex, false) }
+func zrevrangebylexCommand(c *Client)   { c.zrangeGeneric(1, false, zrLex, true) }
+
+// zrangeOut collects a range result: replied to the client or stored.
+type zrangeOut struct {
+	c          *Client
+	withScores bool
+	store      bool
+	pos        int // deferred reply header
+	deferred   bool
+	dst        types.ZSet
+	n          int
+}
+
+func (o *zrangeOut) begin(length int) {
+	if o.store {
+		o.dst = types.NewZSetEncoded(int64(length) <= o.c.limits().ZsetMaxEntries)
+		return
+	}
+	if length > 0 {
+		if o.withScores && o.c.proto == resp.RESP2 {
+			length *= 2
+		}
+		o.c.addArrayLen(length)
+		return
+	}
+	o.deferred = true
+	o.pos = o.c.deferLen()
+}
+
+func (o *zrangeOut) emit(m []byte, score float64) {
+	o.n++
+	if o.store {
+		o.dst, _, _ = zsetAdd(o.dst, m, score, 0, o.c.limits())
+		return
+	}
+	c := o.c
+	if o.withScores && c.proto == resp.RESP3 {
+		c.addArrayLen(2)
+	}
+	c.addBulk(m)
+	if o.withScores {
+		c.addDouble(score)
+	}
+}
+
+func (o *zrangeOut) finish(dstKey []byte) {
+	c := o.c
+	if o.store {
+		if o.n > 0 {
+			c.replaceValue(dstKey, o.dst)
+			c.modified(dstKey)
+			c.addInt(int64(o.n))
+			c.notify(config.NotifyZSet, "zrangestore", dstKey)
+			c.keyReady(dstKey)
+			return
+		}
+		c.addInt(0)
+		if c.db.Delete(dstKey, c.now) {
+			c.modified(dstKey)
+			c.notifyDel(dstKey)
+		}
+		return
+	}
+	if o.deferred {
+		n := o.n
+		if o.withScores && c.proto == resp.RESP2 {
+			n *= 2
+		}
+		c.setDeferredArrayLen(o.pos, n)
+	}
+}
+
+func (c *Client) zrangeGeneric(argStart int, store bool, kind int, rev bool) {
+	key := c.argv[argStart]
+	minIdx, maxIdx := argStart+1, argStart+2
+	withScores := false
+	offset, limit := int64(0), int64(-1)
+	autoDir := !rev && kind == zrAuto
+	for j := argStart + 3; j < len(c.argv); j++ {
+		left := len(c.argv) - j - 1
+		a := c.argv[j]
+		switch {
+		case !store && argIs(a, "withscores"):
+			withScores = true
+		case argIs(a, "limit") && left >= 2:
+			var ok bool
+			if offset, ok = c.argInt(j + 1); !ok {
+				return
+			}
+			if limit, ok = c.argInt(j + 2); !ok {
+				return
+			}
+			j += 2
+		case autoDir && !rev && argIs(a, "rev"):
+			rev = true
+		case kind == zrAuto && argIs(a, "bylex"):
+			kind = zrLex
+		case kind == zrAuto && argIs(a, "byscore"):
+			kind = zrScore
+		default:
+			c.addError(errSyntax)
+			return
+		}
+	}
+	if kind == zrAuto {
+		kind = zrRank
+	}
+	if limit != -1 && kind == zrRank {
+		c.addError("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+		return
+	}
+	if withScores && kind == zrLex {
+		c.addError("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+		return
+	}
+	if rev && (kind == zrScore || kind == zrLex) {
+		minIdx, maxIdx = maxIdx, minIdx
+	}
+	var start, end int64
+	var sr scoreRange
+	var lr lexRange
+	var ok bool
+	switch kind {
+	case zrRank:
+		if start, ok = c.argInt(minIdx); !ok {
+			return
+		}
+		if end, ok = c.argInt(maxIdx); !ok {
+			return
+		}
+	case zrScore:
+		if sr, ok = parseScoreRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
+			c.addError("ERR min or max is not a float")
+			return
+		}
+	case zrLex:
+		if lr, ok = parseLexRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
+			c.addError("ERR min or max not valid string range item")
+			return
+		}
+	}
+	out := &zrangeOut{c: c, withScores: withScores || store, store: store}
+	if !store {
+		out.withScores = withScores
+	}
+	var z types.ZSet
+	if store {
+		e, ok := c.writeEntryNoMutate(key, keyspace.TypeZSet)
+		if !ok {
+			return
+		}
+		if e.Exists() {
+			z = e.Object().(types.ZSet)
+		}
+	} else if z, ok = c.zsetForRead(key); !ok {
+		return
+	}
+	if z == nil {
+		if store {
+			out.begin(-1)
+			out.finish(c.argv[1])
+		} else {
+			c.addArrayLen(0)
+		}
+		return
+	}
+	switch kind {
+	case zrRank:
+		c.zrangeByRank(out, z, start, end, rev)
+	case zrScore:
+		c.zrangeByRange(out, z, offset, limit, rev, &sr)
+	case zrLex:
+		c.zrangeByRange(out, z, offset, limit, rev, &lr)
+	}
+	out.finish(c.argv[1])
+}
+
+// zRangeWalk counts the elements of r from the first one on, as Redis's
+// range deletions walk them.
+func zRangeWalk(z types.ZSet, r zRange) (first, n int) {
+	it, rank, ok := zFirstInRange(z, r)
+	if !ok {
+		return 0, 0
+	}
+	for ; it.Valid() && zIterIn(&it, r.lte); it.Next() {
+		n++
+	}
+	return rank, n
+}
+
+// writeEntryNoMutate looks a key up like a write command that only reads
+// it (ZRANGESTORE's source).
+func (c *Client) writeEntryNoMutate(key []byte, t keyspace.Type) (keyspace.Entry, bool) {
+	e := c.db.Lookup(key, c.now, keyspace.NoStats)
+	if e.Exists() && e.Type() != t {
+		c.addError(errWrongType)
+		return e, false
+	}
+	return e, true
+}
+
+func (c *Client) zrangeByRank(out *zrangeOut, z types.ZSet, start, end int64, rev bool) {
+	llen := int64(z.Len())
+	if start < 0 {
+		start += llen
+	}
+	if end < 0 {
+		end += llen
+	}
+	if start < 0 {
+		start = 0
+	}
+	if start > end || start >= llen {
+		out.begin(0)
+		return
+	}
+	if end >= llen {
+		end = llen - 1
+	}
+	n := int(end - start + 1)
+	out.begin(n)
+	var buf [20]byte
+	if rev {
+		it := z.At(int(llen - 1 - start))
+		for ; n > 0 && it.Valid(); n-- {
+			out.emit(it.Member(buf[:0]), it.Score())
+			it.Prev()
+		}
+		return
+	}
+	it := z.At(int(start))
+	for ; n > 0 && it.Valid(); n-- {
+		out.emit(it.Member(buf[:0]), it.Score())
+		it.Next()
+	}
+}
+
+// zrangeByRange emits the elements of a score or lex range, skipping
+// offset and emitting at most limit (negative: all), from the end of the
+// range when rev.
+func (c *Client) zrangeByRange(out *zrangeOut, z types.ZSet, offset, limit int64, rev bool, r zRange) {
+	if offset > 0 && offset >= int64(z.Len()) {
+		out.begin(0)
+		return
+	}
+	out.begin(-1)
+	var it types.ZIter
+	var ok bool
+	if rev {
+		it, _, ok = zLastInRange(z, r)
+	} else {
+		it, _, ok = zFirstInRange(z, r)
+	}
+	if !ok || offset < 0 {
+		return
+	}
+	in := r.lte
+	if rev {
+		in = r.gte
+	}
+	for ; it.Valid() && offset > 0; offset-- {
+		if rev {
+			it.Prev()
+		} else {
+			it.Next()
+		}
+	}
+	var buf [20]byte
+	for ; it.Valid() && limit != 0; limit-- {
+		m, s := it.Member(buf[:0]), it.Score()
+		if !in(m, s) {
+			break
+		}
+		out.emit(m, s)
+		if rev {
+			it.Prev()
+		} else {
+			it.Next()
+		}
+	}
+}
+
+func zremrangebyrankCommand(c *Client)  { c.zremrangeGeneric(zrRank) }
+func zremrangebyscoreCommand(c *Client) { c.zremrangeGeneric(zrScore) }
+func zremrangebylexCommand(c *Client)   { c.zremrangeGeneric(zrLex) }
+
+func (c *Client) zremrangeGeneric(kind int) {
+	var start, end int64
+	var sr scoreRange
+	var lr lexRange
+	var ok bool
+	event := ""
+	switch kind {
+	case zrRank:
+		event = "zremrangebyrank"
+		if start, ok = c.argInt(2); !ok {
+			return
+		}
+		if end, ok = c.argInt(3); !ok {
+			return
+		}
+	case zrScore:
+		event = "zremrangebyscore"
+		if sr, ok = parseScoreRange(c.argv[2], c.argv[3]); !ok {
+			c.addError("ERR min or max is not a float")
+			return
+		}
+	case zrLex:
+		event = "zremrangebylex"
+		if lr, ok = parseLexRange(c.argv[2], c.argv[3]); !ok {
+			c.addError("ERR min or max not valid string range item")
+			return
+		}
+	}
+	key := c.argv[1]
+	e, ok := c.writeEntry(key, keyspace.TypeZSet)
+	if !ok {
+		return
+	}
+	if !e.Exists() {
+		c.addInt(0)
+		return
+	}
+	z := e.Object().(types.ZSet)
+	var first, n int
+	switch kind {
+	case zrRank:
+		llen := int64(z.Len())
+		if start < 0 {
+			start += llen
+		}
+		if end < 0 {
+			end += llen
+		}
+		if start < 0 {
+			start = 0
+		}
+		if start > end || start >= llen {
+			c.addInt(0)
+			return
+		}
+		if end >= llen {
+			end = llen - 1
+		}
+		first, n = int(start), int(end-start+1)
+	case zrScore:
+		first, n = zRangeWalk(z, &sr)
+	case zrLex:
+		first, n = zRangeWalk(z, &lr)
+	}
+	if n == 0 {
+		c.addInt(0)
+		return
+	}
+	members := make([][]byte, 0, n)
+	it := z.At(first)
+	for i := 0; i < n && it.Valid(); i++ {
+		members = append(members, append([]byte(nil), it.Member(nil)...))
+		it.Next()
+	}
+	old := z
+	for _, m := range members {
+		z, _ = z.Delete(m)
+	}
+	c.modified(key)
+	c.notify(config.NotifyZSet, event, key)
+	c.storeObject(key, e, old, z, z.Len())
+	c.addInt(int64(len(members)))
+}
