@@ -154,9 +154,9 @@ func scriptDebugCommand(c *Client) {
 	c.addError("ERR SCRIPT DEBUG is not supported by this server")
 }
 
-// parseNumKeys parses numkeys at argv[2] and returns it; the keys are
+// parseScriptNumKeys parses numkeys at argv[2] and returns it; the keys are
 // argv[3:3+n] and the arguments the rest.
-func (c *Client) parseNumKeys() (int, bool) {
+func (c *Client) parseScriptNumKeys() (int, bool) {
 	n, ok := c.argInt(2)
 	if !ok {
 		return 0, false
@@ -174,7 +174,7 @@ func (c *Client) parseNumKeys() (int, bool) {
 
 func evalGeneric(c *Client, bySHA, readOnly bool) {
 	sc := c.srv.scripting
-	numKeys, ok := c.parseNumKeys()
+	numKeys, ok := c.parseScriptNumKeys()
 	if !ok {
 		return
 	}
