@@ -19,6 +19,8 @@ func allCommands() [][]*Command {
 		setCommands(),
 		listCommands(),
 		zsetCommands(),
+		geoCommands(),
+		sortCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
