@@ -78,8 +78,9 @@ type Client struct {
 	retryCmd  *blockState                // a paused command to re-run
 	multi     *multiState
 	watching  []watchedKey
-	casDirty  atomic.Bool // a watched key changed (set by other clients)
-	propArgv  [][]byte    // what to propagate instead of argv, if set
+	casDirty  atomic.Bool                 // a watched key changed (set by other clients)
+	propArgv  [][]byte                    // what to propagate instead of argv, if set
+	propHook  func(db int, argv [][]byte) // if set, receives what the client propagates (scripts)
 	subs      *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).
@@ -153,6 +154,7 @@ func (c *Client) feed(data []byte) {
 	pos := 0
 	if c.canProcess() {
 		c.clockMark = 0
+		c.parser.MaxBulkLen = c.srv.protoMaxBulk.Load()
 		pos = c.process(buf)
 	}
 	rest := buf[pos:]
