@@ -20,53 +20,18 @@ import (
 // appendObjectRDB appends a non-string value's RDB type byte and value.
 func appendObjectRDB(b []byte, obj keyspace.Object, z *rdb.Compressor) ([]byte, error) {
 	switch v := obj.(type) {
-	case types.Hash:
-		if lp := types.HashListpack(v); lp != nil {
-			return rdb.AppendString(append(b, rdb.TypeHashListpack), lp, z), nil
-		}
-		b = rdb.AppendLen(append(b, rdb.TypeHash), uint64(v.Len()))
-		v.Each(func(f, val []byte) bool {
-			b = rdb.AppendString(b, f, z)
-			b = rdb.AppendString(b, val, z)
-			return true
-		})
-		return b, nil
-	case types.Set:
-		if is := types.IntsetBytes(v); is != nil {
-			return rdb.AppendString(append(b, rdb.TypeSetIntset), is, z), nil
-		}
-		b = rdb.AppendLen(append(b, rdb.TypeSet), uint64(v.Len()))
-		v.Each(func(m []byte) bool {
-			b = rdb.AppendString(b, m, z)
-			return true
-		})
-		return b, nil
-	case types.ZSet:
-		if lp, ok := v.(interface{ Listpack() []byte }); ok && v.Compact() {
-			return rdb.AppendString(append(b, rdb.TypeZSetListpack), lp.Listpack(), z), nil
-		}
-		// Redis writes skiplists from the highest score down.
-		n := v.Len()
-		b = rdb.AppendLen(append(b, rdb.TypeZSet2), uint64(n))
-		var buf [32]byte
-		for it := v.At(n - 1); n > 0 && it.Valid(); it.Prev() {
-			b = rdb.AppendString(b, it.Member(buf[:0]), z)
-			b = rdb.AppendBinaryDouble(b, it.Score())
-		}
-		return b, nil
-	case *types.List:
-		var nodes [][]byte
-		v.Nodes(func(lp []byte) { nodes = append(nodes, lp) })
-		b = rdb.AppendLen(append(b, rdb.TypeListQuicklist2), uint64(len(nodes)))
-		for _, lp := range nodes {
-			b = rdb.AppendLen(b, 2) // a packed (listpack) node
-			b = rdb.AppendString(b, lp, z)
-		}
-		return b, nil
+	case rdbEncoder:
+		return v.AppendRDB(b, z), nil
 	case *stream.Stream:
 		return rdb.AppendStream(append(b, rdb.TypeStreamListpacks2), streamToRDB(v), z), nil
 	}
 	return b, fmt.Errorf("cannot serialize a %s value (encoding %s)", obj.Type(), obj.Encoding())
+}
+
+// rdbEncoder is implemented by values that serialize themselves (the
+// collection types, engine/types/rdb.go): type byte and value.
+type rdbEncoder interface {
+	AppendRDB(b []byte, z *rdb.Compressor) []byte
 }
 
 func streamToRDB(s *stream.Stream) *rdb.Stream {
@@ -103,63 +68,10 @@ var errDuplicate = errors.New("duplicate elements detected")
 // for an empty collection (Redis skips those) and fails on duplicate
 // members, which Redis reports as a corrupt file.
 func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
-	lim := s.coll.limits.Load()
-	switch v.Kind {
-	case rdb.KindHash:
-		if len(v.Elems) == 0 {
-			return nil, nil
-		}
-		h := types.NewHash()
-		for i := 0; i+1 < len(v.Elems); i += 2 {
-			var isNew bool
-			h, isNew = h.Set(v.Elems[i], v.Elems[i+1], lim)
-			if !isNew {
-				return nil, fmt.Errorf("hash: %w", errDuplicate)
-			}
-		}
-		return h, nil
-	case rdb.KindSet:
-		if len(v.Elems) == 0 {
-			return nil, nil
-		}
-		set := types.NewSetFor(v.Elems[0])
-		for _, m := range v.Elems {
-			var isNew bool
-			set, isNew = set.Add(m, lim)
-			if !isNew {
-				return nil, fmt.Errorf("set: %w", errDuplicate)
-			}
-		}
-		return set, nil
-	case rdb.KindZSet:
-		if len(v.Z) == 0 {
-			return nil, nil
-		}
-		maxLen := 0
-		for _, e := range v.Z {
-			maxLen = max(maxLen, len(e.Member))
-		}
-		z := types.NewZSetSized(len(v.Z), maxLen, lim)
-		for _, e := range v.Z {
-			if _, dup := z.Score(e.Member); dup {
-				return nil, fmt.Errorf("zset: %w", errDuplicate)
-			}
-			z = z.Insert(e.Member, e.Score, lim)
-		}
-		return z, nil
-	case rdb.KindList:
-		if len(v.Elems) == 0 {
-			return nil, nil
-		}
-		l := types.NewList(lim)
-		for _, e := range v.Elems {
-			l.PushTail(e)
-		}
-		return l, nil
-	case rdb.KindStream:
+	if v.Kind == rdb.KindStream {
 		return streamFromRDB(v.Stream)
 	}
-	return nil, fmt.Errorf("unexpected %s value", v.Kind)
+	return collectionFromRDB(s, v)
 }
 
 func streamFromRDB(r *rdb.Stream) (keyspace.Object, error) {
