@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -80,7 +81,7 @@ func startEngineProc(t *testing.T, bin, dir string, args ...string) *engineProc 
 			select {
 			case <-p.done:
 				log, _ := os.ReadFile(logf)
-				if attempt < 3 && len(log) > 0 && containsStr(string(log), "in use") {
+				if attempt < 3 && len(log) > 0 && strings.Contains(string(log), "in use") {
 					deadline = time.Time{}
 					continue
 				}
@@ -95,7 +96,9 @@ func startEngineProc(t *testing.T, bin, dir string, args ...string) *engineProc 
 	}
 }
 
-func containsStr(s, sub string) bool { return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexStr(s, sub) >= 0) }
+func containsStr(s, sub string) bool {
+	return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexStr(s, sub) >= 0)
+}
 
 func indexStr(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
