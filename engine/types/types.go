@@ -12,8 +12,8 @@ package types
 
 import (
 	"encoding/binary"
-	"strconv"
 	"math/rand/v2"
+	"strconv"
 	"unsafe"
 
 	"github.com/redisctl/redisctl/engine/ds"
