@@ -9,6 +9,8 @@ func allCommands() [][]*Command {
 		stringCommands(),
 		keyCommands(),
 		streamCommands(),
+		scriptingCommands(),
+		functionCommands(),
 		bitmapCommands(),
 		hllCommands(),
 		pubsubCommands(),
@@ -19,6 +21,7 @@ func allCommands() [][]*Command {
 		zsetCommands(),
 		geoCommands(),
 		sortCommands(),
+		persistCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/types"
 )
 
 // Options are the parts of a server that are not Redis configuration.
@@ -83,8 +84,10 @@ type Server struct {
 	nextClientID atomic.Int64
 
 	propagators []Propagator
+	persist     *persistence
 	watches     watchRegistry
 	streams     streamSettings
+	scripting   *scripting
 	pubsub      pubsubRegistry
 	coll        collections // collection types: encoding limits
 	monitors    monitors
@@ -147,8 +150,11 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = keyspace.New(int(cfg.Int("databases")), 0, keyspace.Hooks{
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
+		Compact: types.DecodeCompact, // collections stored inside their entries
 	})
 	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
+	s.persist = newPersistence(s)
+	s.AddPropagator(s.persist)
 	if err := s.applyRenames(); err != nil {
 		return nil, err
 	}
@@ -156,6 +162,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
 	s.initStreams()
+	s.initScripting()
 	s.pubsub.init()
 	s.blocking.init()
 	s.initCollections()
@@ -209,6 +216,11 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.driver = drv
 	s.logStartup()
+	if err := s.persist.start(); err != nil {
+		s.closeListeners()
+		s.log.close()
+		return err
+	}
 	if err := drv.start(s.listeners); err != nil {
 		s.closeListeners()
 		return err
@@ -222,16 +234,20 @@ func (s *Server) Run(ctx context.Context) error {
 	close(s.ready)
 	s.logf(levelNotice, "Ready to accept connections tcp")
 
+	var req shutdownRequest
 	select {
 	case <-ctx.Done():
 		s.logf(levelWarning, "Received SIGTERM scheduling shutdown...")
-	case <-s.shutdownCh:
+	case req = <-s.shutdownCh:
 	}
-	s.logf(levelWarning, "Redis is now ready to exit, bye bye...")
 	stopCron()
 	<-cronDone
 	s.closeListeners()
 	drv.stop()
+	if err := s.persist.shutdown(req); err != nil {
+		s.logf(levelWarning, "Errors trying to shut down the server: %v", err)
+	}
+	s.logf(levelWarning, "Redis is now ready to exit, bye bye...")
 	s.log.close()
 	return nil
 }
@@ -390,7 +406,7 @@ func (s *Server) overheadMemory() int64 {
 // propagate hands a write to every propagator.
 func (s *Server) propagate(c *Client, cmd *Command) {
 	c.stats.dirty.Add(c.dirty)
-	if len(s.propagators) == 0 {
+	if len(s.propagators) == 0 || s.persist.loading.Load() {
 		return
 	}
 	argv := c.argv
@@ -401,6 +417,10 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	if len(argv) == 0 {
 		return // the command propagated its effects itself
 	}
+	if c.propHook != nil {
+		c.propHook(c.db.ID(), argv) // a script collects its effects
+		return
+	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)
 	}
@@ -409,6 +429,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 // propagateArgv sends a command the server itself generates (DEL of an
 // expired key...).
 func (s *Server) propagateArgv(db int, argv ...[]byte) {
+	if s.persist.loading.Load() {
+		return // replaying the AOF: these writes are already in it
+	}
 	for _, p := range s.propagators {
 		p.Propagate(db, argv)
 	}
