@@ -1,0 +1,331 @@
+package aws
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redisctl/redisctl/providers"
+)
+
+const (
+	password1 = "first-Password-0123456789"
+	password2 = "second-Password-9876543210"
+	groupAddr = "aws_replication_group.main"
+)
+
+func TestEngineChanges(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	base := spec(`version: "7.1"`, `version: "7.0"`)
+	h.apply(base)
+	h.clean(base)
+
+	// 7.0 → 7.1: an upgrade in place, node by node.
+	up := spec()
+	c := change(t, h.plan(up), groupAddr)
+	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactRollingFailover {
+		t.Errorf("7.0 → 7.1: %s (%s)", c.Action, c.Impact)
+	}
+	h.apply(up)
+	if g, _ := h.f.Group("unit"); g.EngineVersion != "7.1.0" {
+		t.Errorf("engine version %s after upgrade", g.EngineVersion)
+	}
+	h.clean(up)
+
+	// 7.1 → 7.0: ElastiCache cannot downgrade: replace, data-loss.
+	c = change(t, h.plan(base), groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || attr(c, attrVersion).Mode != providers.Replace {
+		t.Errorf("7.1 → 7.0: %s (%s) %+v", c.Action, c.Impact, c.Attrs)
+	}
+
+	// Redis OSS 7.1 → Valkey 8.0: in place, with a parameter group of the new family.
+	valkey := spec("name: redis\n", "name: valkey\n", `version: "7.1"`, `version: "8.0"`)
+	p := h.plan(valkey)
+	c = change(t, p, groupAddr)
+	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactRollingFailover {
+		t.Errorf("redis → valkey: %s (%s)", c.Action, c.Impact)
+	}
+	if len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "Engine=valkey, EngineVersion=8.0, CacheParameterGroupName=unit-valkey8") {
+		t.Errorf("redis → valkey calls: %v", c.Calls)
+	}
+	if pc := change(t, p, "aws_parameter_group.valkey8"); pc.Action != providers.ActionCreate {
+		t.Errorf("new family's parameter group: %s", pc.Action)
+	}
+	if pc := change(t, p, "aws_parameter_group.redis7"); pc.Action != providers.ActionDelete || !slices.Contains(pc.DependsOn, groupAddr) {
+		t.Errorf("old parameter group: %s after %v", pc.Action, pc.DependsOn)
+	}
+	h.apply(valkey)
+	g, _ := h.f.Group("unit")
+	if g.Engine != "valkey" || g.ParameterGroup != "unit-valkey8" {
+		t.Errorf("after the engine change: %s %s %s", g.Engine, g.EngineVersion, g.ParameterGroup)
+	}
+	if pgs := h.f.ParameterGroups(); !slices.Equal(pgs, []string{"unit-valkey8"}) {
+		t.Errorf("parameter groups %v", pgs)
+	}
+	h.clean(valkey)
+
+	// Valkey → Redis OSS is not possible in place.
+	c = change(t, h.plan(up), groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || attr(c, attrEngine).Mode != providers.Replace {
+		t.Errorf("valkey → redis: %s (%s)", c.Action, c.Impact)
+	}
+	h.destroy(valkey)
+}
+
+func TestEncryptionChanges(t *testing.T) {
+	h := newHarness(t)
+	noTLS := spec("auth:\n  password: env:UNIT_PASSWORD\n", "", "tls:\n  enabled: true\n", "")
+	h.apply(noTLS)
+	h.clean(noTLS)
+
+	// TLS on Redis OSS 7.1: in place in two steps; clients must move to TLS.
+	withTLS := spec("auth:\n  password: env:UNIT_PASSWORD\n", "")
+	c := change(t, h.plan(withTLS), groupAddr)
+	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactReconnect {
+		t.Errorf("tls on: %s (%s)", c.Action, c.Impact)
+	}
+	if len(c.Calls) != 2 || !strings.Contains(c.Calls[0], "TransitEncryptionMode=preferred") || !strings.Contains(c.Calls[1], "TransitEncryptionMode=required") {
+		t.Errorf("tls on calls: %v", c.Calls)
+	}
+	h.apply(withTLS)
+	if g, _ := h.f.Group("unit"); !g.TransitEncryption || g.TransitMode != "required" {
+		t.Errorf("after tls on: enabled %v mode %q", g.TransitEncryption, g.TransitMode)
+	}
+	h.clean(withTLS)
+
+	// Adding an AUTH token: ROTATE then SET.
+	t.Setenv("UNIT_PASSWORD", password1)
+	mark := len(h.f.Actions())
+	c = change(t, h.plan(spec()), groupAddr)
+	if c.Impact != providers.ImpactReconnect || len(c.Calls) != 2 || !strings.Contains(c.Calls[0], "ROTATE") || !strings.Contains(c.Calls[1], "SET") {
+		t.Errorf("auth on: %s %v", c.Impact, c.Calls)
+	}
+	h.apply(spec())
+	if g, _ := h.f.Group("unit"); !slices.Equal(g.AuthTokens, []string{password1}) {
+		t.Error("the group does not take exactly the new token")
+	}
+	if got := actionsSince(h.f, mark); !slices.Equal(got, []string{"ModifyReplicationGroup", "ModifyReplicationGroup"}) {
+		t.Errorf("auth on calls %v", got)
+	}
+	h.clean(spec())
+
+	// Rotating it.
+	t.Setenv("UNIT_PASSWORD", password2)
+	c = change(t, h.plan(spec()), groupAddr)
+	if a := attr(c, attrAuth); c.Action != providers.ActionUpdate || a == nil || !a.Sensitive || a.Before == a.After {
+		t.Errorf("rotation: %s %+v", c.Action, c.Attrs)
+	}
+	h.apply(spec())
+	if g, _ := h.f.Group("unit"); !slices.Equal(g.AuthTokens, []string{password2}) {
+		t.Error("after rotation the group does not take exactly the new token")
+	}
+	h.clean(spec())
+	if strings.Contains(h.progress.String(), password1) || strings.Contains(h.progress.String(), password2) {
+		t.Error("progress shows a password")
+	}
+
+	// Removing the token cannot be done in place.
+	c = change(t, h.plan(noTLS), groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || attr(c, attrAuth).Mode != providers.Replace {
+		t.Errorf("auth off: %s (%s)", c.Action, c.Impact)
+	}
+
+	// Encryption at rest is fixed at creation.
+	c = change(t, h.plan(spec("name: aws\n", "name: aws\n  atRestEncryption: false\n")), groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || !strings.Contains(c.Reason, "at_rest_encryption") {
+		t.Errorf("at rest off: %s (%s) %s", c.Action, c.Impact, c.Reason)
+	}
+	h.destroy(spec())
+}
+
+func TestTLSOnOlderEngineReplaces(t *testing.T) {
+	h := newHarness(t)
+	old := spec("auth:\n  password: env:UNIT_PASSWORD\n", "", "tls:\n  enabled: true\n", "", `version: "7.1"`, `version: "6.2"`)
+	h.apply(old)
+	withTLS := spec("auth:\n  password: env:UNIT_PASSWORD\n", "", `version: "7.1"`, `version: "6.2"`)
+	c := change(t, h.plan(withTLS), groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || attr(c, attrTransit).Mode != providers.Replace {
+		t.Errorf("tls on 6.2: %s (%s)", c.Action, c.Impact)
+	}
+	// Upgrading to 7.1 in the same change turns TLS on in place after the upgrade.
+	upgraded := spec("auth:\n  password: env:UNIT_PASSWORD\n", "")
+	c = change(t, h.plan(upgraded), groupAddr)
+	if c.Action != providers.ActionUpdate || len(c.Calls) != 3 || !strings.Contains(c.Calls[0], "EngineVersion=7.1") {
+		t.Errorf("upgrade and tls: %s %v", c.Action, c.Calls)
+	}
+	h.apply(upgraded)
+	h.clean(upgraded)
+	h.destroy(upgraded)
+}
+
+func TestLayoutChangesInOrder(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	h.apply(spec())
+
+	// single → ha: replicas first (failover needs one), then failover and Multi-AZ.
+	ha := spec("layout: single", "layout: ha\nreplicas: 2")
+	mark := len(h.f.Actions())
+	h.apply(ha)
+	if got := actionsSince(h.f, mark); !slices.Equal(got, []string{"IncreaseReplicaCount", "ModifyReplicationGroup"}) {
+		t.Errorf("single → ha calls %v", got)
+	}
+	h.clean(ha)
+
+	// ha → single: failover off first, then the replicas go.
+	mark = len(h.f.Actions())
+	c := change(t, h.plan(spec()), groupAddr)
+	if c.Impact != providers.ImpactReconnect {
+		t.Errorf("ha → single impact %s", c.Impact)
+	}
+	h.apply(spec())
+	if got := actionsSince(h.f, mark); !slices.Equal(got, []string{"ModifyReplicationGroup", "DecreaseReplicaCount"}) {
+		t.Errorf("ha → single calls %v", got)
+	}
+	if g, _ := h.f.Group("unit"); g.AutomaticFailover || g.MultiAZ || g.Shards[0].Replicas != 0 {
+		t.Errorf("after ha → single: %+v", g)
+	}
+	h.clean(spec())
+	h.destroy(spec())
+}
+
+func TestClusterChangesInOrder(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	cluster := spec("layout: single", "layout: cluster\nshards: 2\nreplicas: 1")
+	h.apply(cluster)
+	h.clean(cluster)
+
+	// More shards, more replicas, a bigger node type and a new token at once:
+	// shards, then replicas, then the node type, then the token.
+	t.Setenv("UNIT_PASSWORD", password2)
+	bigger := spec("layout: single", "layout: cluster\nshards: 4\nreplicas: 2", "memory: 512Mi", "memory: 1Gi")
+	mark := len(h.f.Actions())
+	p := h.apply(bigger)
+	c := change(t, p, groupAddr)
+	want := []string{"ModifyReplicationGroupShardConfiguration", "IncreaseReplicaCount", "ModifyReplicationGroup", "ModifyReplicationGroup", "ModifyReplicationGroup"}
+	if got := actionsSince(h.f, mark); !slices.Equal(got, want) {
+		t.Errorf("calls %v, want %v", got, want)
+	}
+	if len(c.Calls) != len(want) || !strings.Contains(c.Calls[2], "CacheNodeType=cache.t4g.small") {
+		t.Errorf("planned calls %v", c.Calls)
+	}
+	g, _ := h.f.Group("unit")
+	if len(g.Shards) != 4 || g.Shards[3].Replicas != 2 || g.NodeType != "cache.t4g.small" || !slices.Equal(g.AuthTokens, []string{password2}) {
+		t.Errorf("after the change: %d shards, %d replicas, %s", len(g.Shards), g.Shards[3].Replicas, g.NodeType)
+	}
+	h.clean(bigger)
+
+	// Fewer shards: the highest node groups go; fewer replicas: last of all.
+	smaller := spec("layout: single", "layout: cluster\nshards: 3\nreplicas: 1", "memory: 512Mi", "memory: 1Gi")
+	mark = len(h.f.Actions())
+	h.apply(smaller)
+	if got := actionsSince(h.f, mark); !slices.Equal(got, []string{"ModifyReplicationGroupShardConfiguration", "DecreaseReplicaCount"}) {
+		t.Errorf("smaller calls %v", got)
+	}
+	var removed []string
+	for _, r := range h.f.Requests() {
+		if r.Action == "ModifyReplicationGroupShardConfiguration" && r.Params.Get("NodeGroupCount") == "3" {
+			removed = append(removed, r.Params.Get("NodeGroupsToRemove.NodeGroupToRemove.1"))
+		}
+	}
+	if !slices.Equal(removed, []string{"0004"}) {
+		t.Errorf("node groups removed %v, want [0004]", removed)
+	}
+	h.clean(smaller)
+	h.destroy(smaller)
+}
+
+func TestSettingsInPlace(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	h.apply(spec())
+	edited := spec(
+		"name: unit\n", "name: unit\nlabels:\n  team: web\n",
+		"memory: 512Mi", "memory: 512Mi\npersistence:\n  mode: rdb",
+		"name: aws\n", "name: aws\n  snapshotRetentionDays: 3\n  snapshotWindow: \"02:00-03:00\"\n  maintenanceWindow: \"mon:01:00-mon:02:00\"\n  securityGroupIds: [sg-0abc]\n  parameters:\n    notify-keyspace-events: Ex\n",
+	)
+	p := h.plan(edited)
+	c := change(t, p, groupAddr)
+	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline {
+		t.Errorf("settings: %s (%s)", c.Action, c.Impact)
+	}
+	for name, impact := range map[string]providers.Impact{attrRetention: providers.ImpactOnline, attrSnapWindow: providers.ImpactMetadata, attrMaintWindow: providers.ImpactMetadata, attrTags: providers.ImpactMetadata, attrSecurityGroup: providers.ImpactOnline} {
+		if a := attr(c, name); a == nil || a.Impact != impact || a.Mode != providers.InPlace {
+			t.Errorf("%s: %+v", name, a)
+		}
+	}
+	if pc := change(t, p, "aws_parameter_group.redis7"); pc.Impact != providers.ImpactOnline || !strings.Contains(strings.Join(pc.Calls, " "), "notify-keyspace-events=Ex") {
+		t.Errorf("parameter group: %s %v", pc.Impact, pc.Calls)
+	}
+	h.apply(edited)
+	g, _ := h.f.Group("unit")
+	if g.SnapshotRetention != 3 || g.SnapshotWindow != "02:00-03:00" || g.MaintenanceWindow != "mon:01:00-mon:02:00" || !slices.Equal(g.SecurityGroupIDs, []string{"sg-0abc"}) {
+		t.Errorf("group after settings: %+v", g)
+	}
+	if tags := h.f.Tags(g.ARN); tags["team"] != "web" || tags[tagDeployment] != "unit" {
+		t.Errorf("tags %v", tags)
+	}
+	h.clean(edited)
+
+	// Labels only: metadata.
+	relabeled := strings.Replace(edited, "team: web", "team: api", 1)
+	if p := h.plan(relabeled); p.Summary().Impact != providers.ImpactMetadata {
+		t.Errorf("relabel impact %s", p.Summary().Impact)
+	}
+	h.apply(relabeled)
+	h.clean(relabeled)
+	h.destroy(relabeled)
+}
+
+func TestSubnetGroup(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	s1 := spec("name: aws\n", "name: aws\n  subnetIds: [subnet-0a, subnet-0b]\n")
+	p := h.apply(s1)
+	if c := change(t, p, groupAddr); !slices.Contains(c.DependsOn, "aws_subnet_group.main") {
+		t.Errorf("group does not wait for its subnet group: %v", c.DependsOn)
+	}
+	if g, _ := h.f.Group("unit"); g.SubnetGroup != "unit" {
+		t.Errorf("subnet group %q", g.SubnetGroup)
+	}
+	h.clean(s1)
+	s2 := spec("name: aws\n", "name: aws\n  subnetIds: [subnet-0c, subnet-0a]\n")
+	if c := change(t, h.plan(s2), "aws_subnet_group.main"); c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline {
+		t.Errorf("subnets: %s (%s)", c.Action, c.Impact)
+	}
+	h.apply(s2)
+	h.clean(s2)
+	// Moving to another subnet group replaces the replication group.
+	s3 := spec("name: aws\n", "name: aws\n  subnetGroup: shared\n")
+	if c := change(t, h.plan(s3), groupAddr); c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss {
+		t.Errorf("other subnet group: %s (%s)", c.Action, c.Impact)
+	}
+	h.destroy(s2)
+	if sg := h.f.SubnetGroups(); len(sg) != 0 {
+		t.Errorf("subnet groups left: %v", sg)
+	}
+}
+
+func TestMaintenanceWindowDeferral(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	deferred := spec("name: aws\n", "name: aws\n  applyImmediately: false\n")
+	h.apply(deferred)
+	bigger := spec("name: aws\n", "name: aws\n  applyImmediately: false\n", "memory: 512Mi", "memory: 1Gi")
+	p := h.plan(bigger)
+	c := change(t, p, groupAddr)
+	if !c.MaintenanceWindow || !strings.Contains(c.Calls[0], "ApplyImmediately=false") || len(p.Warnings) == 0 {
+		t.Errorf("deferred change: window %v calls %v warnings %v", c.MaintenanceWindow, c.Calls, p.Warnings)
+	}
+	h.apply(bigger)
+	g, _ := h.f.Group("unit")
+	if g.NodeType != "cache.t4g.micro" || g.PendingNodeType != "cache.t4g.small" {
+		t.Errorf("node type %s, pending %s", g.NodeType, g.PendingNodeType)
+	}
+	h.clean(bigger) // asked for already: no diff while it waits
+	h.f.ApplyMaintenance("unit")
+	h.clean(bigger)
+	h.destroy(bigger)
+}
