@@ -17,6 +17,8 @@ func allCommands() [][]*Command {
 		setCommands(),
 		listCommands(),
 		zsetCommands(),
+		geoCommands(),
+		sortCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }
