@@ -7,7 +7,7 @@ TAGS    := grpcnotrace
 BIN     := bin/redisctl
 GOFLAGS_ALL := -tags $(TAGS)
 
-.PHONY: all build test test-deps unit bench lint fmt clean
+.PHONY: all build test test-deps unit bench fuzz lint fmt clean
 
 all: build
 
@@ -18,6 +18,7 @@ build:
 # then runs vet and the whole test suite.
 test: test-deps lint
 	$(GO) test $(GOFLAGS_ALL) -count=1 -timeout 45m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=15s
 
 test-deps:
 	@hack/test-deps.sh
@@ -26,8 +27,16 @@ test-deps:
 unit:
 	$(GO) test $(GOFLAGS_ALL) -short ./...
 
+# Engine vs redis-server with redis-benchmark, as ratios (see docs/benchmarks.md).
 bench: build
 	@hack/bench.sh
+
+# The engine's protocol parser and connection input path under the fuzzer,
+# FUZZTIME each; make test runs them for 15s each.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzParser$$' -fuzztime $(FUZZTIME) ./engine/resp/
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzClientInput$$' -fuzztime $(FUZZTIME) ./engine/server/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -153,6 +153,7 @@ func (c *Client) feed(data []byte) {
 	pos := 0
 	if c.canProcess() {
 		c.clockMark = 0
+		c.parser.MaxBulkLen = c.srv.protoMaxBulk.Load()
 		pos = c.process(buf)
 	}
 	rest := buf[pos:]

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/redisctl/redisctl/engine/resp"
+)
+
+// flatStrings parses an array or map reply of bulk strings.
+func flatStrings(t *testing.T, b []byte) []string {
+	t.Helper()
+	r := bufio.NewReader(bytes.NewReader(b))
+	head, _ := r.ReadString('\n')
+	if head == "" || (head[0] != '*' && head[0] != '%') {
+		t.Fatalf("not an aggregate: %q", b)
+	}
+	var out []string
+	for {
+		e, err := resp.ReadReply(r, nil)
+		if err != nil {
+			return out
+		}
+		s := string(e)
+		if strings.HasPrefix(s, "$") {
+			_, s, _ = strings.Cut(s, "\r\n")
+			s = strings.TrimSuffix(s, "\r\n")
+		}
+		out = append(out, s)
+	}
+}
+
+// TestConfigMatchesRedis compares CONFIG GET * of the engine and of a
+// default redis-server: the same parameters with the same defaults, except
+// those a test start sets differently.
+func TestConfigMatchesRedis(t *testing.T) {
+	ref, eng := dial(t, startRedis(t)), dial(t, startServer(t).addr())
+	get := func(c *rawConn) map[string]string {
+		c.send(resp.AppendCommandStrings(nil, "CONFIG", "GET", "*"))
+		b, err := c.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := flatStrings(t, b)
+		m := map[string]string{}
+		for i := 0; i+1 < len(f); i += 2 {
+			m[f[i]] = f[i+1]
+		}
+		return m
+	}
+	want, got := get(ref), get(eng)
+	skip := map[string]bool{"port": true, "dir": true, "logfile": true, "bind": true, "save": true, "appendonly": true, "daemonize": true}
+	var diffs []string
+	for k, v := range want {
+		if skip[k] {
+			continue
+		}
+		if g, ok := got[k]; !ok {
+			diffs = append(diffs, k+": missing")
+		} else if g != v {
+			diffs = append(diffs, k+": engine "+g+", redis "+v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, k+": not in redis")
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("CONFIG GET * differs:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+// TestInfoFieldsMatchRedis checks every INFO field redis-server reports in
+// the sections tools read is reported by the engine too.
+func TestInfoFieldsMatchRedis(t *testing.T) {
+	ref, eng := dial(t, startRedis(t)), dial(t, startServer(t).addr())
+	for _, c := range []*rawConn{ref, eng} {
+		c.do("SET", "k", "v")
+		c.do("SET", "t", "v", "EX", "100")
+	}
+	fields := func(c *rawConn) (map[string]string, []string) {
+		c.send(resp.AppendCommandStrings(nil, "INFO", "everything"))
+		b, err := c.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := strings.Cut(string(b), "\r\n")
+		m := map[string]string{}
+		var sections []string
+		section := ""
+		for _, line := range strings.Split(body, "\r\n") {
+			if strings.HasPrefix(line, "# ") {
+				section = line[2:]
+				sections = append(sections, section)
+				continue
+			}
+			if k, _, ok := strings.Cut(line, ":"); ok {
+				m[k] = section
+			}
+		}
+		return m, sections
+	}
+	want, wantSections := fields(ref)
+	got, gotSections := fields(eng)
+	if strings.Join(wantSections, ",") != strings.Join(gotSections, ",") {
+		t.Errorf("sections: engine %v, redis %v", gotSections, wantSections)
+	}
+	var missing []string
+	for k, sec := range want {
+		if strings.HasPrefix(k, "cmdstat_") || strings.HasPrefix(k, "latency_percentiles_usec_") || strings.HasPrefix(k, "errorstat_") {
+			continue
+		}
+		if g, ok := got[k]; !ok || g != sec {
+			missing = append(missing, sec+"/"+k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("INFO fields missing or in another section:\n%s", strings.Join(missing, "\n"))
+	}
+	for _, k := range []string{"db0", "cmdstat_set", "used_memory", "process_id", "tcp_port", "redis_version"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("engine INFO lacks %s", k)
+		}
+	}
+}
