@@ -526,14 +526,18 @@ func (a *applier) deleteGroup(r providers.Resource) error {
 	if err != nil || g == nil {
 		return err
 	}
-	if aws.ToString(g.Status) != statusDeleting {
+	snap := a.journalled(privFinalSnapshot)
+	if aws.ToString(g.Status) == statusDeleting {
+		if snap != "" {
+			req.Progress(fmt.Sprintf("deletion already under way; final snapshot %s", snap))
+		}
+	} else {
 		if normalStatus(aws.ToString(g.Status)) != statusAvailable && aws.ToString(g.Status) != "create-failed" {
 			if _, err := a.waitAvailable(ctx, id); err != nil {
 				return err
 			}
 		}
-		snap, err := a.startDelete(ctx, id)
-		if err != nil {
+		if snap, err = a.startDelete(ctx, id); err != nil {
 			return err
 		}
 		switch {
@@ -544,10 +548,28 @@ func (a *applier) deleteGroup(r providers.Resource) error {
 		default:
 			req.Progress(fmt.Sprintf("DeleteReplicationGroup %s accepted (no final snapshot: provider.finalSnapshot is false)", id))
 		}
-	} else if snap := a.journalled(privFinalSnapshot); snap != "" {
-		req.Progress(fmt.Sprintf("deletion already under way; final snapshot %s", snap))
 	}
-	return a.p.waitDeleted(ctx, a.api, id, req.PollInterval, req.Progress)
+	if err := a.p.waitDeleted(ctx, a.api, id, req.PollInterval, req.Progress); err != nil {
+		return err
+	}
+	a.tagSnapshot(snap)
+	return nil
+}
+
+// tagSnapshot tags the final snapshot with the deployment, so it can be
+// found (and restored from, or cleaned up) later. Deletion already
+// succeeded, so a failure here is only reported.
+func (a *applier) tagSnapshot(name string) {
+	if name == "" || !a.t.finalSnapshot {
+		return
+	}
+	out, err := a.api.DescribeSnapshots(a.ctx, &elasticache.DescribeSnapshotsInput{SnapshotName: aws.String(name)})
+	if err == nil && len(out.Snapshots) == 1 {
+		_, err = a.api.AddTagsToResource(a.ctx, &elasticache.AddTagsToResourceInput{ResourceName: out.Snapshots[0].ARN, Tags: awsTags(a.t.tags)})
+	}
+	if err != nil {
+		a.req.Progress(fmt.Sprintf("could not tag final snapshot %s: %v", name, err))
+	}
 }
 
 // startDelete calls DeleteReplicationGroup, naming a final snapshot unless

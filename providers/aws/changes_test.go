@@ -329,3 +329,27 @@ func TestMaintenanceWindowDeferral(t *testing.T) {
 	h.clean(bigger)
 	h.destroy(bigger)
 }
+
+func TestZonesPlacement(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	ha := spec("layout: single", "layout: ha\nreplicas: 2\nzones: [us-east-1a, us-east-1b, us-east-1c]")
+	h.apply(ha)
+	if g, _ := h.f.Group("unit"); !slices.Equal(g.Shards[0].AZs, []string{"us-east-1a", "us-east-1b", "us-east-1c"}) {
+		t.Errorf("ha zones %v", g.Shards[0].AZs)
+	}
+	h.clean(ha)
+	h.destroy(ha)
+
+	cluster := spec("layout: single", "layout: cluster\nshards: 2\nreplicas: 1\nzones: [us-east-1a, us-east-1b]")
+	h.apply(cluster)
+	g, _ := h.f.Group("unit")
+	if !slices.Equal(g.Shards[0].AZs, []string{"us-east-1a", "us-east-1b"}) || !slices.Equal(g.Shards[1].AZs, []string{"us-east-1b", "us-east-1a"}) {
+		t.Errorf("cluster zones %v / %v", g.Shards[0].AZs, g.Shards[1].AZs)
+	}
+	if g.Shards[0].Slots != "0-8191" || g.Shards[1].Slots != "8192-16383" {
+		t.Errorf("slots %s / %s", g.Shards[0].Slots, g.Shards[1].Slots)
+	}
+	h.clean(cluster)
+	h.destroy(cluster)
+}

@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache/types"
+
 	"github.com/redisctl/redisctl/cmd"
 	"github.com/redisctl/redisctl/cmd/iostreams"
 	"github.com/redisctl/redisctl/deploy/plan"
@@ -206,5 +211,51 @@ func TestNoCredentials(t *testing.T) {
 	r := run(t, context.Background(), "apply", "-f", file, "--state-dir", state, "--auto-approve")
 	if r.code != 1 || !strings.Contains(r.errOut, "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") {
 		t.Errorf("apply without credentials: exit %d\n%s", r.code, r.errOut)
+	}
+}
+
+// TestImportCLI adopts a replication group made by another tool with
+// `redisctl import`; the first plan is empty and the next change applies.
+func TestImportCLI(t *testing.T) {
+	f := fakeEnv(t)
+	t.Setenv("LEGACY_TOKEN", "legacy-Token-0123456789")
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := elasticache.NewFromConfig(cfg)
+	if _, err := api.CreateReplicationGroup(ctx, &elasticache.CreateReplicationGroupInput{
+		ReplicationGroupId: aws.String("orders-cache"), ReplicationGroupDescription: aws.String("made by hand"),
+		Engine: aws.String("valkey"), EngineVersion: aws.String("8.0"), CacheNodeType: aws.String("cache.t4g.small"),
+		ClusterMode: types.ClusterModeEnabled, NumNodeGroups: aws.Int32(2), ReplicasPerNodeGroup: aws.Int32(1),
+		MultiAZEnabled: aws.Bool(true), TransitEncryptionEnabled: aws.Bool(true), AuthToken: aws.String("legacy-Token-0123456789"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		if g, _ := f.Group("orders-cache"); g.Status == "available" {
+			break
+		}
+		_, _ = api.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: aws.String("orders-cache")})
+	}
+	dir := t.TempDir()
+	file, state := filepath.Join(dir, "orders.yaml"), filepath.Join(dir, "state")
+	r := run(t, ctx, "import", "--provider", "aws", "--id", "orders-cache", "--name", "orders", "--set", "region=eu-west-1", "--set", "authTokenEnv=LEGACY_TOKEN", "-f", file, "--state-dir", state)
+	must(t, r, 0, "import")
+	// The group used a default parameter group: the first plan moves it to
+	// one redisctl manages (online), and says so.
+	if !strings.Contains(r.errOut, "read-only parameter group default.valkey8.cluster.on") {
+		t.Errorf("import warnings:\n%s", r.errOut)
+	}
+	p := run(t, ctx, "plan", "-f", file, "--state-dir", state, "--detailed-exitcode")
+	must(t, p, 2, "first plan (parameter group only)")
+	if !strings.Contains(p.out, "aws_parameter_group.valkey8-cluster will be created") || !strings.Contains(p.out, "CacheParameterGroupName=orders-cache-valkey8-cluster") || strings.Contains(p.out, "will be replaced") {
+		t.Errorf("first plan:\n%s", p.out)
+	}
+	must(t, run(t, ctx, "apply", "-f", file, "--state-dir", state, "--auto-approve"), 0, "apply")
+	must(t, run(t, ctx, "plan", "-f", file, "--state-dir", state, "--detailed-exitcode"), 0, "clean plan")
+	if n := f.Count("CreateReplicationGroup"); n != 1 {
+		t.Errorf("the adopted group was created again (%d creates)", n)
 	}
 }

@@ -97,8 +97,14 @@ func TestDestroySnapshots(t *testing.T) {
 			if pc := change(t, p, "aws_parameter_group.redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
 				t.Errorf("parameter group is deleted before the group: %v", pc.DependsOn)
 			}
-			if n := len(h.f.Snapshots()); n != tc.snaps {
-				t.Errorf("%d snapshots, want %d", n, tc.snaps)
+			snaps := h.f.Snapshots()
+			if len(snaps) != tc.snaps {
+				t.Errorf("%d snapshots, want %d", len(snaps), tc.snaps)
+			}
+			for _, sn := range snaps {
+				if !strings.HasPrefix(sn.Name, "unit-final-") || sn.Status != "available" || h.f.Tags(sn.ARN)[tagDeployment] != "unit" {
+					t.Errorf("final snapshot %+v tagged %v", sn, h.f.Tags(sn.ARN))
+				}
 			}
 			if len(h.f.Groups()) != 0 || len(h.f.ParameterGroups()) != 0 {
 				t.Errorf("left after destroy: %v %v", h.f.Groups(), h.f.ParameterGroups())
