@@ -89,4 +89,3 @@ func (c *checker) Key(k []byte, m KeyMeta, v *Value) error {
 // IsCorrupt reports whether err is about malformed data (as opposed to
 // an I/O error).
 func IsCorrupt(err error) bool { return errors.Is(err, ErrCorrupt) }
-

@@ -57,7 +57,7 @@ func canonicalInt(s []byte) (int64, bool) {
 	}
 	switch {
 	case neg && u <= 1<<63:
-		return -int64(u - 1) - 1, true
+		return -int64(u-1) - 1, true
 	case !neg && u <= math.MaxInt64:
 		return int64(u), true
 	}
