@@ -513,6 +513,10 @@ func (c *Client) addScriptFlags(flags scriptFlags) {
 
 func functionStatsCommand(c *Client) {
 	sc := c.srv.scripting
+	if run := c.srv.busyScript(); run != nil && !run.function {
+		c.addError(busyError(run))
+		return
+	}
 	c.addMapLen(2)
 	c.addBulkStr("running_script")
 	if run := sc.busy.Load(); run != nil && run.function {
@@ -607,7 +611,7 @@ func fcallGeneric(c *Client, readOnly bool) {
 		c.addError("ERR Number of keys can't be negative")
 		return
 	}
-	run := &scriptRun{caller: c, name: fn.name, function: true, argv: c.argv}
+	run := &scriptRun{caller: c, name: fn.name, function: true, argv: copyArgs(c.argv)}
 	if !c.prepareScriptRun(run, fn.flags, readOnly) {
 		return
 	}
@@ -649,4 +653,13 @@ func luaErrorObject(err error) lua.LValue {
 		return apiErr.Object
 	}
 	return nil
+}
+
+// copyArgs returns a deep copy of argv.
+func copyArgs(argv [][]byte) [][]byte {
+	out := make([][]byte, len(argv))
+	for i, a := range argv {
+		out[i] = append([]byte(nil), a...)
+	}
+	return out
 }

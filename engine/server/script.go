@@ -76,7 +76,8 @@ type scripting struct {
 	busy   atomic.Pointer[scriptRun]
 	rand   drand48
 
-	fnLibs, fnFuncs int // library and function counts, for FUNCTION STATS (under mu)
+	fnLibs, fnFuncs int  // library and function counts, for FUNCTION STATS (under mu)
+	polling         bool // serving other clients from inside a busy script
 }
 
 // evalScript is a cached EVAL script, compiled once.
@@ -205,7 +206,7 @@ func evalGeneric(c *Client, bySHA, readOnly bool) {
 			return
 		}
 	}
-	run := &scriptRun{caller: c, name: script.sha, argv: c.argv}
+	run := &scriptRun{caller: c, name: script.sha}
 	if !c.prepareScriptRun(run, script.flags, readOnly) {
 		return
 	}
