@@ -15,6 +15,7 @@
 #   MEM [1]       also compare RSS growth for 1M SETs (-r 1000000 -d 32)
 #   ENGINE [bin/redisctl]  REDIS [redis-server]
 #   KEEP [unset]  keep the raw CSV in this directory
+#   COLL [1]      then run hack/bench-collections.sh (its own knobs there)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -169,4 +170,7 @@ END {
   if (nall) printf "\nworst test: %s at %.3f (target >= 0.8)\nGEOMEAN engine/redis = %.3f over %d test x pipeline pairs\n", worstname, worst, exp(all / nall), nall
 }' "$raw"
 [ -n "${KEEP:-}" ] && echo "# raw results: $raw"
+# Collections (hash, list, set, sorted set throughput and memory) against
+# the same servers: hack/bench-collections.sh; COLL=0 skips it.
+[ "${COLL:-1}" = 1 ] && hack/bench-collections.sh "$eport" "$epid" "$rport" "$rpid"
 exit 0
