@@ -35,9 +35,8 @@ type persistence struct {
 	lastTry      time.Time
 	loadKeys     int64
 	loadExp      int64
-	functions    [][]byte // function libraries read from files, written back
-	savePointMsg string   // log line of the last save point reached
-	turningOn    bool     // appendonly was set to yes; the first rewrite is pending
+	savePointMsg string // log line of the last save point reached
+	turningOn    bool   // appendonly was set to yes; the first rewrite is pending
 	aofState     *aofState
 	done         chan struct{} // closed when the background loop must stop
 	wg           sync.WaitGroup

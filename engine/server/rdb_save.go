@@ -179,6 +179,17 @@ func (s *Server) beginSnapshot(tmp, path string, aofBase, asAOF bool) (*snapshot
 			return nil, err
 		}
 	}
+	if asAOF {
+		// An AOF base made of commands starts with the function libraries.
+		var b []byte
+		for _, code := range s.persist.functionLibraries() {
+			b = appendCmd(b, "FUNCTION", "LOAD", string(code))
+		}
+		if _, err := out.Write(b); err != nil {
+			j.abort()
+			return nil, err
+		}
+	}
 	j.sw = newSnapWriter(s, out, asAOF)
 	snap, err := s.ks.BeginSnapshot(j.sw)
 	if err != nil {
@@ -318,11 +329,18 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 	}
 }
 
-// functionLibraries returns the function libraries to write to RDBs.
+// functionLibraries returns the code of the function libraries to write
+// to RDBs and AOF bases (FUNCTION LOAD is exclusive: callers hold the
+// server lock or have stopped the clients).
 func (p *persistence) functionLibraries() [][]byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.functions
+	if sc := p.s.scripting; sc != nil && sc.fns != nil {
+		var out [][]byte
+		for _, lib := range sc.fns.sortedLibs() {
+			out = append(out, []byte(lib.code))
+		}
+		return out
+	}
+	return nil
 }
 
 // appendEntryRDB serializes one key as an RDB record. scratch holds a
