@@ -280,12 +280,14 @@ func (p *persistence) startBgsave(held bool) error {
 	if !held {
 		s.world.Unlock()
 	}
-	if err != nil {
-		s.logf(levelWarning, "Can't save in background: %v", err)
-		p.saveDone(err, dirty, nil, true)
-		return err
-	}
 	s.logf(levelNotice, "Background saving started")
+	if err != nil {
+		// Redis opens the file in its child: the command has already
+		// replied "started" when this fails, and the failure shows in
+		// INFO (rdb_last_bgsave_status:err) and the log.
+		p.saveDone(err, dirty, nil, true)
+		return nil
+	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -307,6 +309,9 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 		p.bg.running = false
 		p.bg.lastDur = time.Since(p.bg.start)
 		p.bg.lastOK = err == nil
+		if err != nil {
+			p.denying.Store(true)
+		}
 		if j != nil {
 			p.bg.cowPeak = int64(j.sw.maxBuf)
 		}
