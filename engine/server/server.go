@@ -97,6 +97,7 @@ type Server struct {
 	pause       pauseState
 
 	stats     serverStats
+	rates     rateSamples
 	loops     []*loopStats
 	errMu     sync.Mutex
 	errCounts map[string]int64
@@ -239,6 +240,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.logf(levelWarning, "Received SIGTERM scheduling shutdown...")
 	case req = <-s.shutdownCh:
 	}
+	s.scripting.abort() // a running script stops: its event loop must end
 	stopCron()
 	<-cronDone
 	s.closeListeners()
@@ -330,6 +332,7 @@ func (s *Server) cron(ctx context.Context) {
 				s.ks.ActiveExpire(now.UnixMilli(), now.Add(budget), int(s.cfg.Int("active-expire-effort")))
 			}
 			s.clientsCron(now)
+			s.sampleStats(now)
 			if h := max(int(s.cfg.Int("hz")), 1); h != hz {
 				hz = h
 				t.Reset(time.Second / time.Duration(hz))

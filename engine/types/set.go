@@ -24,6 +24,8 @@ type Set interface {
 	// Each calls fn for every member (intsets in ascending order) until it
 	// returns false. fn must not keep m.
 	Each(fn func(m []byte) bool)
+	// EachValue is Each without formatting integers.
+	EachValue(fn func(m Value) bool)
 	Scan(cursor uint64, fn func(m []byte)) uint64
 	// Random returns a random member, integers formatted into buf.
 	Random(buf []byte) []byte
@@ -54,7 +56,7 @@ func (s *setIS) Type() keyspace.Type   { return keyspace.TypeSet }
 func (s *setIS) Encoding() string      { return "intset" }
 func (s *setIS) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(s.is()))) }
 func (s *setIS) Copy() keyspace.Object { return (*setIS)(ptrOf(compactCopy(tagIntset, s.is()))) }
-func (s *setIS) CompactSize() int      { return compactHdr + len(s.is()) }
+func (s *setIS) CompactSize() int      { return compactSize(s.is()) }
 
 func (s *setIS) CompactMove(dst []byte) keyspace.Object {
 	return (*setIS)(compactMove(tagIntset, s.is(), dst))
@@ -106,6 +108,15 @@ func (s *setIS) Each(fn func(m []byte) bool) {
 	var buf [20]byte
 	for i, n := 0, ds.ISLen(is); i < n; i++ {
 		if !fn(strconv.AppendInt(buf[:0], ds.ISGet(is, i), 10)) {
+			return
+		}
+	}
+}
+
+func (s *setIS) EachValue(fn func(m Value) bool) {
+	is := s.is()
+	for i, n := 0, ds.ISLen(is); i < n; i++ {
+		if !fn(Value{N: ds.ISGet(is, i), IsInt: true}) {
 			return
 		}
 	}
@@ -182,6 +193,10 @@ func (s *setDict) Remove(m []byte) (Set, bool) {
 
 func (s *setDict) Each(fn func(m []byte) bool) {
 	s.d.Each(func(p unsafe.Pointer) bool { return fn(ds.BlobKey(p, 0)) })
+}
+
+func (s *setDict) EachValue(fn func(m Value) bool) {
+	s.d.Each(func(p unsafe.Pointer) bool { return fn(Value{S: ds.BlobKey(p, 0)}) })
 }
 
 func (s *setDict) Scan(cursor uint64, fn func(m []byte)) uint64 {
