@@ -31,7 +31,7 @@ func TestDrift(t *testing.T) {
 	}
 	all := strings.Join(msgs, "\n")
 	if !strings.Contains(all, `aws_replication_group.main: node_type is "cache.m7g.large", state says "cache.t4g.micro"`) ||
-		!strings.Contains(all, `aws_parameter_group.redis7: maxmemory_policy is "allkeys-lru", state says "noeviction"`) {
+		!strings.Contains(all, `aws_parameter_group.unit-redis7: maxmemory_policy is "allkeys-lru", state says "noeviction"`) {
 		t.Errorf("drift:\n%s", all)
 	}
 	if c := change(t, p, groupAddr); attr(c, attrNodeType) == nil || attr(c, attrNodeType).After != "cache.t4g.micro" {
@@ -94,7 +94,7 @@ func TestDestroySnapshots(t *testing.T) {
 			if c.Impact != providers.ImpactDataLoss || strings.Contains(c.Reason, "final snapshot") != (tc.snaps == 1) {
 				t.Errorf("destroy change: %s, %s", c.Impact, c.Reason)
 			}
-			if pc := change(t, p, "aws_parameter_group.redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
+			if pc := change(t, p, "aws_parameter_group.unit-redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
 				t.Errorf("parameter group is deleted before the group: %v", pc.DependsOn)
 			}
 			snaps := h.f.Snapshots()

@@ -197,6 +197,7 @@ func readGroup(ctx context.Context, api *elasticache.Client, t target, r provide
 func groupResource(g *types.ReplicationGroup, cc *types.CacheCluster, tags map[string]string, prior providers.Resource) providers.Resource {
 	a := map[string]string{}
 	maps.Copy(a, prior.Attrs)
+	a[attrID] = aws.ToString(g.ReplicationGroupId)
 	a[attrEngine] = aws.ToString(g.Engine)
 	a[attrNodeType] = aws.ToString(g.CacheNodeType)
 	a[attrClusterMode] = enabled(aws.ToBool(g.ClusterEnabled))
