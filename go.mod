@@ -21,6 +21,7 @@ require (
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	github.com/spf13/cobra v1.10.2
+	github.com/yuin/gopher-lua v1.1.2
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/term v0.47.0
@@ -81,3 +82,8 @@ require (
 	golang.org/x/tools v0.51.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261019180522-ce908d29299b // indirect
 )
+
+// Scripting runs on gopher-lua with a few patches for Redis fidelity
+// (number formatting, readonly tables, count hook): see
+// third_party/gopher-lua/REDISCTL-PATCHES.md.
+replace github.com/yuin/gopher-lua => ./third_party/gopher-lua

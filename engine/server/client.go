@@ -78,8 +78,9 @@ type Client struct {
 	retryCmd  *blockState                // a paused command to re-run
 	multi     *multiState
 	watching  []watchedKey
-	casDirty  atomic.Bool // a watched key changed (set by other clients)
-	propArgv  [][]byte    // what to propagate instead of argv, if set
+	casDirty  atomic.Bool                 // a watched key changed (set by other clients)
+	propArgv  [][]byte                    // what to propagate instead of argv, if set
+	propHook  func(db int, argv [][]byte) // if set, receives what the client propagates (scripts)
 	subs      *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).

@@ -9,6 +9,8 @@ func allCommands() [][]*Command {
 		stringCommands(),
 		keyCommands(),
 		streamCommands(),
+		scriptingCommands(),
+		functionCommands(),
 		bitmapCommands(),
 		hllCommands(),
 		pubsubCommands(),

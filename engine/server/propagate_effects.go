@@ -7,6 +7,10 @@ package server
 // alsoPropagate sends argv to the propagators (AOF, replicas) as an
 // effect of the current command, in c's database.
 func (c *Client) alsoPropagate(argv [][]byte) {
+	if c.propHook != nil {
+		c.propHook(c.db.ID(), argv)
+		return
+	}
 	c.srv.propagateArgv(c.db.ID(), argv...)
 }
 

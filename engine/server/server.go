@@ -85,6 +85,7 @@ type Server struct {
 	propagators []Propagator
 	watches     watchRegistry
 	streams     streamSettings
+	scripting   *scripting
 	pubsub      pubsubRegistry
 	coll        collections // collection types: encoding limits
 	monitors    monitors
@@ -155,6 +156,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	cfg.OnChange(s.configChanged)
 	s.watches.init()
 	s.initStreams()
+	s.initScripting()
 	s.pubsub.init()
 	s.blocking.init()
 	s.initCollections()
@@ -398,6 +400,10 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 	}
 	if len(argv) == 0 {
 		return // the command propagated its effects itself
+	}
+	if c.propHook != nil {
+		c.propHook(c.db.ID(), argv) // a script collects its effects
+		return
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)

@@ -26,4 +26,4 @@ func (c *Client) parseBlockTimeout(arg []byte) (time.Duration, bool) {
 }
 
 // inScript reports whether c runs commands for a script.
-func (c *Client) inScript() bool { return false }
+func (c *Client) inScript() bool { return c.srv.scripting != nil && c == c.srv.scripting.client }

@@ -1,0 +1,302 @@
+package server
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/redisctl/redisctl/engine/config"
+	"github.com/redisctl/redisctl/engine/lualib"
+)
+
+// The redis table scripts see: redis.call, redis.pcall and helpers.
+
+// Replication flags of redis.set_repl.
+const (
+	replNone    = 0
+	replAOF     = 1
+	replReplica = 2
+	replAll     = 3
+)
+
+// Log levels of redis.log.
+var luaLogLevels = []string{"LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING"}
+
+func (e *luaEnv) newRedisAPI() *lua.LTable {
+	L := e.L
+	t := L.NewTable()
+	fns := map[string]lua.LGFunction{
+		"call":               func(L *lua.LState) int { return e.redisCall(L, true) },
+		"pcall":              func(L *lua.LState) int { return e.redisCall(L, false) },
+		"error_reply":        luaErrorReply,
+		"status_reply":       luaStatusReply,
+		"sha1hex":            luaSha1hex,
+		"log":                e.luaLog,
+		"setresp":            e.luaSetResp,
+		"set_repl":           e.luaSetRepl,
+		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
+		"debug":              func(L *lua.LState) int { return 0 },
+		"acl_check_cmd":      e.luaACLCheckCmd,
+	}
+	for name, fn := range fns {
+		t.RawSetString(name, L.NewFunction(fn))
+	}
+	for i, name := range luaLogLevels {
+		t.RawSetString(name, lua.LNumber(i))
+	}
+	t.RawSetString("REPL_NONE", lua.LNumber(replNone))
+	t.RawSetString("REPL_AOF", lua.LNumber(replAOF))
+	t.RawSetString("REPL_SLAVE", lua.LNumber(replReplica))
+	t.RawSetString("REPL_REPLICA", lua.LNumber(replReplica))
+	t.RawSetString("REPL_ALL", lua.LNumber(replAll))
+	t.RawSetString("REDIS_VERSION", lua.LString(config.RedisVersion))
+	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(redisVersionNum))
+	return t
+}
+
+// redisVersionNum is 7.0.15 as 0x00MMmmpp.
+const redisVersionNum = 7<<16 | 0<<8 | 15
+
+// luaError builds Redis's error table from a reply-style message: "-CODE
+// msg" keeps its code, anything else gets "ERR" (luaPushErrorBuff).
+func luaErrorTable(L *lua.LState, msg string) *lua.LTable {
+	code := "ERR"
+	if strings.HasPrefix(msg, "-") {
+		if sp := strings.IndexByte(msg, ' '); sp >= 0 {
+			code, msg = msg[1:sp], msg[sp+1:]
+		} else {
+			msg = msg[1:]
+		}
+	}
+	msg = strings.TrimRight(msg, "\r\n")
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(code+" "+msg))
+	return t
+}
+
+// raiseErrorTable raises msg as an error table (luaError).
+func raiseErrorTable(L *lua.LState, msg string) {
+	L.Error(luaErrorTable(L, msg), 0)
+}
+
+func luaErrorReply(L *lua.LState) int {
+	if L.GetTop() != 1 || L.Get(1).Type() != lua.LTString {
+		L.Push(luaErrorTable(L, "wrong number or type of arguments"))
+		return 1
+	}
+	msg := L.ToString(1)
+	if !strings.HasPrefix(msg, "-") {
+		msg = "-" + msg
+	}
+	L.Push(luaErrorTable(L, msg))
+	return 1
+}
+
+func luaStatusReply(L *lua.LState) int {
+	if L.GetTop() != 1 || L.Get(1).Type() != lua.LTString {
+		L.Push(luaErrorTable(L, "wrong number or type of arguments"))
+		return 1
+	}
+	t := L.NewTable()
+	t.RawSetString("ok", L.Get(1))
+	L.Push(t)
+	return 1
+}
+
+func luaSha1hex(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raiseErrorTable(L, "wrong number of arguments")
+	}
+	s, _ := luaStringArg(L.Get(1))
+	L.Push(lua.LString(sha1hex([]byte(s))))
+	return 1
+}
+
+// luaStringArg is lua_tolstring: strings, and numbers formatted as Lua
+// does.
+func luaStringArg(v lua.LValue) (string, bool) {
+	switch x := v.(type) {
+	case lua.LString:
+		return string(x), true
+	case lua.LNumber:
+		return x.String(), true
+	}
+	return "", false
+}
+
+func (e *luaEnv) luaLog(L *lua.LState) int {
+	argc := L.GetTop()
+	if argc < 2 {
+		raiseErrorTable(L, "redis.log() requires two arguments or more.")
+	}
+	lv, ok := L.Get(1).(lua.LNumber)
+	if !ok {
+		raiseErrorTable(L, "First argument must be a number (log level).")
+	}
+	level := int(lv)
+	if level < levelDebug || level > levelWarning {
+		raiseErrorTable(L, "Invalid debug level.")
+	}
+	var b strings.Builder
+	for j := 2; j <= argc; j++ {
+		if s, ok := luaStringArg(L.Get(j)); ok {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s)
+		}
+	}
+	e.sc.srv.logf(level, "%s", b.String())
+	return 0
+}
+
+func (e *luaEnv) luaSetResp(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raiseErrorTable(L, "redis.setresp() requires one argument.")
+	}
+	n, _ := L.Get(1).(lua.LNumber)
+	if n != 2 && n != 3 {
+		raiseErrorTable(L, "RESP version must be 2 or 3.")
+	}
+	if e.run != nil {
+		e.run.resp = int(n)
+	}
+	return 0
+}
+
+func (e *luaEnv) luaSetRepl(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		raiseErrorTable(L, "redis.set_repl() requires two arguments.")
+	}
+	n, ok := L.Get(1).(lua.LNumber)
+	if !ok || n < replNone || n > replAll || float64(n) != float64(int(n)) {
+		raiseErrorTable(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+	}
+	if e.run != nil {
+		e.run.repl = int(n)
+	}
+	return 0
+}
+
+func (e *luaEnv) luaACLCheckCmd(L *lua.LState) int {
+	argv, errMsg := luaArgv(L)
+	if errMsg != "" {
+		raiseErrorTable(L, errMsg)
+	}
+	if e.sc.srv.lookupScriptCommand(argv) == nil {
+		raiseErrorTable(L, "Invalid command passed to redis.acl_check_cmd()")
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// luaArgv converts redis.call's arguments: strings, and numbers as "%.17g".
+func luaArgv(L *lua.LState) ([][]byte, string) {
+	argc := L.GetTop()
+	if argc == 0 {
+		return nil, "Please specify at least one argument for this redis lib call"
+	}
+	argv := make([][]byte, argc)
+	for j := 1; j <= argc; j++ {
+		switch v := L.Get(j).(type) {
+		case lua.LString:
+			argv[j-1] = []byte(v)
+		case lua.LNumber:
+			argv[j-1] = []byte(lualib.FormatG(float64(v), 17))
+		default:
+			return nil, "Lua redis lib command arguments must be strings or integers"
+		}
+	}
+	return argv, ""
+}
+
+// lookupScriptCommand finds the command (or subcommand) argv names, nil
+// when unknown.
+func (s *Server) lookupScriptCommand(argv [][]byte) *Command {
+	cmd := s.cmds.lookup(argv[0])
+	if cmd == nil || cmd.sub == nil {
+		return cmd
+	}
+	if len(argv) < 2 {
+		if cmd.Handler == nil {
+			return cmd // the arity check rejects it
+		}
+		return cmd
+	}
+	if sub := cmd.sub[strings.ToLower(string(argv[1]))]; sub != nil {
+		return sub
+	}
+	if cmd.Handler == nil {
+		return nil
+	}
+	return cmd
+}
+
+// redisCall is redis.call (raise) and redis.pcall: run a command for the
+// script, through the same checks as a client's, and return its reply as
+// a Lua value.
+func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
+	fail := func(msg string) int {
+		if raise {
+			raiseErrorTable(L, msg)
+		}
+		L.Push(luaErrorTable(L, msg))
+		return 1
+	}
+	run := e.run
+	if run == nil {
+		return fail("redis.call/pcall can only be called inside a script invocation")
+	}
+	argv, errMsg := luaArgv(L)
+	if errMsg != "" {
+		return fail(errMsg)
+	}
+	s := e.sc.srv
+	cmd := s.lookupScriptCommand(argv)
+	switch {
+	case cmd == nil:
+		return fail("Unknown Redis command called from script")
+	case (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity:
+		return fail("Wrong number of args calling Redis command from script")
+	case cmd.flags&FlagNoScript != 0:
+		return fail("This Redis command is not allowed from script")
+	}
+	if cmd.flags&FlagWrite != 0 {
+		if run.readOnly {
+			return fail("-ERR Write commands are not allowed from read-only scripts.")
+		}
+		if run.oom && cmd.flags&FlagDenyOOM != 0 && !run.allowOOM && !run.wrote {
+			return fail("-OOM command not allowed when used memory > 'maxmemory'.")
+		}
+		run.wrote = true
+	}
+	cl := e.sc.client
+	cl.argv, cl.cmd = argv, cmd
+	cl.proto = run.resp
+	before := len(cl.out)
+	cl.propHook = run.capture
+	cl.call(cmd)
+	cl.propHook = nil
+	v, isErr := respToLua(L, cl.out[before:], run.resp)
+	cl.out = cl.out[:before]
+	if isErr && raise {
+		L.Error(v, 0)
+	}
+	L.Push(v)
+	return 1
+}
+
+// capture records a write the script made, for propagation at its end,
+// as redis.set_repl allows.
+func (r *scriptRun) capture(db int, argv [][]byte) {
+	if r.repl&replAOF == 0 && r.repl&replReplica == 0 {
+		return
+	}
+	cp := make([][]byte, len(argv))
+	for i, a := range argv {
+		cp[i] = append([]byte(nil), a...)
+	}
+	r.effects = append(r.effects, cp)
+	r.effectDB = append(r.effectDB, db)
+}
