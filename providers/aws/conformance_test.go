@@ -67,7 +67,7 @@ func TestConformance(t *testing.T) {
 					return strings.Replace(s, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1)
 				},
 				Want: map[string]conformance.Want{
-					"aws_replication_group.main":         {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
+					"aws_replication_group.main":                  {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
 					"aws_parameter_group.conf-aws-redis7-cluster": {Action: providers.ActionCreate, Impact: providers.ImpactNone},
 					"aws_parameter_group.conf-aws-redis7":         {Action: providers.ActionDelete, Impact: providers.ImpactMetadata},
 				},
