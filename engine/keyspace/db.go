@@ -85,7 +85,7 @@ func (db *DB) Lookup(key []byte, now int64, flags LookupFlags) Entry {
 		return Entry{}
 	}
 	p := s.t.slots[i]
-	if exp := expireOf(p); exp != 0 && now > exp {
+	if exp := expireOf(p); exp != 0 && now > exp && !db.ks.loading.Load() {
 		if flags&NoExpire == 0 && !db.ks.replica.Load() {
 			db.expireAt(s, i, p)
 		}
@@ -222,7 +222,7 @@ func (db *DB) Delete(key []byte, now int64) bool {
 		return false
 	}
 	p := s.t.slots[i]
-	if exp := expireOf(p); exp != 0 && now > exp {
+	if exp := expireOf(p); exp != 0 && now > exp && !db.ks.loading.Load() {
 		db.expireAt(s, i, p)
 		return false
 	}

@@ -79,6 +79,7 @@ type Keyspace struct {
 	lfuLog   atomic.Int32
 	lfuDecay atomic.Int32
 	replica  atomic.Bool // replicas report expired keys missing but keep them
+	loading  atomic.Bool // replaying an AOF: nothing expires (see SetLoading)
 	lruClock atomic.Uint32
 	minutes  atomic.Uint32
 

@@ -21,6 +21,7 @@ func allCommands() [][]*Command {
 		zsetCommands(),
 		geoCommands(),
 		sortCommands(),
+		persistCommands(),
 		{configCommand(), clientCommand(), commandCommand()},
 	}
 }

@@ -312,6 +312,9 @@ func (l *eloop) markDirty(ec *econn) {
 
 // flushDirty writes the pending replies of every connection that has some.
 func (l *eloop) flushDirty() {
+	if len(l.dirty) > 0 {
+		l.d.s.beforeReplies()
+	}
 	for i, ec := range l.dirty {
 		l.dirty[i] = nil
 		delete(l.isDirty, ec)

@@ -109,6 +109,7 @@ func (d *stdDriver) flush(c *Client, sc *stdConn) bool {
 	if len(c.out) == 0 {
 		return true
 	}
+	d.s.beforeReplies()
 	_, err := sc.nc.Write(c.out)
 	d.stats.netOut.Add(int64(len(c.out)))
 	c.out = c.out[:0]

@@ -220,41 +220,6 @@ func (s *Server) notePeak(used int64) int64 {
 	}
 }
 
-func (s *Server) infoPersistence(w infoWriter) {
-	_, _, _, dirty := s.totals()
-	w.header("Persistence")
-	w.kv("loading", 0)
-	w.kv("async_loading", 0)
-	w.kv("current_cow_peak", 0)
-	w.kv("current_cow_size", 0)
-	w.kv("current_cow_size_age", 0)
-	w.kv("current_fork_perc", "0.00")
-	w.kv("current_save_keys_processed", 0)
-	w.kv("current_save_keys_total", 0)
-	w.kv("rdb_changes_since_last_save", dirty)
-	w.kv("rdb_bgsave_in_progress", 0)
-	w.kv("rdb_last_save_time", s.stats.lastSave.Load())
-	w.kv("rdb_last_bgsave_status", "ok")
-	w.kv("rdb_last_bgsave_time_sec", -1)
-	w.kv("rdb_current_bgsave_time_sec", -1)
-	w.kv("rdb_saves", 0)
-	w.kv("rdb_last_cow_size", 0)
-	w.kv("rdb_last_load_keys_expired", 0)
-	w.kv("rdb_last_load_keys_loaded", 0)
-	w.kv("aof_enabled", boolInt(s.cfg.Bool("appendonly")))
-	w.kv("aof_rewrite_in_progress", 0)
-	w.kv("aof_rewrite_scheduled", 0)
-	w.kv("aof_last_rewrite_time_sec", -1)
-	w.kv("aof_current_rewrite_time_sec", -1)
-	w.kv("aof_last_bgrewrite_status", "ok")
-	w.kv("aof_rewrites", 0)
-	w.kv("aof_rewrites_consecutive_failures", 0)
-	w.kv("aof_last_write_status", "ok")
-	w.kv("aof_last_cow_size", 0)
-	w.kv("module_fork_in_progress", 0)
-	w.kv("module_fork_last_cow_size", 0)
-}
-
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -83,6 +83,7 @@ type Server struct {
 	nextClientID atomic.Int64
 
 	propagators []Propagator
+	persist     *persistence
 	watches     watchRegistry
 	streams     streamSettings
 	scripting   *scripting
@@ -149,6 +150,8 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		Evicted: s.keyEvicted,
 	})
 	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
+	s.persist = newPersistence(s)
+	s.AddPropagator(s.persist)
 	if err := s.applyRenames(); err != nil {
 		return nil, err
 	}
@@ -210,6 +213,11 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.driver = drv
 	s.logStartup()
+	if err := s.persist.start(); err != nil {
+		s.closeListeners()
+		s.log.close()
+		return err
+	}
 	if err := drv.start(s.listeners); err != nil {
 		s.closeListeners()
 		return err
@@ -223,16 +231,20 @@ func (s *Server) Run(ctx context.Context) error {
 	close(s.ready)
 	s.logf(levelNotice, "Ready to accept connections tcp")
 
+	var req shutdownRequest
 	select {
 	case <-ctx.Done():
 		s.logf(levelWarning, "Received SIGTERM scheduling shutdown...")
-	case <-s.shutdownCh:
+	case req = <-s.shutdownCh:
 	}
-	s.logf(levelWarning, "Redis is now ready to exit, bye bye...")
 	stopCron()
 	<-cronDone
 	s.closeListeners()
 	drv.stop()
+	if err := s.persist.shutdown(req); err != nil {
+		s.logf(levelWarning, "Errors trying to shut down the server: %v", err)
+	}
+	s.logf(levelWarning, "Redis is now ready to exit, bye bye...")
 	s.log.close()
 	return nil
 }
@@ -390,7 +402,7 @@ func (s *Server) overheadMemory() int64 {
 // propagate hands a write to every propagator.
 func (s *Server) propagate(c *Client, cmd *Command) {
 	c.stats.dirty.Add(c.dirty)
-	if len(s.propagators) == 0 {
+	if len(s.propagators) == 0 || s.persist.loading.Load() {
 		return
 	}
 	argv := c.argv
@@ -413,6 +425,9 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 // propagateArgv sends a command the server itself generates (DEL of an
 // expired key...).
 func (s *Server) propagateArgv(db int, argv ...[]byte) {
+	if s.persist.loading.Load() {
+		return // replaying the AOF: these writes are already in it
+	}
 	for _, p := range s.propagators {
 		p.Propagate(db, argv)
 	}

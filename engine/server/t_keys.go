@@ -161,7 +161,7 @@ func (c *Client) expireGeneric(base, unit int64) {
 		c.addInt(0)
 		return
 	}
-	if when <= c.now && !c.srv.isReplica() {
+	if when <= c.now && !c.srv.keepsExpiredKeys() {
 		c.db.Delete(key, c.now)
 		c.modified(key)
 		c.notify(config.NotifyGeneric, "del", key)

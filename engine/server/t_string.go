@@ -299,7 +299,7 @@ func getexCommand(c *Client) {
 	}
 	c.replyString(e)
 	switch {
-	case flags&(setEXAT|setPXAT) != 0 && when <= c.now && !c.srv.isReplica():
+	case flags&(setEXAT|setPXAT) != 0 && when <= c.now && !c.srv.keepsExpiredKeys():
 		c.db.Delete(key, c.now)
 		c.modified(key)
 		c.notify(config.NotifyGeneric, "del", key)
