@@ -117,23 +117,43 @@ func ISAdd(is []byte, v int64) ([]byte, bool) {
 }
 
 // isUpgradeAdd widens every element to w bytes and adds v, which is
-// smaller or larger than all of them since it did not fit.
+// smaller or larger than all of them since it did not fit. It works in
+// place when the slice has room.
 func isUpgradeAdd(is []byte, v int64, w int) []byte {
 	enc, n := ISEncoding(is), ISLen(is)
-	nb := Alloc(isHdr + (n+1)*w)
-	binary.LittleEndian.PutUint32(nb, uint32(w))
-	binary.LittleEndian.PutUint32(nb[4:], uint32(n+1))
+	is = lpResize(is, isHdr+(n+1)*w)
 	off := 0
 	if v < 0 {
 		off = 1
-		isSetEnc(nb, 0, w, v)
+	}
+	// Widen from the last element down: the wider slots never overlap
+	// older elements still to be read.
+	for i := n - 1; i >= 0; i-- {
+		isSetEnc(is, i+off, w, isGetEnc(is, i, enc))
+	}
+	if v < 0 {
+		isSetEnc(is, 0, w, v)
 	} else {
-		isSetEnc(nb, n, w, v)
+		isSetEnc(is, n, w, v)
 	}
-	for i := 0; i < n; i++ {
-		isSetEnc(nb, i+off, w, isGetEnc(is, i, enc))
-	}
-	return nb
+	binary.LittleEndian.PutUint32(is, uint32(w))
+	binary.LittleEndian.PutUint32(is[4:], uint32(n+1))
+	return is
+}
+
+// ISGrowth is the most bytes adding one element can add to is.
+func ISGrowth(is []byte) int {
+	n := ISLen(is)
+	return isHdr + (n+1)*8 - len(is)
+}
+
+// InitIntset writes an empty intset of 16-bit elements into b (cap >= 8)
+// and returns it.
+func InitIntset(b []byte) []byte {
+	b = b[:isHdr]
+	binary.LittleEndian.PutUint32(b, 2)
+	binary.LittleEndian.PutUint32(b[4:], 0)
+	return b
 }
 
 // ISRemove deletes v and reports whether it was there.

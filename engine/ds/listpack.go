@@ -34,6 +34,15 @@ func NewListpack(capacity int) []byte {
 	return lp
 }
 
+// InitListpack writes an empty listpack into b (cap >= 7) and returns it.
+func InitListpack(b []byte) []byte {
+	b = b[:lpHdrSize+1]
+	binary.LittleEndian.PutUint32(b, lpHdrSize+1)
+	binary.LittleEndian.PutUint16(b[4:], 0)
+	b[lpHdrSize] = lpEOF
+	return b
+}
+
 // LPBytes returns the total size recorded in a listpack's header.
 func LPBytes(lp []byte) int { return int(binary.LittleEndian.Uint32(lp)) }
 

@@ -21,6 +21,9 @@ type DB struct {
 func newDB(ks *Keyspace, id int) *DB {
 	db := &DB{ks: ks, id: id, mask: uint64(ks.nshards - 1)}
 	db.shards = newShards(ks.nshards, id)
+	for i := range db.shards {
+		db.shards[i].ks = ks
+	}
 	return db
 }
 
@@ -194,6 +197,10 @@ func vidxOf0(p entryPtr) uint32 {
 // SetObject stores a non-string value, replacing any value. keepTTL keeps
 // an existing expire; otherwise the key has none.
 func (db *DB) SetObject(key []byte, obj Object, keepTTL bool) {
+	if co, ok := obj.(CompactObject); ok && db.ks.hooks.Compact != nil {
+		db.setCompact(key, co, keepTTL)
+		return
+	}
 	s, h := db.locate(key)
 	i := s.t.find(key, h)
 	e := &objEntry{key: append([]byte(nil), key...), obj: obj, mem: obj.MemUsage()}
@@ -302,6 +309,9 @@ func (db *DB) Mutate(e Entry) { db.preserve(e.s, e.p) }
 
 // Changed updates memory accounting after e's object changed in place.
 func (db *DB) Changed(e Entry) {
+	if kindOf(e.p) != kindObj {
+		return // a compact value changed within its blob
+	}
 	oe := (*objEntry)(e.p)
 	m := oe.obj.MemUsage()
 	db.account(e.s, m-oe.mem)

@@ -12,7 +12,8 @@ import (
 // common values, are stored as a single pointer-free allocation (a "blob")
 // so that a key costs one small object the garbage collector never scans:
 //
-//	[0]     flags: kind (bits 0-1), raw (bit 2), has-expire (bit 3), snapshot parity (bit 4)
+//	[0]     flags: kind (bits 0-1), raw (bit 2), has-expire (bit 3), snapshot parity (bit 4),
+//	        compact collection (bit 5, see compact.go)
 //	[1:4]   LRU clock or LFU data, 24 bits
 //	[4:8]   allocated size of the blob (for in-place rewrites)
 //	[8:16]  expire time in unix ms   } only with has-expire
@@ -193,6 +194,8 @@ func (e Entry) Type() Type {
 		return TypeNone
 	case kindOf(e.p) == kindObj:
 		return (*objEntry)(e.p).obj.Type()
+	case isCompact(e.p):
+		return e.s.compactObject(e.p).Type()
 	default:
 		return TypeString
 	}
@@ -225,6 +228,9 @@ func (e Entry) Len() int {
 // Object returns a non-string value, or nil for strings.
 func (e Entry) Object() Object {
 	if kindOf(e.p) != kindObj {
+		if isCompact(e.p) {
+			return e.s.compactObject(e.p)
+		}
 		return nil
 	}
 	return (*objEntry)(e.p).obj
@@ -241,6 +247,9 @@ func (e Entry) Encoding() string {
 		return "int"
 	case kindObj:
 		return (*objEntry)(e.p).obj.Encoding()
+	}
+	if isCompact(e.p) {
+		return e.s.compactObject(e.p).Encoding()
 	}
 	if flags(e.p)&flagRaw != 0 || len(strValue(e.p, nil)) > embstrLimit {
 		return "raw"

@@ -63,6 +63,9 @@ type Object interface {
 type Hooks struct {
 	Expired func(db int, key []byte) // expiry (lazy or active)
 	Evicted func(db int, key []byte) // maxmemory eviction
+	// Compact decodes the value of a compact collection entry (see
+	// CompactObject) into its Object; it must not allocate or lock.
+	Compact func(value []byte) Object
 }
 
 // DefaultShards is the number of shards per database.
@@ -205,6 +208,7 @@ type shard struct {
 
 	hits, misses, expired, evicted int64
 	rng                            uint64
+	ks                             *Keyspace // for decoding compact values
 
-	_ [40]byte // keep shards on separate cache lines
+	_ [32]byte // keep shards on separate cache lines
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/types"
 )
 
 // Options are the parts of a server that are not Redis configuration.
@@ -148,6 +149,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = keyspace.New(int(cfg.Int("databases")), 0, keyspace.Hooks{
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
+		Compact: types.DecodeCompact, // collections stored inside their entries
 	})
 	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
 	s.persist = newPersistence(s)

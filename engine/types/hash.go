@@ -34,8 +34,7 @@ type Hash interface {
 
 // NewHash returns an empty hash (listpack encoded).
 func NewHash() Hash {
-	lp := ds.NewListpack(16)
-	return (*hashLP)(ptrOf(lp))
+	return newHashLP(ds.InitListpack(newCompact(tagHashLP, 16)))
 }
 
 // HashFits reports whether strings of length n can stay in a listpack
@@ -61,13 +60,18 @@ type hashLP byte
 func (h *hashLP) lp() []byte            { return lpAt(unsafe.Pointer(h)) }
 func (h *hashLP) Type() keyspace.Type   { return keyspace.TypeHash }
 func (h *hashLP) Encoding() string      { return "listpack" }
-func (h *hashLP) MemUsage() int64       { return int64(ds.AllocSize(len(h.lp()))) }
-func (h *hashLP) Copy() keyspace.Object { return (*hashLP)(ptrOf(copyBytes(h.lp()))) }
+func (h *hashLP) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(h.lp()))) }
+func (h *hashLP) Copy() keyspace.Object { return newHashLP(compactCopy(tagHashLP, h.lp())) }
+func (h *hashLP) CompactSize() int      { return compactHdr + len(h.lp()) }
 func (h *hashLP) Len() int              { return ds.LPLen(h.lp()) / 2 }
 func (h *hashLP) Compact() bool         { return true }
 func newHashLP(lp []byte) *hashLP       { return (*hashLP)(ptrOf(lp)) }
 func (h *hashLP) find(field []byte) int { return ds.LPFind(h.lp(), ds.LPFirst(h.lp()), field, 1) }
 func (h *hashLP) Bytes() []byte         { return h.lp() }
+func (h *hashLP) CompactMove(dst []byte) keyspace.Object {
+	return (*hashLP)(compactMove(tagHashLP, h.lp(), dst))
+}
+
 func (h *hashLP) Scan(_ uint64, fn func(f, v []byte)) uint64 {
 	h.Each(func(f, v []byte) bool { fn(f, v); return true })
 	return 0
@@ -88,9 +92,11 @@ func (h *hashLP) Set(field, value []byte, lim *Limits) (Hash, bool) {
 	}
 	lp := h.lp()
 	if p := h.find(field); p >= 0 {
+		lp = growCompact(tagHashLP, lp, ds.LPEntrySize(value))
 		lp = ds.LPReplace(lp, ds.LPNext(lp, p), value)
 		return newHashLP(lp), false
 	}
+	lp = growCompact(tagHashLP, lp, ds.LPEntrySize(field)+ds.LPEntrySize(value))
 	lp = ds.LPAppend(lp, field)
 	lp = ds.LPAppend(lp, value)
 	nh := newHashLP(lp)
@@ -207,4 +213,4 @@ func HashListpack(h Hash) []byte {
 
 // HashFromListpack wraps a listpack of field, value pairs (persistence
 // loads it as is after validation).
-func HashFromListpack(lp []byte) Hash { return newHashLP(copyBytes(lp)) }
+func HashFromListpack(lp []byte) Hash { return newHashLP(compactCopy(tagHashLP, lp)) }

@@ -41,7 +41,7 @@ func NewSetFor(first []byte) Set {
 }
 
 // NewIntset returns an empty intset-encoded set.
-func NewIntset() Set { return (*setIS)(ptrOf(ds.NewIntset())) }
+func NewIntset() Set { return (*setIS)(ptrOf(ds.InitIntset(newCompact(tagIntset, 16)))) }
 
 // NewSetDict returns an empty hashtable-encoded set sized for hint members.
 func NewSetDict(hint int) Set { return newSetDict(hint) }
@@ -52,10 +52,15 @@ type setIS byte
 func (s *setIS) is() []byte            { return isAt(unsafe.Pointer(s)) }
 func (s *setIS) Type() keyspace.Type   { return keyspace.TypeSet }
 func (s *setIS) Encoding() string      { return "intset" }
-func (s *setIS) MemUsage() int64       { return int64(ds.AllocSize(len(s.is()))) }
-func (s *setIS) Copy() keyspace.Object { return (*setIS)(ptrOf(copyBytes(s.is()))) }
-func (s *setIS) Len() int              { return ds.ISLen(s.is()) }
-func (s *setIS) Intset() bool          { return true }
+func (s *setIS) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(s.is()))) }
+func (s *setIS) Copy() keyspace.Object { return (*setIS)(ptrOf(compactCopy(tagIntset, s.is()))) }
+func (s *setIS) CompactSize() int      { return compactHdr + len(s.is()) }
+
+func (s *setIS) CompactMove(dst []byte) keyspace.Object {
+	return (*setIS)(compactMove(tagIntset, s.is(), dst))
+}
+func (s *setIS) Len() int     { return ds.ISLen(s.is()) }
+func (s *setIS) Intset() bool { return true }
 
 func (s *setIS) Has(m []byte) bool {
 	v, ok := resp.ParseInt(m)
@@ -68,7 +73,9 @@ func (s *setIS) Add(m []byte, lim *Limits) (Set, bool) {
 		d := s.toDict()
 		return d.Add(m, lim)
 	}
-	is, added := ds.ISAdd(s.is(), v)
+	is := s.is()
+	is = growCompact(tagIntset, is, ds.ISGrowth(is))
+	is, added := ds.ISAdd(is, v)
 	ns := (*setIS)(ptrOf(is))
 	if added && int64(ds.ISLen(is)) > lim.SetMaxIntset {
 		return ns.toDict(), true
@@ -124,7 +131,7 @@ func IntsetBytes(s Set) []byte {
 }
 
 // SetFromIntset wraps a validated intset.
-func SetFromIntset(is []byte) Set { return (*setIS)(ptrOf(copyBytes(is))) }
+func SetFromIntset(is []byte) Set { return (*setIS)(ptrOf(compactCopy(tagIntset, is))) }
 
 // setDict is a hashtable-encoded set.
 type setDict struct {

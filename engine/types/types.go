@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/redisctl/redisctl/engine/ds"
+	"github.com/redisctl/redisctl/engine/keyspace"
 )
 
 // Limits are the encoding thresholds (Redis's *-max-listpack-* and
@@ -37,21 +38,90 @@ var DefaultLimits = Limits{
 	ListFill: -2,
 }
 
-// lpAt returns the listpack that starts at p: length from its header,
-// capacity the most the allocation is known to hold.
-func lpAt(p unsafe.Pointer) []byte {
-	total := int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(p), 4)))
-	return unsafe.Slice((*byte)(p), ds.LowerCap(total))[:total]
+// Compact values (listpack hashes and sorted sets, intsets) are laid out
+// as [tag][capacity uint32 LE][payload...]: the Object is a pointer to the
+// payload, and the capacity just before it says how far the payload may
+// grow in place. The same bytes live in a standalone allocation while a
+// value is being built, and inside the keyspace entry once stored (see
+// keyspace.CompactObject).
+const compactHdr = 5
+
+// Compact value tags.
+const (
+	tagHashLP = 1 + iota
+	tagZsetLP
+	tagIntset
+)
+
+// newCompact allocates a standalone compact value of the given tag with
+// room for at least n payload bytes and returns the empty payload.
+func newCompact(tag byte, n int) []byte {
+	b := ds.Alloc(compactHdr + n)
+	b = b[:cap(b)]
+	b[0] = tag
+	binary.LittleEndian.PutUint32(b[1:compactHdr], uint32(len(b)-compactHdr))
+	return b[compactHdr:compactHdr:len(b)]
 }
 
-// isAt returns the intset that starts at p.
+// payloadCap returns the room of the compact payload at p.
+func payloadCap(p unsafe.Pointer) int {
+	return int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(p, -4)), 4)))
+}
+
+// growCompact makes sure b can grow by extra bytes in place, moving it to
+// a new standalone allocation with the same tag when it cannot.
+func growCompact(tag byte, b []byte, extra int) []byte {
+	if len(b)+extra <= cap(b) {
+		return b
+	}
+	nb := newCompact(tag, len(b)+extra)[:len(b)]
+	copy(nb, b)
+	return nb
+}
+
+// compactMove writes payload into dst as a compact value of tag and
+// returns a pointer to the moved payload.
+func compactMove(tag byte, payload, dst []byte) unsafe.Pointer {
+	dst[0] = tag
+	binary.LittleEndian.PutUint32(dst[1:compactHdr], uint32(len(dst)-compactHdr))
+	copy(dst[compactHdr:], payload)
+	return unsafe.Pointer(&dst[compactHdr])
+}
+
+// compactCopy returns a standalone copy of payload.
+func compactCopy(tag byte, payload []byte) []byte {
+	nb := newCompact(tag, len(payload))[:len(payload)]
+	copy(nb, payload)
+	return nb
+}
+
+// DecodeCompact returns the Object a compact value stands for; the server
+// gives it to the keyspace (keyspace.Hooks.Compact).
+func DecodeCompact(value []byte) keyspace.Object {
+	p := unsafe.Pointer(&value[compactHdr])
+	switch value[0] {
+	case tagHashLP:
+		return (*hashLP)(p)
+	case tagZsetLP:
+		return (*zsetLP)(p)
+	case tagIntset:
+		return (*setIS)(p)
+	}
+	panic("types: unknown compact value tag")
+}
+
+// lpAt returns the listpack at compact payload p.
+func lpAt(p unsafe.Pointer) []byte {
+	total := int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(p), 4)))
+	return unsafe.Slice((*byte)(p), payloadCap(p))[:total]
+}
+
+// isAt returns the intset at compact payload p.
 func isAt(p unsafe.Pointer) []byte {
 	b := unsafe.Slice((*byte)(p), 8)
 	n := 8 + int(binary.LittleEndian.Uint32(b))*int(binary.LittleEndian.Uint32(b[4:]))
-	return unsafe.Slice((*byte)(p), ds.LowerCap(n))[:n]
+	return unsafe.Slice((*byte)(p), payloadCap(p))[:n]
 }
-
-func ptrOf(b []byte) unsafe.Pointer { return unsafe.Pointer(&b[0]) }
 
 // copyBytes returns a fresh copy of b in an allocation of its own.
 func copyBytes(b []byte) []byte {
@@ -64,3 +134,11 @@ func copyBytes(b []byte) []byte {
 var dictHeader = int64(ds.AllocSize(int(unsafe.Sizeof(ds.Dict{}))) + 16)
 
 func randN(n int) int { return rand.IntN(n) }
+
+func ptrOf(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
+
+var (
+	_ keyspace.CompactObject = (*hashLP)(nil)
+	_ keyspace.CompactObject = (*zsetLP)(nil)
+	_ keyspace.CompactObject = (*setIS)(nil)
+)

@@ -128,7 +128,7 @@ func NewZSet(firstLen int, lim *Limits) ZSet {
 	if lim.ZsetMaxEntries == 0 || int64(firstLen) > lim.ZsetMaxValue {
 		return newZTree()
 	}
-	return newZLP(ds.NewListpack(32))
+	return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
 }
 
 // ZSetFits reports whether a sorted set of n elements whose longest member
@@ -142,7 +142,7 @@ func ZSetFits(n, maxLen int, lim *Limits) bool {
 // command gets.
 func NewZSetSized(n, maxLen int, lim *Limits) ZSet {
 	if n > 0 && ZSetFits(n, maxLen, lim) {
-		return newZLP(ds.NewListpack(32))
+		return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
 	}
 	return newZTree()
 }
@@ -150,7 +150,7 @@ func NewZSetSized(n, maxLen int, lim *Limits) ZSet {
 // NewZSetEncoded returns an empty sorted set, compact or not.
 func NewZSetEncoded(compact bool) ZSet {
 	if compact {
-		return newZLP(ds.NewListpack(32))
+		return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
 	}
 	return newZTree()
 }
@@ -162,8 +162,9 @@ func newZLP(lp []byte) *zsetLP                  { return (*zsetLP)(ptrOf(lp)) }
 func (z *zsetLP) lp() []byte                    { return lpAt(unsafe.Pointer(z)) }
 func (z *zsetLP) Type() keyspace.Type           { return keyspace.TypeZSet }
 func (z *zsetLP) Encoding() string              { return "listpack" }
-func (z *zsetLP) MemUsage() int64               { return int64(ds.AllocSize(len(z.lp()))) }
-func (z *zsetLP) Copy() keyspace.Object         { return newZLP(copyBytes(z.lp())) }
+func (z *zsetLP) MemUsage() int64               { return int64(ds.AllocSize(compactHdr + cap(z.lp()))) }
+func (z *zsetLP) Copy() keyspace.Object         { return newZLP(compactCopy(tagZsetLP, z.lp())) }
+func (z *zsetLP) CompactSize() int              { return compactHdr + len(z.lp()) }
 func (z *zsetLP) Len() int                      { return ds.LPLen(z.lp()) / 2 }
 func (z *zsetLP) Compact() bool                 { return true }
 func (z *zsetLP) find(m []byte) int             { return ds.LPFind(z.lp(), ds.LPFirst(z.lp()), m, 1) }
@@ -171,6 +172,10 @@ func (z *zsetLP) iterAt(p int) ZIter            { return ZIter{lp: z.lp(), p: p}
 func (z *zsetLP) Listpack() []byte              { return z.lp() }
 func (z *zsetLP) At(r int) ZIter                { return z.iterAt(ds.LPSeek(z.lp(), 2*r)) }
 func (z *zsetLP) member(p int, b []byte) []byte { return ds.LPBytesAt(z.lp(), p, b) }
+
+func (z *zsetLP) CompactMove(dst []byte) keyspace.Object {
+	return (*zsetLP)(compactMove(tagZsetLP, z.lp(), dst))
+}
 
 func (z *zsetLP) Score(m []byte) (float64, bool) {
 	p := z.find(m)
@@ -203,6 +208,7 @@ func (z *zsetLP) insert(m []byte, score float64) *zsetLP {
 		p = ds.LPNext(lp, q)
 	}
 	sb := FormatScore(buf[:0], score)
+	lp = growCompact(tagZsetLP, lp, ds.LPEntrySize(m)+ds.LPEntrySize(sb))
 	lp, p = ds.LPInsert(lp, p, m)
 	lp, _ = ds.LPInsert(lp, ds.LPNext(lp, p), sb)
 	return newZLP(lp)
@@ -361,11 +367,13 @@ func ConvertZSet(z ZSet, toCompact bool) ZSet {
 	if zl, ok := z.(*zsetLP); ok {
 		return zl.toTree()
 	}
-	lp := ds.NewListpack(64)
+	lp := ds.InitListpack(newCompact(tagZsetLP, 64))
 	var buf [32]byte
 	for it := z.At(0); it.Valid(); it.Next() {
-		lp = ds.LPAppend(lp, it.Member(nil))
-		lp = ds.LPAppend(lp, FormatScore(buf[:0], it.Score()))
+		m, sb := it.Member(nil), FormatScore(buf[:0], it.Score())
+		lp = growCompact(tagZsetLP, lp, ds.LPEntrySize(m)+ds.LPEntrySize(sb))
+		lp = ds.LPAppend(lp, m)
+		lp = ds.LPAppend(lp, sb)
 	}
 	return newZLP(lp)
 }
@@ -380,4 +388,4 @@ func ZSetListpack(z ZSet) []byte {
 }
 
 // ZSetFromListpack wraps a validated listpack of member, score pairs.
-func ZSetFromListpack(lp []byte) ZSet { return newZLP(copyBytes(lp)) }
+func ZSetFromListpack(lp []byte) ZSet { return newZLP(compactCopy(tagZsetLP, lp)) }
