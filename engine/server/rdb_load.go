@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -113,20 +112,6 @@ func (s *Server) storeValue(db *keyspace.DB, key []byte, v *rdb.Value, expireAt 
 	}
 	return true, nil
 }
-
-// objectFromRDB builds a collection value; nil for an empty collection.
-func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
-	if build := rdbBuilders[v.Kind]; build != nil {
-		return build(s, v)
-	}
-	return nil, fmt.Errorf("%w: %s values are not supported yet", errUnsupportedValue, v.Kind)
-}
-
-var errUnsupportedValue = errors.New("unsupported value")
-
-// rdbBuilders build the engine's collection values from decoded RDB
-// values, by kind; data-type files register theirs.
-var rdbBuilders = map[rdb.Kind]func(s *Server, v *rdb.Value) (keyspace.Object, error){}
 
 // loadRDBFile loads the RDB at path into the (empty) keyspace. It returns
 // os.ErrNotExist when there is no file.

@@ -3,7 +3,6 @@ package server
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -346,27 +345,18 @@ func appendEntryRDB(b []byte, meta rdb.KeyMeta, e keyspace.Entry, z *rdb.Compres
 	return append(b, val[1:]...), nil
 }
 
-// appendObjectRDB appends a non-string value's type byte and encoding.
-func appendObjectRDB(b []byte, obj keyspace.Object, z *rdb.Compressor) ([]byte, error) {
-	if enc, ok := obj.(rdbEncoder); ok {
-		return enc.AppendRDB(b, z), nil
-	}
-	return b, fmt.Errorf("cannot serialize a %s value (encoding %s)", obj.Type(), obj.Encoding())
-}
-
-// rdbEncoder is implemented by values that serialize themselves.
-type rdbEncoder interface {
-	AppendRDB(b []byte, z *rdb.Compressor) []byte
-}
-
 // appendEntryCommands serializes one key as the commands that rebuild it
 // (AOF base without RDB preamble).
 func appendEntryCommands(b []byte, e keyspace.Entry) ([]byte, error) {
 	key := string(e.Key())
-	if e.Object() != nil {
-		return b, fmt.Errorf("cannot rewrite a %s value as commands", e.Type())
+	var err error
+	if obj := e.Object(); obj != nil {
+		if b, err = appendObjectCommands(b, key, obj); err != nil {
+			return b, err
+		}
+	} else {
+		b = appendCmd(b, "SET", key, string(e.Bytes(nil)))
 	}
-	b = appendCmd(b, "SET", key, string(e.Bytes(nil)))
 	if at := e.ExpireAt(); at != 0 {
 		b = appendCmd(b, "PEXPIREAT", key, strconv.FormatInt(at, 10))
 	}
