@@ -368,3 +368,35 @@ func TestStatusAndConnectionPassword(t *testing.T) {
 		t.Errorf("with access keys off: %v", err)
 	}
 }
+
+// A clustering-policy change is shown as what Azure does: the database is
+// exported, deleted and created again — a replacement that loses data.
+func TestClusteringPolicyChangeIsAReplacement(t *testing.T) {
+	e := newEnv(t)
+	e.mustApply(testSpec)
+	for _, next := range []string{
+		strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1),
+		strings.Replace(testSpec, "  location: westeurope\n", "  location: westeurope\n  clusteringPolicy: NoCluster\n", 1),
+	} {
+		p := e.plan(next)
+		ch := change(p, addrDatabase)
+		if ch == nil || ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || ch.Reason != "forces replacement: clustering_policy changed" {
+			t.Fatalf("change %+v", ch)
+		}
+		calls := strings.Join(ch.Calls, "\n")
+		last := -1
+		for _, want := range []string{"Databases.Export(", "Databases.Delete(default)", "Databases.Create(default"} {
+			i := strings.Index(calls, want)
+			if i <= last {
+				t.Errorf("%q missing or out of order:\n%s", want, calls)
+			}
+			last = i
+		}
+		if out := render(t, p); strings.Contains(out, "update in place") {
+			t.Errorf("plan says update in place:\n%s", out)
+		}
+		if _, err := e.apply(context.Background(), next, false, false); err == nil || !strings.Contains(err.Error(), "data") {
+			t.Errorf("apply without --allow-data-loss: %v", err)
+		}
+	}
+}

@@ -96,8 +96,8 @@ func planDestroy(req providers.PlanRequest, s Settings, resp *providers.PlanResp
 		if holdsData(r) && s.FinalExport.IsZero() && !s.SkipFinalExport {
 			return fmt.Errorf("destroying %s deletes its data: set provider.finalExport to env:NAME or file:PATH holding a blob container SAS URL to export it there first, or provider.skipFinalExport: true to delete without an export", r.Address())
 		}
-		if r.Type == typeCache && !s.SkipFinalExport && !strings.HasPrefix(r.Attrs["sku"], "Premium") {
-			return fmt.Errorf("%s is a %s cache, which cannot export its data (Premium only): set provider.skipFinalExport: true to delete it without an export", r.Address(), strings.Fields(r.Attrs["sku"])[0])
+		if tier, _, _, _ := parseClassicSKU(r.Attrs["sku"]); r.Type == typeCache && !s.SkipFinalExport && tier != "Premium" {
+			return fmt.Errorf("%s is a %s cache, which cannot export its data (Premium only): set provider.skipFinalExport: true to delete it without an export", r.Address(), tier)
 		}
 	}
 	for _, r := range req.Current {
@@ -183,7 +183,7 @@ func retirementWarning(cache string) string {
 func managedNotes(spec *topology.Spec, s Settings, desired []providers.Resource) []string {
 	cl, db := desired[0], desired[1]
 	sku := desiredSKU(spec, s)
-	shape := fmt.Sprintf("%s", spec.Layout)
+	shape := string(spec.Layout)
 	switch spec.Layout {
 	case topology.LayoutHA:
 		shape += fmt.Sprintf(", replicas: %d", spec.Replicas)
