@@ -55,7 +55,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			return nil, fmt.Errorf("%s: %w", r.Address(), err)
 		}
 		if live == nil {
-			if r.ID != "" {
+			// An interrupted delete or replace of redisctl's own is no drift.
+			if r.ID != "" && req.Journals[r.Address()][journalOperation] != "DeleteReplicationGroup" {
 				resp.Drift = append(resp.Drift, providers.Drift{Address: r.Address(), Message: "deleted outside redisctl; it will be created again"})
 			}
 			continue
