@@ -15,6 +15,7 @@
 #   MEM [1]       also compare RSS growth for 1M SETs (-r 1000000 -d 32)
 #   ENGINE [bin/redisctl]  REDIS [redis-server]
 #   KEEP [unset]  keep the raw CSV in this directory
+#   COLL [1]      then run hack/bench-collections.sh (its own knobs there)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -83,6 +84,36 @@ bench_one() {
     '{print s "," r "," p "," t "," $2 "," $5 "," $7}' >> "$raw"
 }
 
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Memory first, on fresh processes: a server's RSS after earlier tests says
+# nothing about what a key costs.
+if [ "$MEM" = 1 ]; then
+  echo
+  echo "== memory: RSS growth of a fresh server for redis-benchmark -t set -n 1000000 -r 1000000 -d 32 -P 32"
+  printf '%-8s %12s %12s %10s %10s\n' server rss_before rss_after keys bytes/key
+  for who in redis engine; do
+    port=$(free_port)
+    if [ $who = redis ]; then
+      "$REDIS" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
+        --logfile "$work/redis/memlog" --daemonize no >/dev/null 2>&1 &
+    else
+      "$ENGINE" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/engine" \
+        --logfile "$work/engine/memlog" >/dev/null 2>&1 &
+    fi
+    pid=$!; pids+=("$pid")
+    wait_ping "$port"; sleep 1
+    before=$(rss_kb "$pid")
+    redis-benchmark -p "$port" -t set -n 1000000 -r 1000000 -d 32 -P 32 -c "$CLIENTS" -q >/dev/null 2>&1
+    sleep 2
+    after=$(rss_kb "$pid")
+    keys=$(redis-cli -p "$port" dbsize)
+    bpk=$(awk -v a="$after" -v b="$before" -v k="$keys" 'BEGIN {printf "%.1f", (a-b)*1024/k}')
+    printf '%-8s %12s %12s %10s %10s\n' $who "$before" "$after" "$keys" "$bpk"
+    echo "mem,$who,$bpk" >> "$raw"
+    kill "$pid"; wait "$pid" 2>/dev/null
+  done
+fi
+
 IFS=, read -r -a tests <<< "$TESTS"
 for round in $(seq "$ROUNDS"); do
   for p in $PIPELINES; do
@@ -97,26 +128,6 @@ for round in $(seq "$ROUNDS"); do
   done
   echo "# round $round/$ROUNDS done ($(cut -d' ' -f1 /proc/loadavg) load)" >&2
 done
-
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-if [ "$MEM" = 1 ]; then
-  echo
-  echo "== memory: RSS growth for redis-benchmark -t set -n 1000000 -r 1000000 -d 32 -P 32"
-  printf '%-8s %12s %12s %10s %10s\n' server rss_before rss_after keys bytes/key
-  for who in redis engine; do
-    if [ $who = redis ]; then port=$rport pid=$rpid; else port=$eport pid=$epid; fi
-    redis-cli -p "$port" flushall >/dev/null; sleep 1
-    before=$(rss_kb "$pid")
-    redis-benchmark -p "$port" -t set -n 1000000 -r 1000000 -d 32 -P 32 -c "$CLIENTS" -q >/dev/null 2>&1
-    sleep 2
-    after=$(rss_kb "$pid")
-    keys=$(redis-cli -p "$port" dbsize)
-    bpk=$(awk -v a="$after" -v b="$before" -v k="$keys" 'BEGIN {printf "%.1f", (a-b)*1024/k}')
-    printf '%-8s %12s %12s %10s %10s\n' $who "$before" "$after" "$keys" "$bpk"
-    echo "mem,$who,$bpk" >> "$raw"
-    redis-cli -p "$port" flushall >/dev/null
-  done
-fi
 
 # Report: per pipeline, per test medians and the paired ratio.
 awk -F, -v pipes="$PIPELINES" -v tests="$TESTS" '
@@ -140,7 +151,7 @@ END {
         if (rps["redis", k] != "" && rps["engine", k] != "" && rps["redis", k] > 0) {
           q = rps["engine", k] / rps["redis", k]; lr += log(q); m++; if (q < lo) lo = q; if (q > hi) hi = q }
       }
-      if (m == 0) { printf "%-12s %10s %10s %7s\n", toupper(t), nr ? med(R, nr) : "n/a", ne ? med(E, ne) : "n/a", "n/a"; continue }
+      if (m == 0) { printf "%-12s %10s %10s %7s\n", toupper(t), nr ? sprintf("%.0f", med(R, nr)) : "n/a", ne ? sprintf("%.0f", med(E, ne)) : "n/a", "n/a"; continue }
       g = exp(lr / m); sum += log(g); n++; all += log(g); nall++
       if (g < worst) { worst = g; worstname = toupper(t) " -P " P[pi] }
       r99 = med(R99, nr); e99 = med(E99, ne)
@@ -159,4 +170,7 @@ END {
   if (nall) printf "\nworst test: %s at %.3f (target >= 0.8)\nGEOMEAN engine/redis = %.3f over %d test x pipeline pairs\n", worstname, worst, exp(all / nall), nall
 }' "$raw"
 [ -n "${KEEP:-}" ] && echo "# raw results: $raw"
+# Collections (hash, list, set, sorted set throughput and memory) against
+# the same servers: hack/bench-collections.sh; COLL=0 skips it.
+[ "${COLL:-1}" = 1 ] && hack/bench-collections.sh "$eport" "$epid" "$rport" "$rpid"
 exit 0

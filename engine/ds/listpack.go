@@ -329,6 +329,9 @@ func encodeInt(v int64) entryEnc {
 	return e
 }
 
+// LPEntrySizeAt is the number of bytes the entry at p takes.
+func LPEntrySizeAt(lp []byte, p int) int { return lpEntrySize(lp, p) }
+
 // LPEntrySize is the number of bytes elem takes as a listpack entry.
 func LPEntrySize(elem []byte) int {
 	e := encodeElem(elem)
@@ -453,7 +456,8 @@ func LPSeek(lp []byte, index int) int {
 
 // LPFind returns the position of the first entry equal to elem at or after
 // p, looking only at every (skip+1)-th entry (skip 1 walks hash fields), or
-// -1.
+// -1. Canonical integers are stored as integers, so an integer-looking elem
+// is only compared with integer entries and a string only with strings.
 func LPFind(lp []byte, p int, elem []byte, skip int) int {
 	var want int64
 	wantInt := false
@@ -461,20 +465,36 @@ func LPFind(lp []byte, p int, elem []byte, skip int) int {
 		want, wantInt = resp.ParseInt(elem)
 	}
 	for p >= 0 && lp[p] != lpEOF {
-		s, v, isInt := LPGet(lp, p)
-		if isInt {
-			if wantInt && v == want {
+		b := lp[p]
+		var l int // encoding + data length
+		switch {
+		case b&0x80 == 0:
+			if wantInt && int64(b) == want {
 				return p
 			}
-		} else if !wantInt && string(s) == string(elem) {
-			return p
+			l = 1
+		case b&0xC0 == 0x80:
+			n := int(b & 0x3F)
+			if !wantInt && n == len(elem) && string(lp[p+1:p+1+n]) == string(elem) {
+				return p
+			}
+			l = 1 + n
+		case b&0xF0 == 0xE0:
+			n := int(b&0x0F)<<8 | int(lp[p+1])
+			if !wantInt && n == len(elem) && string(lp[p+2:p+2+n]) == string(elem) {
+				return p
+			}
+			l = 2 + n
+		default:
+			s, v, isInt := LPGet(lp, p)
+			if isInt && wantInt && v == want || !isInt && !wantInt && string(s) == string(elem) {
+				return p
+			}
+			l = lpEncLen(lp, p)
 		}
-		p += lpEntrySize(lp, p)
+		p += l + backlenSize(l)
 		for i := 0; i < skip && lp[p] != lpEOF; i++ {
 			p += lpEntrySize(lp, p)
-		}
-		if lp[p] == lpEOF {
-			return -1
 		}
 	}
 	return -1

@@ -120,6 +120,10 @@ func AppendFloat(dst []byte, f float64) []byte {
 		return append(dst, "-inf"...)
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
+	case f == math.Trunc(f) && math.Abs(f) < 1e17 && (f != 0 || !math.Signbit(f)):
+		// Integral values print as their digits under %.17g: formatting
+		// them as integers is several times faster (sorted set scores).
+		return strconv.AppendInt(dst, int64(f), 10)
 	}
 	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }

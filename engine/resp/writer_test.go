@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -77,5 +78,14 @@ func TestReadReply(t *testing.T) {
 	}
 	if _, err := ReadReply(bufio.NewReader(bytes.NewBufferString("?x\r\n")), nil); err == nil {
 		t.Fatal("malformed reply accepted")
+	}
+}
+
+func TestAppendFloatIntegralFastPath(t *testing.T) {
+	for _, f := range []float64{0, 1, -1, 42, 1e16, 99999999999999984, -99999999999999984, 1e17, 123456789012345678, 0.5, -0.0, 4503599627370496.5} {
+		want := strconv.AppendFloat(nil, f, 'g', 17, 64)
+		if got := AppendFloat(nil, f); string(got) != string(want) {
+			t.Errorf("AppendFloat(%v) = %q, want %q", f, got, want)
+		}
 	}
 }

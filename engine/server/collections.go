@@ -49,6 +49,15 @@ func (s *Server) loadLimits() {
 	})
 }
 
+// addValue replies a collection element as a bulk string.
+func (c *Client) addValue(v types.Value) {
+	if v.IsInt {
+		c.addBulkInt(v.N)
+		return
+	}
+	c.addBulk(v.S)
+}
+
 func (c *Client) limits() *types.Limits { return c.srv.coll.limits.Load() }
 
 // readObject looks key up for a read command. It returns nil for a missing

@@ -97,6 +97,7 @@ type Server struct {
 	pause       pauseState
 
 	stats     serverStats
+	rates     rateSamples
 	loops     []*loopStats
 	errMu     sync.Mutex
 	errCounts map[string]int64
@@ -330,6 +331,7 @@ func (s *Server) cron(ctx context.Context) {
 				s.ks.ActiveExpire(now.UnixMilli(), now.Add(budget), int(s.cfg.Int("active-expire-effort")))
 			}
 			s.clientsCron(now)
+			s.sampleStats(now)
 			if h := max(int(s.cfg.Int("hz")), 1); h != hz {
 				hz = h
 				t.Reset(time.Second / time.Duration(hz))

@@ -3,6 +3,7 @@ package server
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBasics(t *testing.T) {
@@ -55,4 +56,25 @@ func TestAuth(t *testing.T) {
 	c.mustDo("+OK\r\n", "CONFIG", "SET", "requirepass", "")
 	c3 := dial(t, srv.addr())
 	c3.mustDo("+PONG\r\n", "PING")
+}
+
+// TestActiveExpiry checks keys with a TTL are reclaimed without any client
+// touching them, and counted in INFO.
+func TestActiveExpiry(t *testing.T) {
+	srv := startServer(t, "--hz", "100")
+	c := dial(t, srv.addr())
+	for i := 0; i < 2000; i++ {
+		c.mustDo("+OK\r\n", "SET", "tmp:"+itoa(int64(i)), "v", "PX", "50")
+	}
+	c.mustDo("+OK\r\n", "SET", "keep", "v")
+	for i := 0; i < 300; i++ {
+		if c.do("DBSIZE") == ":1\r\n" {
+			if !strings.Contains(c.do("INFO", "stats"), "expired_keys:2000\r\n") {
+				t.Fatal("expired keys not counted")
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("expired keys never reclaimed: DBSIZE %s", c.do("DBSIZE"))
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"math"
 	"net"
+	"runtime/debug"
 	"strings"
 
 	"github.com/redisctl/redisctl/engine/keyspace"
@@ -24,7 +26,16 @@ func (s *Server) configChanged(name string) error {
 	cfg := s.cfg
 	switch name {
 	case "maxmemory":
-		s.maxmemory.Store(cfg.Int("maxmemory"))
+		mm := cfg.Int("maxmemory")
+		s.maxmemory.Store(mm)
+		// Let the garbage collector work harder as the heap nears
+		// maxmemory, so the process's footprint follows the limit the
+		// way Redis's does instead of growing to twice the live data.
+		if mm > 0 {
+			debug.SetMemoryLimit(mm + mm/4 + 32<<20)
+		} else {
+			debug.SetMemoryLimit(math.MaxInt64)
+		}
 	case "maxmemory-policy":
 		p := keyspace.Policy(cfg.Int("maxmemory-policy"))
 		s.policy.Store(int32(p))

@@ -63,11 +63,11 @@ func (c *Client) sortLookup(pattern, subst []byte) ([]byte, bool) {
 		if e.Type() != keyspace.TypeHash {
 			return nil, false
 		}
-		v, ok := e.Object().(types.Hash).Get(field, nil)
+		v, ok := e.Object().(types.Hash).Get(field)
 		if !ok {
 			return nil, false
 		}
-		return append([]byte(nil), v...), true
+		return append([]byte(nil), v.Bytes(nil)...), true
 	}
 	if e.Type() != keyspace.TypeString {
 		return nil, false

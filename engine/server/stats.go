@@ -88,3 +88,42 @@ func (s *Server) resetStats() {
 	s.stats.rejected.Store(0)
 	s.ks.ResetStats()
 }
+
+// Instantaneous rates (INFO's instantaneous_*), from the last 16 samples
+// the cron takes, like Redis's trackInstantaneousMetric.
+type rateSamples struct {
+	last      [3]int64 // commands, net in, net out at the previous sample
+	lastAt    time.Time
+	samples   [3][16]float64
+	idx       int
+	instOps   atomic.Int64
+	instInKB  atomic.Int64 // kbps * 100
+	instOutKB atomic.Int64
+}
+
+func (s *Server) sampleStats(now time.Time) {
+	r := &s.rates
+	commands, in, out, _ := s.totals()
+	cur := [3]int64{commands, in, out}
+	if !r.lastAt.IsZero() {
+		dt := now.Sub(r.lastAt).Seconds()
+		if dt > 0 {
+			for i := range cur {
+				r.samples[i][r.idx%16] = float64(cur[i]-r.last[i]) / dt
+			}
+			r.idx++
+			avg := func(i int) float64 {
+				n := min(r.idx, 16)
+				sum := 0.0
+				for _, v := range r.samples[i][:n] {
+					sum += v
+				}
+				return sum / float64(n)
+			}
+			r.instOps.Store(int64(avg(0)))
+			r.instInKB.Store(int64(avg(1) / 1024 * 100))
+			r.instOutKB.Store(int64(avg(2) / 1024 * 100))
+		}
+	}
+	r.last, r.lastAt = cur, now
+}

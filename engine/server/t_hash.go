@@ -136,8 +136,7 @@ func hsetnxCommand(c *Client) {
 	if !ok {
 		return
 	}
-	var buf [20]byte
-	if _, exists := h.Get(c.argv[2], buf[:0]); exists {
+	if _, exists := h.Get(c.argv[2]); exists {
 		c.addInt(0)
 		return
 	}
@@ -154,13 +153,12 @@ func hgetCommand(c *Client) {
 	if !ok {
 		return
 	}
-	var buf [20]byte
 	if h == nil {
 		c.addNull()
 		return
 	}
-	if v, found := h.Get(c.argv[2], buf[:0]); found {
-		c.addBulk(v)
+	if v, found := h.Get(c.argv[2]); found {
+		c.addValue(v)
 		return
 	}
 	c.addNull()
@@ -172,11 +170,10 @@ func hmgetCommand(c *Client) {
 		return
 	}
 	c.addArrayLen(len(c.argv) - 2)
-	var buf [20]byte
 	for _, f := range c.argv[2:] {
 		if h != nil {
-			if v, found := h.Get(f, buf[:0]); found {
-				c.addBulk(v)
+			if v, found := h.Get(f); found {
+				c.addValue(v)
 				continue
 			}
 		}
@@ -233,8 +230,8 @@ func hstrlenCommand(c *Client) {
 	}
 	var buf [20]byte
 	if h != nil {
-		if v, found := h.Get(c.argv[2], buf[:0]); found {
-			c.addInt(int64(len(v)))
+		if v, found := h.Get(c.argv[2]); found {
+			c.addInt(int64(len(v.Bytes(buf[:0]))))
 			return
 		}
 	}
@@ -246,9 +243,8 @@ func hexistsCommand(c *Client) {
 	if !ok {
 		return
 	}
-	var buf [20]byte
 	if h != nil {
-		if _, found := h.Get(c.argv[2], buf[:0]); found {
+		if _, found := h.Get(c.argv[2]); found {
 			c.addInt(1)
 			return
 		}
@@ -282,12 +278,12 @@ func (c *Client) hgetallGeneric(what int) {
 	if h == nil {
 		return
 	}
-	h.Each(func(f, v []byte) bool {
+	h.EachValue(func(f, v types.Value) bool {
 		if what&hashKeys != 0 {
-			c.addBulk(f)
+			c.addValue(f)
 		}
 		if what&hashVals != 0 {
-			c.addBulk(v)
+			c.addValue(v)
 		}
 		return true
 	})
@@ -305,8 +301,8 @@ func hincrbyCommand(c *Client) {
 	}
 	var value int64
 	var buf [20]byte
-	if v, found := h.Get(c.argv[2], buf[:0]); found {
-		if value, ok = resp.ParseInt(v); !ok {
+	if v, found := h.Get(c.argv[2]); found {
+		if value, ok = resp.ParseInt(v.Bytes(buf[:0])); !ok {
 			c.addError("ERR hash value is not an integer")
 			return
 		}
@@ -341,8 +337,8 @@ func hincrbyfloatCommand(c *Client) {
 	}
 	value := new(big.Float)
 	var buf [20]byte
-	if v, found := h.Get(c.argv[2], buf[:0]); found {
-		if value, ok = parseLongDouble(v); !ok {
+	if v, found := h.Get(c.argv[2]); found {
+		if value, ok = parseLongDouble(v.Bytes(buf[:0])); !ok {
 			c.addError("ERR hash value is not a float")
 			return
 		}

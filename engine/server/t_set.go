@@ -227,8 +227,8 @@ func (c *Client) addEmptySet() { c.addSetLen(0) }
 // addSetMembers replies a whole set as a RESP3 set (array in RESP2).
 func (c *Client) addSetMembers(s types.Set) {
 	c.addSetLen(s.Len())
-	s.Each(func(m []byte) bool {
-		c.addBulk(m)
+	s.EachValue(func(m types.Value) bool {
+		c.addValue(m)
 		return true
 	})
 }
@@ -406,7 +406,18 @@ func (c *Client) readSets(keys [][]byte) ([]types.Set, bool) {
 	return sets, true
 }
 
-func smembersCommand(c *Client)    { c.sinterGeneric(c.argv[1:2], nil, false, 0) }
+func smembersCommand(c *Client) {
+	s, ok := c.setForRead(c.argv[1])
+	if !ok {
+		return
+	}
+	if s == nil {
+		c.addEmptySet()
+		return
+	}
+	c.addSetMembers(s)
+}
+
 func sinterCommand(c *Client)      { c.sinterGeneric(c.argv[1:], nil, false, 0) }
 func sinterstoreCommand(c *Client) { c.sinterGeneric(c.argv[2:], c.argv[1], false, 0) }
 

@@ -12,9 +12,8 @@ import (
 type Hash interface {
 	keyspace.Object
 	Len() int
-	// Get returns field's value; integers stored in a listpack are
-	// formatted into buf.
-	Get(field, buf []byte) ([]byte, bool)
+	// Get returns field's value.
+	Get(field []byte) (Value, bool)
 	// Set sets field, converting the encoding when lim says so, and
 	// reports whether the field is new. The returned Hash replaces the
 	// receiver.
@@ -23,6 +22,8 @@ type Hash interface {
 	Delete(field []byte) (Hash, bool)
 	// Each calls fn for every pair in order until it returns false.
 	Each(fn func(field, value []byte) bool)
+	// EachValue is Each without formatting integers.
+	EachValue(fn func(field, value Value) bool)
 	// Scan continues an HSCAN: see ds.Dict.Scan; compact hashes return
 	// everything and cursor 0.
 	Scan(cursor uint64, fn func(field, value []byte)) uint64
@@ -77,13 +78,24 @@ func (h *hashLP) Scan(_ uint64, fn func(f, v []byte)) uint64 {
 	return 0
 }
 
-func (h *hashLP) Get(field, buf []byte) ([]byte, bool) {
+func (h *hashLP) Get(field []byte) (Value, bool) {
 	p := h.find(field)
 	if p < 0 {
-		return nil, false
+		return Value{}, false
 	}
 	lp := h.lp()
-	return ds.LPBytesAt(lp, ds.LPNext(lp, p), buf), true
+	return lpValue(lp, ds.LPNext(lp, p)), true
+}
+
+func (h *hashLP) EachValue(fn func(f, v Value) bool) {
+	lp := h.lp()
+	for p := ds.LPFirst(lp); p >= 0; {
+		q := ds.LPNext(lp, p)
+		if !fn(lpValue(lp, p), lpValue(lp, q)) {
+			return
+		}
+		p = ds.LPNext(lp, q)
+	}
 }
 
 func (h *hashLP) Set(field, value []byte, lim *Limits) (Hash, bool) {
@@ -92,8 +104,9 @@ func (h *hashLP) Set(field, value []byte, lim *Limits) (Hash, bool) {
 	}
 	lp := h.lp()
 	if p := h.find(field); p >= 0 {
-		lp = growCompact(tagHashLP, lp, ds.LPEntrySize(value))
-		lp = ds.LPReplace(lp, ds.LPNext(lp, p), value)
+		q := ds.LPNext(lp, p)
+		lp = growCompact(tagHashLP, lp, max(0, ds.LPEntrySize(value)-ds.LPEntrySizeAt(lp, q)))
+		lp = ds.LPReplace(lp, q, value)
 		return newHashLP(lp), false
 	}
 	lp = growCompact(tagHashLP, lp, ds.LPEntrySize(field)+ds.LPEntrySize(value))
@@ -160,12 +173,16 @@ func (h *hashDict) add(f, v []byte) {
 	h.mem += int64(ds.FieldBlobSize(p))
 }
 
-func (h *hashDict) Get(field, _ []byte) ([]byte, bool) {
+func (h *hashDict) Get(field []byte) (Value, bool) {
 	p := h.d.Find(field)
 	if p == nil {
-		return nil, false
+		return Value{}, false
 	}
-	return ds.FieldValue(p), true
+	return Value{S: ds.FieldValue(p)}, true
+}
+
+func (h *hashDict) EachValue(fn func(f, v Value) bool) {
+	h.d.Each(func(p unsafe.Pointer) bool { return fn(Value{S: ds.BlobKey(p, 0)}, Value{S: ds.FieldValue(p)}) })
 }
 
 func (h *hashDict) Set(field, value []byte, _ *Limits) (Hash, bool) {

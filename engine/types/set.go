@@ -24,6 +24,8 @@ type Set interface {
 	// Each calls fn for every member (intsets in ascending order) until it
 	// returns false. fn must not keep m.
 	Each(fn func(m []byte) bool)
+	// EachValue is Each without formatting integers.
+	EachValue(fn func(m Value) bool)
 	Scan(cursor uint64, fn func(m []byte)) uint64
 	// Random returns a random member, integers formatted into buf.
 	Random(buf []byte) []byte
@@ -111,6 +113,15 @@ func (s *setIS) Each(fn func(m []byte) bool) {
 	}
 }
 
+func (s *setIS) EachValue(fn func(m Value) bool) {
+	is := s.is()
+	for i, n := 0, ds.ISLen(is); i < n; i++ {
+		if !fn(Value{N: ds.ISGet(is, i), IsInt: true}) {
+			return
+		}
+	}
+}
+
 func (s *setIS) Scan(_ uint64, fn func(m []byte)) uint64 {
 	s.Each(func(m []byte) bool { fn(m); return true })
 	return 0
@@ -182,6 +193,10 @@ func (s *setDict) Remove(m []byte) (Set, bool) {
 
 func (s *setDict) Each(fn func(m []byte) bool) {
 	s.d.Each(func(p unsafe.Pointer) bool { return fn(ds.BlobKey(p, 0)) })
+}
+
+func (s *setDict) EachValue(fn func(m Value) bool) {
+	s.d.Each(func(p unsafe.Pointer) bool { return fn(Value{S: ds.BlobKey(p, 0)}) })
 }
 
 func (s *setDict) Scan(cursor uint64, fn func(m []byte)) uint64 {

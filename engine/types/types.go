@@ -13,6 +13,7 @@ package types
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"strconv"
 	"unsafe"
 
 	"github.com/redisctl/redisctl/engine/ds"
@@ -134,6 +135,28 @@ func copyBytes(b []byte) []byte {
 var dictHeader = int64(ds.AllocSize(int(unsafe.Sizeof(ds.Dict{}))) + 16)
 
 func randN(n int) int { return rand.IntN(n) }
+
+// Value is an element as stored: bytes, or an integer a listpack or
+// intset keeps in binary. Returning it by value lets callers format
+// integers on their own stack.
+type Value struct {
+	S     []byte
+	N     int64
+	IsInt bool
+}
+
+// Bytes returns the value's bytes, formatting an integer into buf.
+func (v Value) Bytes(buf []byte) []byte {
+	if v.IsInt {
+		return strconv.AppendInt(buf[:0], v.N, 10)
+	}
+	return v.S
+}
+
+func lpValue(lp []byte, p int) Value {
+	s, n, isInt := ds.LPGet(lp, p)
+	return Value{S: s, N: n, IsInt: isInt}
+}
 
 func ptrOf(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
 
