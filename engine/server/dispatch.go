@@ -69,6 +69,10 @@ func (c *Client) execute() {
 		c.reject("ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
+	if run := c.srv.busyScript(); run != nil && cmd.flags&FlagAllowBusy == 0 {
+		c.reject(busyError(run))
+		return
+	}
 	if c.flags&flagMulti != 0 && !isExecLike && cmd.Name != "multi" && cmd.Name != "watch" {
 		c.queueMulti()
 		return
@@ -138,6 +142,7 @@ func sanitize(b []byte) string {
 
 // lockState records what call locked so it can unlock the same.
 type lockState struct {
+	lockFree  bool // ran without the server lock (busy script, allow_busy)
 	exclusive bool
 	db        int
 	shards    []int
@@ -147,7 +152,9 @@ type lockState struct {
 // slowlog, propagation of writes.
 func (c *Client) call(cmd *Command) {
 	if !c.srv.inExclusive(c) {
-		c.lock(cmd)
+		if !c.lock(cmd) {
+			return // BUSY
+		}
 		defer c.unlock()
 	}
 	clk := &c.srv.clock
@@ -189,18 +196,24 @@ func (c *Client) afterCommand() {
 
 // lock takes the server lock (shared, or exclusive for exclusive
 // commands) and the shard locks of the command's keys in ascending order.
-func (c *Client) lock(cmd *Command) {
-	if cmd.flags&FlagExclusive != 0 || (cmd.Exclusive != nil && cmd.Exclusive(c.argv)) {
-		c.srv.world.Lock()
+func (c *Client) lock(cmd *Command) bool {
+	exclusive := cmd.flags&FlagExclusive != 0 || (cmd.Exclusive != nil && cmd.Exclusive(c.argv))
+	switch c.srv.acquireWorld(c, cmd, exclusive) {
+	case worldBusy:
+		return false
+	case worldLockFree:
+		c.locked.lockFree = true
+		return true
+	}
+	if exclusive {
 		c.srv.exclusiveOwner.Store(c)
 		c.locked.exclusive = true
-		return
+		return true
 	}
-	c.srv.world.RLock()
 	c.locked.exclusive = false
 	c.locked.shards = c.shardBuf[:0]
 	if len(cmd.Keys) == 0 {
-		return
+		return true
 	}
 	db := c.db
 	c.locked.db = db.ID()
@@ -208,7 +221,7 @@ func (c *Client) lock(cmd *Command) {
 		s := db.ShardOf(c.argv[1])
 		db.LockShard(s)
 		c.locked.shards = append(c.shardBuf[:0], s)
-		return
+		return true
 	}
 	pos := cmd.keyPositions(c.argv, c.keyPosBuf[:0])
 	shards := c.shardBuf[:0]
@@ -235,9 +248,14 @@ func (c *Client) lock(cmd *Command) {
 		db.LockShard(s)
 	}
 	c.locked.shards = shards
+	return true
 }
 
 func (c *Client) unlock() {
+	if c.locked.lockFree {
+		c.locked.lockFree = false
+		return
+	}
 	if c.locked.exclusive {
 		c.locked.exclusive = false
 		c.srv.exclusiveOwner.Store(nil)

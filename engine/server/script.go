@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/redisctl/redisctl/engine/resp"
 )
 
 // Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis's
@@ -72,19 +75,24 @@ type scripting struct {
 	run    *scriptRun // the running script, nil when idle
 	busy   atomic.Pointer[scriptRun]
 	rand   drand48
+
+	fnLibs, fnFuncs int  // library and function counts, for FUNCTION STATS (under mu)
+	polling         bool // serving other clients from inside a busy script
 }
 
 // evalScript is a cached EVAL script, compiled once.
 type evalScript struct {
-	sha  string
-	body string
-	fn   *lua.LFunction
+	sha   string
+	body  string
+	fn    *lua.LFunction
+	flags scriptFlags
 }
 
 // scriptRun is one script execution.
 type scriptRun struct {
 	caller   *Client
-	name     string // the SHA, or the function's name
+	argv     [][]byte // the command, for FUNCTION STATS
+	name     string   // the SHA, or the function's name
 	function bool
 	readOnly bool // EVAL_RO, FCALL_RO or a no-writes function
 	allowOOM bool
@@ -134,11 +142,15 @@ func (sc *scripting) load(body []byte) (*evalScript, string) {
 	if s := sc.lookup(sha); s != nil {
 		return s, ""
 	}
-	fn, err := sc.eval.compile(body, "@user_script")
+	flags, shebangLen, serr := evalShebangFlags(body)
+	if serr != "" {
+		return nil, "ERR " + serr
+	}
+	fn, err := sc.eval.compile(body[shebangLen:], "@user_script")
 	if err != "" {
 		return nil, "ERR Error compiling script (new function): " + err
 	}
-	s := &evalScript{sha: sha, body: string(body), fn: fn}
+	s := &evalScript{sha: sha, body: string(body), fn: fn, flags: flags}
 	sc.mu.Lock()
 	sc.scripts[sha] = s
 	sc.bodies += int64(len(body))
@@ -194,12 +206,51 @@ func evalGeneric(c *Client, bySHA, readOnly bool) {
 			return
 		}
 	}
-	run := &scriptRun{caller: c, name: script.sha, readOnly: readOnly}
-	sc.execute(c, sc.eval, run, script.fn, c.argv[3:3+numKeys], c.argv[3+numKeys:])
+	run := &scriptRun{caller: c, name: script.sha}
+	if !c.prepareScriptRun(run, script.flags, readOnly) {
+		return
+	}
+	env := sc.eval
+	keys, args := c.argv[3:3+numKeys], c.argv[3+numKeys:]
+	sc.execute(c, env, run, func() (lua.LValue, lua.LValue) { return env.call(script.fn, keys, args) })
 }
 
-// execute runs fn for caller with KEYS and ARGV and writes its reply.
-func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, fn *lua.LFunction, keys, args [][]byte) {
+// evalShebangFlags reads an EVAL script's "#!lua flags=..." line: its
+// flags (eval-compatibility mode without one) and length.
+func evalShebangFlags(body []byte) (scriptFlags, int, string) {
+	if !bytes.HasPrefix(body, []byte("#!")) {
+		return scriptFlagEvalCompat, 0, ""
+	}
+	nl := bytes.IndexByte(body, '\n')
+	if nl < 0 {
+		return 0, 0, "Invalid script shebang"
+	}
+	parts, ok := resp.SplitArgs(body[:nl], nil)
+	if !ok || len(parts) == 0 {
+		return 0, 0, "Invalid engine in script shebang"
+	}
+	if string(parts[0]) != "#!lua" {
+		return 0, 0, "Unexpected engine in script shebang: " + string(parts[0])
+	}
+	var flags scriptFlags
+	for _, p := range parts[1:] {
+		if !bytes.HasPrefix(p, []byte("flags=")) {
+			return 0, 0, "Unknown lua shebang option: " + string(p)
+		}
+		for _, name := range strings.Split(string(p[6:]), ",") {
+			f, ok := parseScriptFlag(name)
+			if !ok {
+				return 0, 0, "Unexpected flag in script shebang: " + name
+			}
+			flags |= f
+		}
+	}
+	return flags, nl, ""
+}
+
+// execute runs a script for caller (call runs it in env) and writes its
+// reply.
+func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func() (lua.LValue, lua.LValue)) {
 	s := sc.srv
 	run.start = time.Now()
 	run.resp = 2
@@ -219,7 +270,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, fn *lua.LFu
 	sc.busy.Store(run)
 	env.arm(run)
 
-	reply, errObj := env.call(fn, keys, args)
+	reply, errObj := call()
 
 	env.disarm()
 	sc.busy.Store(nil)

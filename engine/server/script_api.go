@@ -269,7 +269,6 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 		if run.oom && cmd.flags&FlagDenyOOM != 0 && !run.allowOOM && !run.wrote {
 			return fail("-OOM command not allowed when used memory > 'maxmemory'.")
 		}
-		run.wrote = true
 	}
 	cl := e.sc.client
 	cl.argv, cl.cmd = argv, cmd
@@ -278,6 +277,9 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	cl.propHook = run.capture
 	cl.call(cmd)
 	cl.propHook = nil
+	if cl.dirty > 0 {
+		run.wrote = true
+	}
 	v, isErr := respToLua(L, cl.out[before:], run.resp)
 	cl.out = cl.out[:before]
 	if isErr && raise {

@@ -30,6 +30,9 @@ func (sc *scripting) hook(L *lua.LState) {
 		}
 		sc.srv.logf(levelWarning, what, time.Since(run.start).Milliseconds(), run.name)
 	}
+	if run.timedOut.Load() {
+		sc.serveWhileBusy(run)
+	}
 	if run.killed.Load() {
 		sc.srv.logf(levelWarning, "Lua script killed by user with SCRIPT KILL.")
 		// Check at every instruction from now on, so that a pcall in the
@@ -78,28 +81,24 @@ func functionKillCommand(c *Client) { scriptKill(c, true) }
 // (FUNCTION KILL), unless it already wrote.
 func scriptKill(c *Client, function bool) {
 	run := c.srv.scripting.busy.Load()
-	if run == nil {
+	switch {
+	case run == nil:
 		c.addError("NOTBUSY No scripts in execution right now.")
-		return
-	}
-	if run.caller == c {
-		c.addError("ERR -BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
-		return
-	}
-	if run.wrote {
+	case run.wrote:
 		c.addError("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
-		return
+	case run.function != function:
+		c.addError(busyError(run))
+	default:
+		run.killed.Store(true)
+		c.addOK()
 	}
-	if run.function != function {
-		if function {
-			c.addError("NOTBUSY No scripts in execution right now.")
-		} else {
-			c.addError("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
-		}
-		return
+}
+
+// abort stops the running script whatever it did (shutdown).
+func (sc *scripting) abort() {
+	if run := sc.busy.Load(); run != nil {
+		run.killed.Store(true)
 	}
-	run.killed.Store(true)
-	c.addOK()
 }
 
 // drand48 is Redis's redisLrand48/redisSrand48, behind math.random: a

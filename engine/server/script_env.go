@@ -25,6 +25,13 @@ type luaEnv struct {
 	onError  *lua.LFunction
 	function bool // the functions engine's interpreter
 	run      *scriptRun
+
+	// The functions interpreter resolves "redis" through the globals'
+	// metatable: to the load API while FUNCTION LOAD runs a library, to
+	// the full API otherwise.
+	fns        *functions
+	loadAPI    *lua.LTable
+	runtimeAPI *lua.LTable
 }
 
 // The globals a script may read (Redis 7.0's allow lists as 7.0.15 has
@@ -70,20 +77,52 @@ func newLuaEnv(sc *scripting, function bool) *luaEnv {
 	g.RawSetString("bit", lualib.OpenBit(L))
 	g.RawSetString("struct", lualib.OpenStruct(L))
 	e.redis = e.newRedisAPI()
-	g.RawSetString("redis", e.redis)
 	e.onError = L.NewFunction(e.errorHandler)
 	g.RawSetString("__redis__err__handler", e.onError)
-	for _, name := range []string{"coroutine", "string", "math", "table", "cjson", "cmsgpack", "bit", "struct", "redis"} {
+	for _, name := range []string{"coroutine", "string", "math", "table", "cjson", "cmsgpack", "bit", "struct"} {
 		g.RawGetString(name).(*lua.LTable).SetReadOnly(true)
 	}
-	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+	missing := L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError("Script attempted to access nonexistent global variable '%s'", L.ToString(2))
 		return 0
-	}))
+	})
+	protect := func(t *lua.LTable) *lua.LTable {
+		mt := L.NewTable()
+		mt.RawSetString("__index", missing)
+		mt.SetReadOnly(true)
+		t.Metatable = mt
+		t.SetReadOnly(true)
+		return t
+	}
+	mt := L.NewTable()
+	mt.RawSetString("__index", missing)
 	mt.SetReadOnly(true)
 	g.Metatable = mt
+	e.redis.SetReadOnly(true)
+	g.RawSetString("redis", e.redis)
 	g.SetReadOnly(true)
+	if function {
+		// Functions' globals are empty: names resolve through the
+		// metatable, to every allowed global at run time but only to the
+		// load API (redis.register_function, redis.log...) while a
+		// library loads.
+		e.runtimeAPI = g
+		loadRedis := L.NewTable()
+		loadRedis.RawSetString("register_function", L.NewFunction(e.registerFunction))
+		loadRedis.RawSetString("log", e.redis.RawGetString("log"))
+		for _, k := range append(luaLogLevels, "REDIS_VERSION", "REDIS_VERSION_NUM") {
+			loadRedis.RawSetString(k, e.redis.RawGetString(k))
+		}
+		e.loadAPI = L.NewTable()
+		e.loadAPI.RawSetString("redis", protect(loadRedis))
+		protect(e.loadAPI)
+		g = L.NewTable()
+		fmt := L.NewTable()
+		fmt.RawSetString("__index", e.runtimeAPI)
+		fmt.SetReadOnly(true)
+		g.Metatable = fmt
+		g.SetReadOnly(true)
+	}
 	e.globals = g
 	L.Env = g
 	L.G.Global = g
@@ -312,4 +351,39 @@ func luaCollectGarbage(L *lua.LState) int {
 		L.ArgError(1, "invalid option '"+L.ToString(1)+"'")
 	}
 	return 1
+}
+
+// setLoadAPI switches what "redis" means in the functions interpreter.
+func (e *luaEnv) setLoadAPI(loading bool) {
+	mt := e.globals.Metatable.(*lua.LTable)
+	if loading {
+		mt.RawSetString("__index", e.loadAPI)
+	} else {
+		mt.RawSetString("__index", e.runtimeAPI)
+	}
+}
+
+func (e *luaEnv) registerFunction(L *lua.LState) int {
+	if e.fns == nil || e.fns.load == nil {
+		raiseErrorString(L, "redis.register_function can only be called on FUNCTION LOAD command")
+	}
+	return e.fns.registerFunction(L)
+}
+
+// callFunction calls a registered function with its keys and arguments
+// as two tables.
+func (e *luaEnv) callFunction(fn *lua.LFunction, keys, args [][]byte) (lua.LValue, lua.LValue) {
+	L := e.L
+	L.Push(fn)
+	L.Push(e.stringArray(keys))
+	L.Push(e.stringArray(args))
+	if err := L.PCall(2, 1, e.onError); err != nil {
+		if obj := luaErrorObject(err); obj != nil {
+			return nil, obj
+		}
+		return nil, lua.LString(err.Error())
+	}
+	v := L.Get(-1)
+	L.Pop(1)
+	return v, nil
 }

@@ -240,6 +240,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.logf(levelWarning, "Received SIGTERM scheduling shutdown...")
 	case req = <-s.shutdownCh:
 	}
+	s.scripting.abort() // a running script stops: its event loop must end
 	stopCron()
 	<-cronDone
 	s.closeListeners()
