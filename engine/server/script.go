@@ -101,7 +101,8 @@ type scriptRun struct {
 	resp     int // redis.setresp()
 	repl     int // redis.set_repl()
 	wrote    bool
-	effects  [][][]byte // commands to propagate, with their databases
+	effects  bool       // propagators want the script's writes
+	writes   [][][]byte // commands to propagate, with their databases
 	effectDB []int
 
 	killed   atomic.Bool // SCRIPT/FUNCTION KILL
@@ -256,6 +257,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 	run.resp = 2
 	run.repl = replAll
 	run.done = make(chan struct{})
+	run.effects = s.effectsWanted()
 	run.oom = s.maxmemory.Load() > 0 && s.usedMemory() > s.maxmemory.Load()
 
 	cl := sc.client
@@ -294,7 +296,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 // flushEffects propagates the script's writes: alone, or wrapped in
 // MULTI/EXEC when there are several.
 func (sc *scripting) flushEffects(run *scriptRun) {
-	n := len(run.effects)
+	n := len(run.writes)
 	if n == 0 {
 		return
 	}
@@ -302,7 +304,7 @@ func (sc *scripting) flushEffects(run *scriptRun) {
 	if n > 1 {
 		s.propagateArgv(run.effectDB[0], []byte("MULTI"))
 	}
-	for i, argv := range run.effects {
+	for i, argv := range run.writes {
 		s.propagateArgv(run.effectDB[i], argv...)
 	}
 	if n > 1 {

@@ -36,8 +36,8 @@ func TestStreamQueueWorkload(t *testing.T) {
 
 	var mu sync.Mutex
 	processed := map[string]int{} // job -> times processed
-	var delivered atomic.Int64     // entries handed out by XREADGROUP ">"
-	var crashed []string           // jobs the crashed consumer held
+	var delivered atomic.Int64    // entries handed out by XREADGROUP ">"
+	var crashed []string          // jobs the crashed consumer held
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 8)
