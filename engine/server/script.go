@@ -76,8 +76,9 @@ type scripting struct {
 	busy   atomic.Pointer[scriptRun]
 	rand   drand48
 
-	fnLibs, fnFuncs int  // library and function counts, for FUNCTION STATS (under mu)
-	polling         bool // serving other clients from inside a busy script
+	fnLibs, fnFuncs int      // library and function counts, for FUNCTION STATS (under mu)
+	polling         bool     // serving other clients from inside a busy script
+	libCodes        [][]byte // function libraries' code, for snapshots (under mu)
 }
 
 // evalScript is a cached EVAL script, compiled once.
