@@ -15,7 +15,8 @@
 #   SADD_100            SADD into 100 sets of (up to) 100 members
 #   SMEMBERS_100        SMEMBERS of those sets
 # Memory: RSS growth after loading, through redis-cli --pipe, a hash of 1M
-# fields, a sorted set of 100k members and 1M hashes of 5 fields.
+# fields, a sorted set of 100k members and 1M hashes of 5 fields, each on a
+# fresh pair of servers (ENGINE [bin/redisctl] and REDIS [redis-server]).
 #
 # Environment: ROUNDS [3] CLIENTS [50] PIPELINES ["1 16"] COLL_REQUESTS
 # [100000] (heavy tests use a quarter) COLL_MEM [1] KEEP [unset: raw CSV dir]
@@ -83,17 +84,35 @@ gen() {
   }'
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+free_port() {
+  local p
+  for p in $(shuf -i 40001-50000 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "no free port" >&2; exit 1
+}
+# Memory is measured on fresh servers, one dataset at a time, so memory a
+# runtime keeps after a FLUSHALL cannot distort the next dataset.
 if [ "$MEM" = 1 ]; then
   for ds in hash_1m_fields zset_100k hashes_1m_x5; do
     for who in redis engine; do
-      if [ $who = redis ]; then port=$RPORT pid=$RPID; else port=$EPORT pid=$EPID; fi
-      redis-cli -p "$port" flushall >/dev/null; sleep 1
+      port=$(free_port); mkdir -p "$work/$who-$ds"
+      if [ $who = redis ]; then
+        "${REDIS:-redis-server}" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
+          --logfile "$work/$who-$ds/log" --daemonize no >/dev/null 2>&1 &
+      else
+        "${ENGINE:-bin/redisctl}" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
+          --logfile "$work/$who-$ds/log" >/dev/null 2>&1 &
+      fi
+      pid=$!
+      for _ in $(seq 100); do [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+      sleep 1
       before=$(rss_kb "$pid")
       gen "$ds" | redis-cli -p "$port" --pipe >/dev/null 2>&1
       sleep 2
       after=$(rss_kb "$pid")
       echo "mem,$who,$ds,$before,$after" >> "$raw"
-      redis-cli -p "$port" flushall >/dev/null
+      kill "$pid"; wait "$pid" 2>/dev/null
     done
   done
 fi

@@ -52,21 +52,36 @@ free_port() {
 wait_ping() {
   for _ in $(seq 100); do
     [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
-  die "server on port $1 did not start"
+  return 1
 }
 
-eport=$(free_port)
+# start_server engine|redis LOGNAME: starts a fresh server on a free port,
+# retrying on another port if that one was taken meanwhile; sets port, pid.
+start_server() {
+  local try
+  for try in 1 2 3 4 5; do
+    port=$(free_port)
+    if [ "$1" = engine ]; then
+      "$ENGINE" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/engine" \
+        --logfile "$work/engine/$2" >/dev/null 2>&1 &
+    else
+      "$REDIS" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
+        --logfile "$work/redis/$2" --daemonize no >/dev/null 2>&1 &
+    fi
+    pid=$!
+    pids+=("$pid")
+    wait_ping "$port" "$pid" && return 0
+    kill "$pid" 2>/dev/null
+  done
+  die "$1 did not start (see $work/$1/$2)"
+}
+
 mkdir -p "$work/engine" "$work/redis"
-"$ENGINE" server --port "$eport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/engine" \
-  --logfile "$work/engine/log" >/dev/null 2>&1 &
-pids+=($!); epid=$!
-rport=$(free_port)
-"$REDIS" --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
-  --logfile "$work/redis/log" --daemonize no >/dev/null 2>&1 &
-pids+=($!); rpid=$!
-wait_ping "$eport"; wait_ping "$rport"
+start_server engine log; eport=$port epid=$pid
+start_server redis log; rport=$port rpid=$pid
 
 echo "# make bench: engine (pid $epid, :$eport) vs $($REDIS --version | awk '{print $3}') (pid $rpid, :$rport)"
 echo "# $(nproc) CPUs, $(uname -r), $(date -u +%FT%TZ); rounds=$ROUNDS n=$REQUESTS c=$CLIENTS r=$KEYSPACE d=$SIZE"
@@ -94,16 +109,8 @@ if [ "$MEM" = 1 ]; then
   echo "== memory: RSS growth of a fresh server for redis-benchmark -t set -n 1000000 -r 1000000 -d 32 -P 32"
   printf '%-8s %12s %12s %10s %10s\n' server rss_before rss_after keys bytes/key
   for who in redis engine; do
-    port=$(free_port)
-    if [ $who = redis ]; then
-      "$REDIS" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
-        --logfile "$work/redis/memlog" --daemonize no >/dev/null 2>&1 &
-    else
-      "$ENGINE" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/engine" \
-        --logfile "$work/engine/memlog" >/dev/null 2>&1 &
-    fi
-    pid=$!; pids+=("$pid")
-    wait_ping "$port"; sleep 1
+    start_server $who memlog
+    sleep 1
     before=$(rss_kb "$pid")
     redis-benchmark -p "$port" -t set -n 1000000 -r 1000000 -d 32 -P 32 -c "$CLIENTS" -q >/dev/null 2>&1
     sleep 2

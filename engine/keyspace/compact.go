@@ -27,7 +27,9 @@ type CompactObject interface {
 	CompactSize() int
 	// CompactMove copies the object into dst (at least CompactSize bytes;
 	// any more is room to grow in place) and returns the object as it now
-	// lives in dst. The object must not be used after the move.
+	// lives in dst. dst is the entry's value area: the four bytes before it
+	// hold len(dst) as a little-endian uint32, which the object may read
+	// to know its room. The object must not be used after the move.
 	CompactMove(dst []byte) Object
 }
 

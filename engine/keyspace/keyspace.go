@@ -63,8 +63,9 @@ type Object interface {
 type Hooks struct {
 	Expired func(db int, key []byte) // expiry (lazy or active)
 	Evicted func(db int, key []byte) // maxmemory eviction
-	// Compact decodes the value of a compact collection entry (see
-	// CompactObject) into its Object; it must not allocate or lock.
+	// Compact decodes the value area of a compact collection entry (see
+	// CompactObject; its length precedes it as a uint32) into its Object;
+	// it must not allocate or lock.
 	Compact func(value []byte) Object
 }
 

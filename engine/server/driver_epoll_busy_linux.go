@@ -9,7 +9,7 @@ import "golang.org/x/sys/unix"
 // SCRIPT KILL reaches the script. ec itself is left alone: its events stay
 // pending and its output is flushed after its command.
 func (ec *econn) serveWhileBusy() {
-	l := ec.l
+	l := ec.l.Load()
 	// The running command's arguments (and the rest of its pipeline) may
 	// live in the loop's read buffer: read into another one meanwhile.
 	saved := l.buf
@@ -76,6 +76,10 @@ func (l *eloop) drainInboxExcept(ec *econn) {
 	}
 	for _, c := range inbox {
 		other := c.conn.(*econn)
+		if owner := other.l.Load(); owner != l {
+			other.wake(c) // moved to another loop: pass it on
+			continue
+		}
 		if other == ec || other.closed {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -24,6 +25,7 @@ type epollDriver struct {
 	s       *Server
 	loops   []*eloop
 	lfds    []int // listening sockets (dups of the listeners')
+	bal     balancer
 	next    atomic.Uint32
 	wg      sync.WaitGroup
 	stopped atomic.Bool
@@ -43,21 +45,25 @@ type eloop struct {
 	buf   []byte
 	dirty []*econn // connections with replies to write this iteration
 
-	mu      sync.Mutex // guards inbox and adopt
-	inbox   []*Client  // clients with async output or a kill pending
-	adopt   []*econn   // connections accepted by another loop
+	mu      sync.Mutex   // guards inbox, adopt and moveReq
+	inbox   []*Client    // clients with async output or a kill pending
+	adopt   []*econn     // connections handed over by another loop
+	moveReq moveRequest  // the balancer asks to move connections away
+	busyNs  atomic.Int64 // time spent handling events
+	nconns  atomic.Int32
 	notify  atomic.Bool
 	isDirty map[*econn]bool
 }
 
 // econn is one connection of a loop.
 type econn struct {
-	l        *eloop
+	l        atomic.Pointer[eloop] // the owning loop; changes when rebalanced
 	fd       int
 	c        *Client
 	sent     int  // bytes of c.out already written
 	writable bool // EPOLLOUT registered
 	closed   bool
+	fresh    bool // not registered with any loop yet
 }
 
 const readBufSize = 64 * 1024
@@ -173,6 +179,7 @@ func (l *eloop) run() {
 			l.d.s.logf(levelWarning, "epoll_wait: %v", err)
 			break
 		}
+		woke := time.Now()
 		for i := 0; i < n; i++ {
 			ev := &events[i]
 			fd := int(ev.Fd)
@@ -195,6 +202,11 @@ func (l *eloop) run() {
 			}
 		}
 		l.flushDirty()
+		done := time.Now()
+		l.busyNs.Add(int64(done.Sub(woke)))
+		if l.id == 0 {
+			l.d.balance(done)
+		}
 	}
 	for _, ec := range l.conns {
 		l.closeConn(ec)
@@ -226,8 +238,9 @@ func (l *eloop) accept(lfd int) {
 		if lsa, err := unix.Getsockname(fd); err == nil {
 			local = sockaddrToTCP(lsa)
 		}
-		target := l.d.loops[int(l.d.next.Add(1))%len(l.d.loops)]
-		ec := &econn{l: target, fd: fd}
+		target := l.d.pickLoop()
+		ec := &econn{fd: fd, fresh: true}
+		ec.l.Store(target)
 		ec.c = l.d.s.newClient(ec, fd, sockaddrToTCP(sa), local, target.stats)
 		if target == l {
 			l.register(ec)
@@ -253,7 +266,10 @@ func sockaddrToTCP(sa unix.Sockaddr) net.Addr {
 // register adds a new connection to this loop.
 func (l *eloop) register(ec *econn) {
 	l.conns[ec.fd] = ec
-	if ec.c.flags&flagProtected != 0 {
+	l.nconns.Add(1)
+	fresh := ec.fresh
+	ec.fresh = false
+	if fresh && ec.c.flags&flagProtected != 0 {
 		ec.c.denyProtected()
 		l.markDirty(ec)
 		return
@@ -383,6 +399,7 @@ func (l *eloop) closeConn(ec *econn) {
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, ec.fd, nil)
 	unix.Close(ec.fd)
 	delete(l.conns, ec.fd)
+	l.nconns.Add(-1)
 	ec.c.closed()
 }
 
@@ -401,12 +418,21 @@ func (l *eloop) drainInbox() {
 	l.mu.Lock()
 	inbox, adopt := l.inbox, l.adopt
 	l.inbox, l.adopt = nil, nil
+	move := l.moveReq
+	l.moveReq = moveRequest{}
 	l.mu.Unlock()
 	for _, ec := range adopt {
 		l.register(ec)
 	}
+	if move.to != nil {
+		l.moveConns(move.to, move.count)
+	}
 	for _, c := range inbox {
 		ec := c.conn.(*econn)
+		if owner := ec.l.Load(); owner != l {
+			ec.wake(c) // moved to another loop since: pass it on
+			continue
+		}
 		if ec.closed {
 			continue
 		}
@@ -421,7 +447,7 @@ func (l *eloop) drainInbox() {
 // wake is called from other goroutines when c has async output, a kill
 // or an unblock pending.
 func (ec *econn) wake(c *Client) {
-	l := ec.l
+	l := ec.l.Load()
 	l.mu.Lock()
 	l.inbox = append(l.inbox, c)
 	l.mu.Unlock()

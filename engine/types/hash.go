@@ -63,7 +63,7 @@ func (h *hashLP) Type() keyspace.Type   { return keyspace.TypeHash }
 func (h *hashLP) Encoding() string      { return "listpack" }
 func (h *hashLP) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(h.lp()))) }
 func (h *hashLP) Copy() keyspace.Object { return newHashLP(compactCopy(tagHashLP, h.lp())) }
-func (h *hashLP) CompactSize() int      { return compactHdr + len(h.lp()) }
+func (h *hashLP) CompactSize() int      { return compactSize(h.lp()) }
 func (h *hashLP) Len() int              { return ds.LPLen(h.lp()) / 2 }
 func (h *hashLP) Compact() bool         { return true }
 func newHashLP(lp []byte) *hashLP       { return (*hashLP)(ptrOf(lp)) }

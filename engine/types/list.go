@@ -223,6 +223,25 @@ func (l *List) Set(index int, v []byte) bool {
 	return true
 }
 
+// Range calls fn for count elements from index start towards the tail
+// (start must be in range). It is the fast path of LRANGE.
+func (l *List) Range(start, count int, fn func(v Value)) {
+	i, p := l.locate(start)
+	for ; i < len(l.nodes) && count > 0; i++ {
+		lp := l.nodes[i].lp
+		if p < 0 {
+			p = ds.LPFirst(lp)
+		}
+		for p >= 0 && lp[p] != 0xFF && count > 0 {
+			s, v, isInt, next := ds.LPEntry(lp, p)
+			fn(Value{S: s, N: v, IsInt: isInt})
+			p = next
+			count--
+		}
+		p = -1
+	}
+}
+
 // ListIter walks a list in one direction.
 type ListIter struct {
 	l       *List

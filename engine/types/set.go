@@ -56,7 +56,7 @@ func (s *setIS) Type() keyspace.Type   { return keyspace.TypeSet }
 func (s *setIS) Encoding() string      { return "intset" }
 func (s *setIS) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(s.is()))) }
 func (s *setIS) Copy() keyspace.Object { return (*setIS)(ptrOf(compactCopy(tagIntset, s.is()))) }
-func (s *setIS) CompactSize() int      { return compactHdr + len(s.is()) }
+func (s *setIS) CompactSize() int      { return compactSize(s.is()) }
 
 func (s *setIS) CompactMove(dst []byte) keyspace.Object {
 	return (*setIS)(compactMove(tagIntset, s.is(), dst))

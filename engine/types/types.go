@@ -40,11 +40,12 @@ var DefaultLimits = Limits{
 }
 
 // Compact values (listpack hashes and sorted sets, intsets) are laid out
-// as [tag][capacity uint32 LE][payload...]: the Object is a pointer to the
-// payload, and the capacity just before it says how far the payload may
-// grow in place. The same bytes live in a standalone allocation while a
-// value is being built, and inside the keyspace entry once stored (see
-// keyspace.CompactObject).
+// as [size uint32 LE][tag][payload...], size counting the tag and the room
+// for the payload. The Object is a pointer to the payload; the size five
+// bytes before it says how far the payload may grow in place. Inside a
+// keyspace entry the size is the entry's own value length field, so the
+// layout costs one byte there (see keyspace.CompactObject); a value being
+// built lives in a standalone allocation with the same layout.
 const compactHdr = 5
 
 // Compact value tags.
@@ -59,14 +60,14 @@ const (
 func newCompact(tag byte, n int) []byte {
 	b := ds.Alloc(compactHdr + n)
 	b = b[:cap(b)]
-	b[0] = tag
-	binary.LittleEndian.PutUint32(b[1:compactHdr], uint32(len(b)-compactHdr))
+	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
+	b[4] = tag
 	return b[compactHdr:compactHdr:len(b)]
 }
 
 // payloadCap returns the room of the compact payload at p.
 func payloadCap(p unsafe.Pointer) int {
-	return int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(p, -4)), 4)))
+	return int(binary.LittleEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(p, -compactHdr)), 4))) - 1
 }
 
 // growCompact makes sure b can grow by extra bytes in place, moving it to
@@ -80,13 +81,16 @@ func growCompact(tag byte, b []byte, extra int) []byte {
 	return nb
 }
 
-// compactMove writes payload into dst as a compact value of tag and
-// returns a pointer to the moved payload.
+// compactSize is what a payload needs in an entry's value area.
+func compactSize(payload []byte) int { return 1 + len(payload) }
+
+// compactMove writes payload into an entry's value area dst (whose length
+// field the keyspace has set to len(dst)) and returns a pointer to the
+// moved payload.
 func compactMove(tag byte, payload, dst []byte) unsafe.Pointer {
 	dst[0] = tag
-	binary.LittleEndian.PutUint32(dst[1:compactHdr], uint32(len(dst)-compactHdr))
-	copy(dst[compactHdr:], payload)
-	return unsafe.Pointer(&dst[compactHdr])
+	copy(dst[1:], payload)
+	return unsafe.Pointer(&dst[1])
 }
 
 // compactCopy returns a standalone copy of payload.
@@ -96,10 +100,10 @@ func compactCopy(tag byte, payload []byte) []byte {
 	return nb
 }
 
-// DecodeCompact returns the Object a compact value stands for; the server
-// gives it to the keyspace (keyspace.Hooks.Compact).
+// DecodeCompact returns the Object an entry's compact value area stands
+// for; the server gives it to the keyspace (keyspace.Hooks.Compact).
 func DecodeCompact(value []byte) keyspace.Object {
-	p := unsafe.Pointer(&value[compactHdr])
+	p := unsafe.Pointer(&value[1])
 	switch value[0] {
 	case tagHashLP:
 		return (*hashLP)(p)

@@ -164,7 +164,7 @@ func (z *zsetLP) Type() keyspace.Type           { return keyspace.TypeZSet }
 func (z *zsetLP) Encoding() string              { return "listpack" }
 func (z *zsetLP) MemUsage() int64               { return int64(ds.AllocSize(compactHdr + cap(z.lp()))) }
 func (z *zsetLP) Copy() keyspace.Object         { return newZLP(compactCopy(tagZsetLP, z.lp())) }
-func (z *zsetLP) CompactSize() int              { return compactHdr + len(z.lp()) }
+func (z *zsetLP) CompactSize() int              { return compactSize(z.lp()) }
 func (z *zsetLP) Len() int                      { return ds.LPLen(z.lp()) / 2 }
 func (z *zsetLP) Compact() bool                 { return true }
 func (z *zsetLP) find(m []byte) int             { return ds.LPFind(z.lp(), ds.LPFirst(z.lp()), m, 1) }
