@@ -18,6 +18,7 @@
 #   COLL [1]      then run hack/bench-collections.sh (its own knobs there)
 #   SS [1]        then run hack/bench-streams-scripting.sh (XADD, XREADGROUP,
 #                 XACK, EVALSHA; its own knobs there)
+#   PERSIST [1]   then run hack/bench-persistence.sh (its own knobs there)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -184,4 +185,7 @@ END {
 [ "${COLL:-1}" = 1 ] && hack/bench-collections.sh "$eport" "$epid" "$rport" "$rpid"
 # Streams and scripting (XADD, XREADGROUP+XACK, EVALSHA): SS=0 skips it.
 [ "${SS:-1}" = 1 ] && hack/bench-streams-scripting.sh "$eport" "$rport"
+# Persistence (AOF throughput, RDB load, BGSAVE time and memory) on servers
+# of its own: hack/bench-persistence.sh; PERSIST=0 skips it.
+[ "${PERSIST:-1}" = 1 ] && hack/bench-persistence.sh
 exit 0
