@@ -27,7 +27,7 @@ type ServerOptions struct {
 // --directive value... pairs, so it parses arguments itself.
 func NewCmdServer(ios *iostreams.IOStreams, runF func(*ServerOptions) error) *cobra.Command {
 	opts := &ServerOptions{IO: ios}
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "server [/path/to/redis.conf] [--directive value ...]",
 		Short: "Run the bundled Redis-compatible server",
 		Long: "Run the bundled Redis-compatible server. Arguments are those of redis-server:\n" +
@@ -43,6 +43,8 @@ func NewCmdServer(ios *iostreams.IOStreams, runF func(*ServerOptions) error) *co
 			return serverRun(opts)
 		},
 	}
+	c.AddCommand(NewCmdServerCheckAOF(ios, nil), NewCmdServerCheckRDB(ios, nil))
+	return c
 }
 
 func serverRun(opts *ServerOptions) error {

@@ -16,6 +16,7 @@
 #   ENGINE [bin/redisctl]  REDIS [redis-server]
 #   KEEP [unset]  keep the raw CSV in this directory
 #   COLL [1]      then run hack/bench-collections.sh (its own knobs there)
+#   PERSIST [1]   then run hack/bench-persistence.sh (its own knobs there)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -180,4 +181,7 @@ END {
 # Collections (hash, list, set, sorted set throughput and memory) against
 # the same servers: hack/bench-collections.sh; COLL=0 skips it.
 [ "${COLL:-1}" = 1 ] && hack/bench-collections.sh "$eport" "$epid" "$rport" "$rpid"
+# Persistence (AOF throughput, RDB load, BGSAVE time and memory) on servers
+# of its own: hack/bench-persistence.sh; PERSIST=0 skips it.
+[ "${PERSIST:-1}" = 1 ] && hack/bench-persistence.sh
 exit 0

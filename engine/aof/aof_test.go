@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestManifestRoundTrip(t *testing.T) {
@@ -167,4 +168,29 @@ func FuzzCommandReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Under everysec, what is written is fsynced within about a second, so a
+// machine crash loses at most the last ~2 seconds (Redis's bound).
+func TestEverysecFsyncCadence(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "1.aof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLog(f, 0, FsyncEverySec)
+	defer l.Close()
+	l.Append(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if l.synced.Load() != 0 {
+		t.Fatal("everysec fsynced on the write path")
+	}
+	start := time.Now()
+	for l.synced.Load() < l.written.Load() {
+		if time.Since(start) > 2*time.Second {
+			t.Fatalf("not fsynced %v after the write", time.Since(start))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

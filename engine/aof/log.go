@@ -50,8 +50,9 @@ type Log struct {
 	synced  atomic.Int64 // bytes of the current file fsynced
 	lastErr atomic.Pointer[error]
 
-	stop chan struct{}
-	done chan struct{}
+	closed atomic.Bool
+	stop   chan struct{}
+	done   chan struct{}
 	// OnError is called (from Flush or the fsync goroutine) when a write
 	// or fsync fails.
 	OnError func(err error)
@@ -77,6 +78,9 @@ func (l *Log) SetPolicy(p Policy) { l.policy.Store(int32(p)) }
 // Append adds a command, preceded by a SELECT when it runs in another
 // database than the previous one.
 func (l *Log) Append(db int, argv [][]byte) {
+	if l.closed.Load() {
+		return // AOF turned off while the command ran
+	}
 	l.mu.Lock()
 	n := len(l.buf)
 	if db != l.db {
@@ -119,6 +123,9 @@ func (l *Log) Size() int64 { return l.total.Load() }
 // Flush writes everything appended so far and, under appendfsync always,
 // fsyncs it. It returns the first error of the write or fsync.
 func (l *Log) Flush() error {
+	if l.closed.Load() {
+		return nil
+	}
 	target := l.total.Load()
 	always := Policy(l.policy.Load()) == FsyncAlways
 	if l.written.Load() >= target && (!always || l.synced.Load() >= target) {
@@ -126,6 +133,9 @@ func (l *Log) Flush() error {
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
+	if l.closed.Load() {
+		return nil
+	}
 	if err := l.writeLocked(target); err != nil {
 		return err
 	}
@@ -211,24 +221,22 @@ func (l *Log) fsyncLoop() {
 // syncNow fsyncs what is written, without holding the write lock for the
 // duration of the fsync.
 func (l *Log) syncNow() {
-	w := l.written.Load()
+	l.wmu.Lock()
+	f, w := l.f, l.written.Load()
+	l.wmu.Unlock()
 	if l.synced.Load() >= w {
 		return
 	}
-	l.wmu.Lock()
-	f := l.f
-	l.wmu.Unlock()
 	if err := f.Sync(); err != nil {
 		l.fail(err)
 		return
 	}
 	l.lastErr.Store(nil)
-	for {
-		s := l.synced.Load()
-		if s >= w || l.synced.CompareAndSwap(s, w) {
-			break
-		}
+	l.wmu.Lock()
+	if l.f == f && l.synced.Load() < w {
+		l.synced.Store(w)
 	}
+	l.wmu.Unlock()
 	l.lastSync.Store(time.Now().UnixMilli())
 }
 
@@ -266,6 +274,7 @@ func (l *Log) Close() error {
 	<-l.done
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
+	l.closed.Store(true)
 	target := l.total.Load()
 	err := l.writeLocked(target)
 	if serr := l.f.Sync(); err == nil {

@@ -231,6 +231,22 @@ func signExtend(u uint64, bits uint) int64 {
 	return int64(u<<shift) >> shift
 }
 
+// LPEntry decodes the entry at p and returns it with the position of the
+// next entry (which may be the terminator: check lp[next] == 0xFF).
+func LPEntry(lp []byte, p int) (s []byte, v int64, isInt bool, next int) {
+	b := lp[p]
+	switch {
+	case b&0x80 == 0:
+		return nil, int64(b), true, p + 2
+	case b&0xC0 == 0x80:
+		n := int(b & 0x3F)
+		l := 1 + n
+		return lp[p+1 : p+l : p+l], 0, false, p + l + backlenSize(l)
+	}
+	s, v, isInt = LPGet(lp, p)
+	return s, v, isInt, p + lpEntrySize(lp, p)
+}
+
 // LPBytesAt returns the entry at p as bytes; integers are formatted into
 // buf.
 func LPBytesAt(lp []byte, p int, buf []byte) []byte {

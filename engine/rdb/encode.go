@@ -30,15 +30,38 @@ func intEncodable(s []byte) (int64, bool) {
 	if len(s) == 0 || len(s) > 11 {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
-	if err != nil || v < math.MinInt32 || v > math.MaxInt32 {
-		return 0, false
-	}
-	var buf [12]byte
-	if string(strconv.AppendInt(buf[:0], v, 10)) != string(s) {
+	v, ok := canonicalInt(s)
+	if !ok || v < math.MinInt32 || v > math.MaxInt32 {
 		return 0, false
 	}
 	return v, true
+}
+
+// canonicalInt parses s when it is the canonical decimal form of an int64
+// (no sign but '-', no leading zeros, not "-0"), without allocating.
+func canonicalInt(s []byte) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	d := s
+	if neg {
+		d = s[1:]
+	}
+	if len(d) == 0 || len(d) > 19 || d[0] < '0' || d[0] > '9' || (d[0] == '0' && (len(d) > 1 || neg)) {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return -int64(u-1) - 1, true
+	case !neg && u <= math.MaxInt64:
+		return int64(u), true
+	}
+	return 0, false
 }
 
 // appendEncodedInt appends v with the smallest integer string encoding.

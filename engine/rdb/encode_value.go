@@ -93,15 +93,13 @@ func quicklistFits(lp *ListpackBuilder, e []byte, fill int) bool {
 }
 
 func isInt(s []byte) (int64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
+	if len(s) == 20 && s[0] == '-' || len(s) == 19 {
+		// canonicalInt takes up to 19 digits; near the int64 limits use
+		// the exact parser.
+		v, err := strconv.ParseInt(string(s), 10, 64)
+		return v, err == nil && strconv.FormatInt(v, 10) == string(s)
 	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	var buf [20]byte
-	return v, string(strconv.AppendInt(buf[:0], v, 10)) == string(s)
+	return canonicalInt(s)
 }
 
 func appendSet(b []byte, members [][]byte, z *Compressor, lim Limits) []byte {

@@ -3,7 +3,6 @@ package rdb
 import (
 	"encoding/binary"
 	"math"
-	"strconv"
 )
 
 // ListpackBuilder builds a listpack in Redis's exact layout (strings that
@@ -31,14 +30,9 @@ func (l *ListpackBuilder) Append(s []byte) {
 	if len(l.b) == 0 {
 		l.Reset()
 	}
-	if len(s) <= 20 {
-		if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
-			var buf [20]byte
-			if string(strconv.AppendInt(buf[:0], v, 10)) == string(s) {
-				l.AppendInt(v)
-				return
-			}
-		}
+	if v, ok := isInt(s); ok {
+		l.AppendInt(v)
+		return
 	}
 	start := len(l.b)
 	switch n := len(s); {

@@ -24,8 +24,14 @@ func lzfIndex(h uint32) uint32 {
 	return ((h >> (3*8 - lzfHashLog)) - h*5) & (1<<lzfHashLog - 1)
 }
 
-// lzfState is the compressor's hash table of positions + 1 (0 = empty).
-type lzfState [1 << lzfHashLog]int32
+// lzfState is the compressor's hash table of input positions. Entries
+// are stored offset by base, which moves past every input compressed, so
+// entries left by earlier inputs read as negative positions and never
+// match: the table need not be cleared (256 KB) for every string.
+type lzfState struct {
+	tab  [1 << lzfHashLog]uint32
+	base uint32
+}
 
 // Compress compresses in into out[:0] when the result fits in maxOut
 // bytes, returning nil when it does not (Redis stores such values
@@ -37,9 +43,13 @@ func Compress(in []byte, maxOut int, out []byte, st *lzfState) []byte {
 	}
 	if st == nil {
 		st = new(lzfState)
-	} else {
-		clear(st[:])
 	}
+	if uint64(st.base)+uint64(n)+2 >= 1<<32 {
+		clear(st.tab[:])
+		st.base = 0
+	}
+	base := int(st.base) + 1 // stored value = position + base
+	st.base += uint32(n) + 1
 	// A few bytes of slack let the bookkeeping writes below run past
 	// maxOut exactly where liblzf's would before it gives up.
 	if cap(out) < maxOut+8 {
@@ -50,9 +60,9 @@ func Compress(in []byte, maxOut int, out []byte, st *lzfState) []byte {
 	hval := uint32(in[0])<<8 | uint32(in[1%n])
 	for ip < n-2 {
 		hval = hval<<8 | uint32(in[ip+2])
-		slot := &st[lzfIndex(hval)]
-		ref := int(*slot) - 1
-		*slot = int32(ip + 1)
+		slot := &st.tab[lzfIndex(hval)]
+		ref := int(*slot) - base
+		*slot = uint32(ip + base)
 		off := ip - ref - 1
 		if ref > 0 && ref < ip && off < lzfMaxOff &&
 			in[ref] == in[ip] && in[ref+1] == in[ip+1] && in[ref+2] == in[ip+2] {
@@ -111,10 +121,10 @@ func Compress(in []byte, maxOut int, out []byte, st *lzfState) []byte {
 			ip -= 2
 			hval = uint32(in[ip])<<8 | uint32(in[ip+1])
 			hval = hval<<8 | uint32(in[ip+2])
-			st[lzfIndex(hval)] = int32(ip + 1)
+			st.tab[lzfIndex(hval)] = uint32(ip + base)
 			ip++
 			hval = hval<<8 | uint32(in[ip+2])
-			st[lzfIndex(hval)] = int32(ip + 1)
+			st.tab[lzfIndex(hval)] = uint32(ip + base)
 			ip++
 			continue
 		}

@@ -3,6 +3,7 @@ package rdb
 import (
 	"bytes"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -87,6 +88,18 @@ func TestIntEncodedStrings(t *testing.T) {
 		s, err := r.str()
 		if err != nil || string(s) != c.in {
 			t.Errorf("%s read back as %q, %v", c.in, s, err)
+		}
+	}
+}
+
+func TestCanonicalInt(t *testing.T) {
+	for _, s := range []string{"0", "-1", "7", "123", "-9223372036854775808", "9223372036854775807", "1000000000000000000",
+		"", "-", "-0", "01", "+1", "1a", " 1", "9223372036854775808", "-9223372036854775809", "99999999999999999999"} {
+		v, err := strconv.ParseInt(s, 10, 64)
+		want := err == nil && strconv.FormatInt(v, 10) == s
+		got, ok := isInt([]byte(s))
+		if ok != want || ok && got != v {
+			t.Errorf("%q: %d %v, want %d %v", s, got, ok, v, want)
 		}
 	}
 }

@@ -45,6 +45,9 @@ func AppendInt(dst []byte, n int64) []byte {
 }
 
 func appendPrefixLen(dst []byte, prefix byte, n int64) []byte {
+	if n >= 0 && n < 10 {
+		return append(dst, prefix, byte('0'+n), '\r', '\n')
+	}
 	dst = append(dst, prefix)
 	dst = strconv.AppendInt(dst, n, 10)
 	return append(dst, '\r', '\n')

@@ -261,6 +261,10 @@ func listRange(start, end int64, llen int) (int, int) {
 // or (reverse) from start towards the head.
 func (c *Client) addListRange(l *types.List, start, count int, reverse bool) {
 	c.addArrayLen(count)
+	if !reverse && count > 0 {
+		l.Range(start, count, c.addValue)
+		return
+	}
 	var buf [20]byte
 	for it := l.Iter(start, !reverse); it.Valid() && count > 0; it.Next() {
 		c.addBulk(it.Value(buf[:0]))

@@ -186,6 +186,12 @@ func (h *hashDict) EachValue(fn func(f, v Value) bool) {
 }
 
 func (h *hashDict) Set(field, value []byte, _ *Limits) (Hash, bool) {
+	if old := h.d.Find(field); old != nil {
+		if v := ds.FieldValue(old); len(v) == len(value) {
+			copy(v, value) // same size: rewrite the blob in place
+			return h, false
+		}
+	}
 	p := ds.FieldBlob(field, value)
 	old := h.d.Replace(p)
 	if old == nil {

@@ -223,6 +223,25 @@ func (l *List) Set(index int, v []byte) bool {
 	return true
 }
 
+// Range calls fn for count elements from index start towards the tail
+// (start must be in range). It is the fast path of LRANGE.
+func (l *List) Range(start, count int, fn func(v Value)) {
+	i, p := l.locate(start)
+	for ; i < len(l.nodes) && count > 0; i++ {
+		lp := l.nodes[i].lp
+		if p < 0 {
+			p = ds.LPFirst(lp)
+		}
+		for p >= 0 && lp[p] != 0xFF && count > 0 {
+			s, v, isInt, next := ds.LPEntry(lp, p)
+			fn(Value{S: s, N: v, IsInt: isInt})
+			p = next
+			count--
+		}
+		p = -1
+	}
+}
+
 // ListIter walks a list in one direction.
 type ListIter struct {
 	l       *List
@@ -315,41 +334,55 @@ func (it *ListIter) Delete() {
 // else before it.
 func (it *ListIter) InsertAt(v []byte, after bool) {
 	l := it.l
-	nd := &l.nodes[it.node]
+	i := it.node
+	nd := &l.nodes[i]
 	sz := ds.LPEntrySize(v)
-	if l.allows(nd, sz) {
-		pos := it.p
-		if after {
-			pos = ds.LPNext(nd.lp, it.p)
-		}
-		lp, _ := ds.LPInsert(nd.lp, pos, v)
-		l.update(it.node, lp, 1)
-		return
-	}
-	// The node is full: split it at the insertion point and put v at the
-	// end of the left half or the start of the right one.
-	splitAt := it.p
+	q := it.p // insert before the entry at q (-1: at the end of the node)
 	if after {
-		splitAt = ds.LPNext(nd.lp, it.p)
+		q = ds.LPNext(nd.lp, it.p)
 	}
-	l.splitNode(it.node, splitAt)
-	left := &l.nodes[it.node]
-	if l.allows(left, sz) {
-		l.update(it.node, ds.LPAppend(left.lp, v), 1)
+	if l.allows(nd, sz) {
+		lp, _ := ds.LPInsert(nd.lp, q, v)
+		l.update(i, lp, 1)
 		return
 	}
-	if it.node+1 < len(l.nodes) && l.allows(&l.nodes[it.node+1], sz) {
-		l.update(it.node+1, ds.LPPrepend(l.nodes[it.node+1].lp, v), 1)
-		return
+	// The node is full. At its head or tail try the neighbour, else put v
+	// in a node of its own; in the middle split the node there.
+	switch {
+	case q == ds.LPFirst(nd.lp):
+		if i > 0 && l.allows(&l.nodes[i-1], sz) {
+			l.update(i-1, ds.LPAppend(l.nodes[i-1].lp, v), 1)
+			return
+		}
+		l.insertNode(i, v)
+	case q < 0:
+		if i+1 < len(l.nodes) && l.allows(&l.nodes[i+1], sz) {
+			l.update(i+1, ds.LPPrepend(l.nodes[i+1].lp, v), 1)
+			return
+		}
+		l.insertNode(i+1, v)
+	default:
+		l.splitNode(i, q)
+		if l.allows(&l.nodes[i], sz) {
+			l.update(i, ds.LPAppend(l.nodes[i].lp, v), 1)
+		} else if l.allows(&l.nodes[i+1], sz) {
+			l.update(i+1, ds.LPPrepend(l.nodes[i+1].lp, v), 1)
+		} else {
+			l.insertNode(i+1, v)
+		}
 	}
+}
+
+// insertNode inserts a new node holding v at index i.
+func (l *List) insertNode(i int, v []byte) {
 	l.nodes = append(l.nodes, qnode{})
-	copy(l.nodes[it.node+2:], l.nodes[it.node+1:])
-	l.nodes[it.node+1] = l.newNode(v)
+	copy(l.nodes[i+1:], l.nodes[i:])
+	l.nodes[i] = l.newNode(v)
 	l.count++
 }
 
-// splitNode moves the entries of node i from position p on into a new
-// node after it (p < 0: nothing moves, an empty split is skipped).
+// splitNode moves the entries of node i from position p on (p is not the
+// first entry) into a new node after it.
 func (l *List) splitNode(i, p int) {
 	if p < 0 {
 		return
@@ -372,9 +405,6 @@ func (l *List) splitNode(i, p int) {
 	copy(l.nodes[i+2:], l.nodes[i+1:])
 	l.nodes[i+1] = qnode{lp: rlp, n: moved}
 	l.count += moved
-	if l.nodes[i].n == 0 {
-		l.removeNode(i)
-	}
 }
 
 // DeleteRange removes count elements starting at index start.
