@@ -50,9 +50,9 @@ type Log struct {
 	synced  atomic.Int64 // bytes of the current file fsynced
 	lastErr atomic.Pointer[error]
 
-	closed atomic.Bool
-	stop   chan struct{}
-	done   chan struct{}
+	closed  atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
 	onError func(err error)
 	// lastSync is the unix ms of the last fsync (everysec).
 	lastSync atomic.Int64

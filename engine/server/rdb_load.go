@@ -45,10 +45,7 @@ func (l *rdbLoader) Aux(key, val []byte) error {
 }
 
 func (l *rdbLoader) Function(code []byte) error {
-	if _, err := l.s.scripting.fns.loadLibrary(string(code), false); err != "" {
-		return fmt.Errorf("Failed loading library: %s", err)
-	}
-	return nil
+	return l.s.scripting.loadFunctionCode(code)
 }
 
 func (l *rdbLoader) SelectDB(n int) error {

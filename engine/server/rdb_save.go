@@ -338,14 +338,7 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 // to RDBs and AOF bases (FUNCTION LOAD is exclusive: callers hold the
 // server lock or have stopped the clients).
 func (p *persistence) functionLibraries() [][]byte {
-	if sc := p.s.scripting; sc != nil && sc.fns != nil {
-		var out [][]byte
-		for _, lib := range sc.fns.sortedLibs() {
-			out = append(out, []byte(lib.code))
-		}
-		return out
-	}
-	return nil
+	return p.s.scripting.libraryCodes()
 }
 
 // appendEntryRDB serializes one key as an RDB record. scratch holds a

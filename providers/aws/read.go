@@ -55,7 +55,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			return nil, fmt.Errorf("%s: %w", r.Address(), err)
 		}
 		if live == nil {
-			if r.ID != "" {
+			// An interrupted delete or replace of redisctl's own is no drift.
+			if r.ID != "" && req.Journals[r.Address()][journalOperation] != "DeleteReplicationGroup" {
 				resp.Drift = append(resp.Drift, providers.Drift{Address: r.Address(), Message: "deleted outside redisctl; it will be created again"})
 			}
 			continue
@@ -197,6 +198,7 @@ func readGroup(ctx context.Context, api *elasticache.Client, t target, r provide
 func groupResource(g *types.ReplicationGroup, cc *types.CacheCluster, tags map[string]string, prior providers.Resource) providers.Resource {
 	a := map[string]string{}
 	maps.Copy(a, prior.Attrs)
+	a[attrID] = aws.ToString(g.ReplicationGroupId)
 	a[attrEngine] = aws.ToString(g.Engine)
 	a[attrNodeType] = aws.ToString(g.CacheNodeType)
 	a[attrClusterMode] = enabled(aws.ToBool(g.ClusterEnabled))
