@@ -50,7 +50,7 @@ func (l *rdbLoader) Function(code []byte) error {
 	p.mu.Lock()
 	p.functions = append(p.functions, bytes.Clone(code))
 	p.mu.Unlock()
-	return nil
+	return l.s.scripting.loadFunctionCode(code)
 }
 
 func (l *rdbLoader) SelectDB(n int) error {

@@ -320,9 +320,7 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 
 // functionLibraries returns the function libraries to write to RDBs.
 func (p *persistence) functionLibraries() [][]byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.functions
+	return p.s.scripting.libraryCodes()
 }
 
 // appendEntryRDB serializes one key as an RDB record. scratch holds a
