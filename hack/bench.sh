@@ -16,6 +16,8 @@
 #   ENGINE [bin/redisctl]  REDIS [redis-server]
 #   KEEP [unset]  keep the raw CSV in this directory
 #   COLL [1]      then run hack/bench-collections.sh (its own knobs there)
+#   SS [1]        then run hack/bench-streams-scripting.sh (XADD, XREADGROUP,
+#                 XACK, EVALSHA; its own knobs there)
 #   PERSIST [1]   then run hack/bench-persistence.sh (its own knobs there)
 set -u
 cd "$(dirname "$0")/.."
@@ -181,6 +183,8 @@ END {
 # Collections (hash, list, set, sorted set throughput and memory) against
 # the same servers: hack/bench-collections.sh; COLL=0 skips it.
 [ "${COLL:-1}" = 1 ] && hack/bench-collections.sh "$eport" "$epid" "$rport" "$rpid"
+# Streams and scripting (XADD, XREADGROUP+XACK, EVALSHA): SS=0 skips it.
+[ "${SS:-1}" = 1 ] && hack/bench-streams-scripting.sh "$eport" "$rport"
 # Persistence (AOF throughput, RDB load, BGSAVE time and memory) on servers
 # of its own: hack/bench-persistence.sh; PERSIST=0 skips it.
 [ "${PERSIST:-1}" = 1 ] && hack/bench-persistence.sh

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -235,11 +236,33 @@ func (f *functions) unlink(lib *functionLib) {
 	f.counted()
 }
 
-// counted publishes the counts FUNCTION STATS reports.
+// counted publishes the counts FUNCTION STATS reports and the libraries'
+// code for snapshots, which read them without the server lock.
 func (f *functions) counted() {
+	codes := make([][]byte, 0, len(f.libs))
+	for _, l := range f.sortedLibs() {
+		codes = append(codes, []byte(l.code))
+	}
 	f.sc.mu.Lock()
 	f.sc.fnLibs, f.sc.fnFuncs = len(f.libs), len(f.funcs)
+	f.sc.libCodes = codes
 	f.sc.mu.Unlock()
+}
+
+// libraryCodes returns the code of every function library (RDB saving).
+func (sc *scripting) libraryCodes() [][]byte {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.libCodes
+}
+
+// loadFunctionCode loads a library read from an RDB file, replacing one
+// of the same name.
+func (sc *scripting) loadFunctionCode(code []byte) error {
+	if _, err := sc.fns.loadLibrary(string(code), true); err != "" {
+		return errors.New(err)
+	}
+	return nil
 }
 
 // loadLibrary is FUNCTION LOAD: it returns the library name or an error.

@@ -17,3 +17,22 @@ func (c *Client) alsoPropagate(argv [][]byte) {
 // preventPropagation keeps the current command itself from being
 // propagated (its effects were, with alsoPropagate).
 func (c *Client) preventPropagation() { c.propArgv = [][]byte{} }
+
+// propagationIdle is implemented by propagators that can tell they would
+// drop what they are given right now (persistence with the AOF off).
+type propagationIdle interface{ Idle() bool }
+
+// Idle reports whether the AOF is off, so that writes need not be handed
+// over.
+func (p *persistence) Idle() bool { return p.aofLog.Load() == nil }
+
+// effectsWanted reports whether any propagator would record writes now: a
+// script only collects its effects then.
+func (s *Server) effectsWanted() bool {
+	for _, p := range s.propagators {
+		if i, ok := p.(propagationIdle); !ok || !i.Idle() {
+			return true
+		}
+	}
+	return false
+}

@@ -76,8 +76,9 @@ type scripting struct {
 	busy   atomic.Pointer[scriptRun]
 	rand   drand48
 
-	fnLibs, fnFuncs int  // library and function counts, for FUNCTION STATS (under mu)
-	polling         bool // serving other clients from inside a busy script
+	fnLibs, fnFuncs int      // library and function counts, for FUNCTION STATS (under mu)
+	polling         bool     // serving other clients from inside a busy script
+	libCodes        [][]byte // function libraries' code, for snapshots (under mu)
 }
 
 // evalScript is a cached EVAL script, compiled once.
@@ -101,7 +102,8 @@ type scriptRun struct {
 	resp     int // redis.setresp()
 	repl     int // redis.set_repl()
 	wrote    bool
-	effects  [][][]byte // commands to propagate, with their databases
+	effects  bool       // propagators want the script's writes
+	writes   [][][]byte // commands to propagate, with their databases
 	effectDB []int
 
 	killed   atomic.Bool // SCRIPT/FUNCTION KILL
@@ -256,6 +258,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 	run.resp = 2
 	run.repl = replAll
 	run.done = make(chan struct{})
+	run.effects = s.effectsWanted()
 	run.oom = s.maxmemory.Load() > 0 && s.usedMemory() > s.maxmemory.Load()
 
 	cl := sc.client
@@ -294,7 +297,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 // flushEffects propagates the script's writes: alone, or wrapped in
 // MULTI/EXEC when there are several.
 func (sc *scripting) flushEffects(run *scriptRun) {
-	n := len(run.effects)
+	n := len(run.writes)
 	if n == 0 {
 		return
 	}
@@ -302,7 +305,7 @@ func (sc *scripting) flushEffects(run *scriptRun) {
 	if n > 1 {
 		s.propagateArgv(run.effectDB[0], []byte("MULTI"))
 	}
-	for i, argv := range run.effects {
+	for i, argv := range run.writes {
 		s.propagateArgv(run.effectDB[i], argv...)
 	}
 	if n > 1 {

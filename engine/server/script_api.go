@@ -275,6 +275,9 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	cl.proto = run.resp
 	before := len(cl.out)
 	cl.propHook = run.capture
+	if !run.effects {
+		cl.propHook = run.discard
+	}
 	cl.call(cmd)
 	cl.propHook = nil
 	if cl.dirty > 0 {
@@ -289,16 +292,17 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	return 1
 }
 
+// discard drops a write: nothing records effects now.
+func (r *scriptRun) discard(int, [][]byte) {}
+
 // capture records a write the script made, for propagation at its end,
 // as redis.set_repl allows.
 func (r *scriptRun) capture(db int, argv [][]byte) {
 	if r.repl&replAOF == 0 && r.repl&replReplica == 0 {
 		return
 	}
-	cp := make([][]byte, len(argv))
-	for i, a := range argv {
-		cp[i] = append([]byte(nil), a...)
-	}
-	r.effects = append(r.effects, cp)
+	// The script client's arguments are fresh slices for every call (see
+	// luaArgv), so they can be kept as they are.
+	r.writes = append(r.writes, argv)
 	r.effectDB = append(r.effectDB, db)
 }

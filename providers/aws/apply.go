@@ -382,7 +382,7 @@ func (a *applier) runStep(ctx context.Context, g *types.ReplicationGroup, live *
 		err = a.retryState(ctx, id, call)
 	}
 	if err != nil {
-		return stepErr("modify replication group", err)
+		return stepErr("replication group step "+stepName(s.kind), err)
 	}
 	_, err = a.waitAvailable(ctx, id)
 	return err

@@ -44,7 +44,7 @@ func (a *applier) params() (*providers.Resource, error) {
 			return nil, explain("create parameter group "+name, err)
 		}
 	}
-	probe := providers.Resource{Type: typeParams, Name: t.paramName}
+	probe := providers.Resource{Type: typeParams, Name: name}
 	if c.Action == providers.ActionUpdate {
 		probe.ID = name // ours already: no ownership check
 	}
@@ -81,7 +81,7 @@ func (a *applier) params() (*providers.Resource, error) {
 	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], tagString(t.tags)); err != nil {
 		return nil, err
 	}
-	return readParams(ctx, a.api, t, providers.Resource{Type: typeParams, Name: t.paramName, ID: name})
+	return readParams(ctx, a.api, t, providers.Resource{Type: typeParams, Name: name, ID: name})
 }
 
 func (a *applier) deleteParams(r providers.Resource) error {
@@ -128,7 +128,7 @@ func (a *applier) subnet() (*providers.Resource, error) {
 			return nil, explain("create subnet group "+name, err)
 		}
 	}
-	live, err := readSubnet(ctx, a.api, t, providers.Resource{Type: typeSubnet, Name: groupName})
+	live, err := readSubnet(ctx, a.api, t, providers.Resource{Type: typeSubnet, Name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -143,5 +143,5 @@ func (a *applier) subnet() (*providers.Resource, error) {
 	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], tagString(t.tags)); err != nil {
 		return nil, err
 	}
-	return readSubnet(ctx, a.api, t, providers.Resource{Type: typeSubnet, Name: groupName, ID: name})
+	return readSubnet(ctx, a.api, t, providers.Resource{Type: typeSubnet, Name: name, ID: name})
 }

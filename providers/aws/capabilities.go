@@ -16,6 +16,7 @@ const (
 
 // Attributes of the replication group.
 const (
+	attrID            = "replication_group_id"
 	attrEngine        = "engine"
 	attrVersion       = "engine_version"
 	attrNodeType      = "node_type"
@@ -45,6 +46,7 @@ const (
 )
 
 var rules = []providers.AttributeRule{
+	{Resource: typeGroup, Attribute: attrID, Mode: providers.Replace, Impact: providers.ImpactDataLoss, Note: "a replication group cannot be renamed: a new ID creates a new group and deletes the old one (final snapshot)"},
 	{Resource: typeGroup, Attribute: attrEngine, Mode: providers.InPlace, Impact: providers.ImpactRollingFailover, Note: "Redis OSS → Valkey upgrades node by node; Valkey → Redis OSS cannot be done in place and replaces the group (data-loss)"},
 	{Resource: typeGroup, Attribute: attrVersion, Mode: providers.InPlace, Impact: providers.ImpactRollingFailover, Note: "upgrade node by node with failovers (a single node restarts); a downgrade replaces the group (data-loss)"},
 	{Resource: typeGroup, Attribute: attrNodeType, Mode: providers.InPlace, Impact: providers.ImpactRollingFailover, Note: "online vertical scaling: new nodes sync, then the endpoints switch to them"},
@@ -65,8 +67,8 @@ var rules = []providers.AttributeRule{
 	{Resource: typeGroup, Attribute: attrMaintWindow, Mode: providers.InPlace, Impact: providers.ImpactMetadata, Note: "ModifyReplicationGroup(PreferredMaintenanceWindow)"},
 	{Resource: typeGroup, Attribute: attrTags, Mode: providers.InPlace, Impact: providers.ImpactMetadata, Note: "AddTagsToResource / RemoveTagsFromResource"},
 	{Resource: typeGroup, Attribute: attrStatus, Mode: providers.InPlace, Impact: providers.ImpactNone, Note: "redisctl waits for the group to become available (after an interrupted apply, or a change made elsewhere)"},
-	{Resource: typeParams, Attribute: attrFamily, Mode: providers.Replace, Impact: providers.ImpactNone, Note: "each engine family has its own parameter group; the old one is deleted once the replication group has moved"},
-	{Resource: typeParams, Attribute: attrClusterOn, Mode: providers.Replace, Impact: providers.ImpactNone, Note: "cluster mode has its own parameter group (name ends in -cluster)"},
+	{Resource: typeParams, Attribute: attrFamily, Mode: providers.Replace, Impact: providers.ImpactNone, Note: "each engine family has its own parameter group (named <id>-<family>); a new one is created and the old one deleted once the replication group has moved"},
+	{Resource: typeParams, Attribute: attrClusterOn, Mode: providers.Replace, Impact: providers.ImpactNone, Note: "cluster mode has its own parameter group (named <id>-<family>-cluster)"},
 	{Resource: typeParams, Attribute: attrPolicy, Mode: providers.InPlace, Impact: providers.ImpactOnline, Note: "ModifyCacheParameterGroup(maxmemory-policy) applies live"},
 	{Resource: typeParams, Attribute: attrParameters, Mode: providers.InPlace, Impact: providers.ImpactOnline, Note: "ModifyCacheParameterGroup; parameters that need a reboot apply at the next one"},
 	{Resource: typeParams, Attribute: attrTags, Mode: providers.InPlace, Impact: providers.ImpactMetadata, Note: "AddTagsToResource / RemoveTagsFromResource"},

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redisctl/redisctl/deploy/plan"
 	"github.com/redisctl/redisctl/providers"
 )
 
@@ -49,10 +50,10 @@ func TestEngineChanges(t *testing.T) {
 	if len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "Engine=valkey, EngineVersion=8.0, CacheParameterGroupName=unit-valkey8") {
 		t.Errorf("redis → valkey calls: %v", c.Calls)
 	}
-	if pc := change(t, p, "aws_parameter_group.valkey8"); pc.Action != providers.ActionCreate {
+	if pc := change(t, p, "aws_parameter_group.unit-valkey8"); pc.Action != providers.ActionCreate {
 		t.Errorf("new family's parameter group: %s", pc.Action)
 	}
-	if pc := change(t, p, "aws_parameter_group.redis7"); pc.Action != providers.ActionDelete || !slices.Contains(pc.DependsOn, groupAddr) {
+	if pc := change(t, p, "aws_parameter_group.unit-redis7"); pc.Action != providers.ActionDelete || !slices.Contains(pc.DependsOn, groupAddr) {
 		t.Errorf("old parameter group: %s after %v", pc.Action, pc.DependsOn)
 	}
 	h.apply(valkey)
@@ -256,7 +257,7 @@ func TestSettingsInPlace(t *testing.T) {
 			t.Errorf("%s: %+v", name, a)
 		}
 	}
-	if pc := change(t, p, "aws_parameter_group.redis7"); pc.Impact != providers.ImpactOnline || !strings.Contains(strings.Join(pc.Calls, " "), "notify-keyspace-events=Ex") {
+	if pc := change(t, p, "aws_parameter_group.unit-redis7"); pc.Impact != providers.ImpactOnline || !strings.Contains(strings.Join(pc.Calls, " "), "notify-keyspace-events=Ex") {
 		t.Errorf("parameter group: %s %v", pc.Impact, pc.Calls)
 	}
 	h.apply(edited)
@@ -284,7 +285,7 @@ func TestSubnetGroup(t *testing.T) {
 	t.Setenv("UNIT_PASSWORD", password1)
 	s1 := spec("name: aws\n", "name: aws\n  subnetIds: [subnet-0a, subnet-0b]\n")
 	p := h.apply(s1)
-	if c := change(t, p, groupAddr); !slices.Contains(c.DependsOn, "aws_subnet_group.main") {
+	if c := change(t, p, groupAddr); !slices.Contains(c.DependsOn, "aws_subnet_group.unit") {
 		t.Errorf("group does not wait for its subnet group: %v", c.DependsOn)
 	}
 	if g, _ := h.f.Group("unit"); g.SubnetGroup != "unit" {
@@ -292,7 +293,7 @@ func TestSubnetGroup(t *testing.T) {
 	}
 	h.clean(s1)
 	s2 := spec("name: aws\n", "name: aws\n  subnetIds: [subnet-0c, subnet-0a]\n")
-	if c := change(t, h.plan(s2), "aws_subnet_group.main"); c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline {
+	if c := change(t, h.plan(s2), "aws_subnet_group.unit"); c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline {
 		t.Errorf("subnets: %s (%s)", c.Action, c.Impact)
 	}
 	h.apply(s2)
@@ -318,6 +319,9 @@ func TestMaintenanceWindowDeferral(t *testing.T) {
 	c := change(t, p, groupAddr)
 	if !c.MaintenanceWindow || !strings.Contains(c.Calls[0], "ApplyImmediately=false") || len(p.Warnings) == 0 {
 		t.Errorf("deferred change: window %v calls %v warnings %v", c.MaintenanceWindow, c.Calls, p.Warnings)
+	}
+	if jc := plan.ToJSON(p).Changes; len(jc) != 1 || !jc[0].MaintenanceWindow || len(jc[0].Calls) != 1 {
+		t.Errorf("JSON view of the deferred change: %+v", jc)
 	}
 	h.apply(bigger)
 	g, _ := h.f.Group("unit")
@@ -352,4 +356,47 @@ func TestZonesPlacement(t *testing.T) {
 	}
 	h.clean(cluster)
 	h.destroy(cluster)
+}
+
+func TestRenames(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	subnets := "name: aws\n  subnetIds: [subnet-0a]\n"
+	base := spec("name: aws\n", subnets)
+	h.apply(base)
+
+	// Another parameter group name: a new group, the replication group moves to it online.
+	renamed := spec("name: aws\n", subnets+"  parameterGroupName: unit-params\n")
+	p := h.plan(renamed)
+	if c := change(t, p, groupAddr); c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline {
+		t.Errorf("parameter group rename: %s (%s)", c.Action, c.Impact)
+	}
+	if c := change(t, p, "aws_parameter_group.unit-params"); c.Action != providers.ActionCreate {
+		t.Errorf("new parameter group: %s", c.Action)
+	}
+	h.apply(renamed)
+	if pgs := h.f.ParameterGroups(); !slices.Equal(pgs, []string{"unit-params"}) {
+		t.Errorf("parameter groups %v", pgs)
+	}
+	h.clean(renamed)
+
+	// Another replication group ID: a new group (data-loss), with its own subnet group.
+	moved := spec("name: aws\n", subnets+"  replicationGroupId: unit2\n")
+	p = h.plan(moved)
+	c := change(t, p, groupAddr)
+	if c.Action != providers.ActionReplace || c.Impact != providers.ImpactDataLoss || attr(c, attrID) == nil {
+		t.Errorf("new ID: %s (%s)", c.Action, c.Impact)
+	}
+	if !slices.Contains(c.DependsOn, "aws_subnet_group.unit2") || !slices.Contains(c.DependsOn, "aws_parameter_group.unit2-redis7") {
+		t.Errorf("new group waits for %v", c.DependsOn)
+	}
+	h.apply(moved)
+	if g := h.f.Groups(); !slices.Equal(g, []string{"unit2"}) {
+		t.Errorf("groups %v", g)
+	}
+	if sg := h.f.SubnetGroups(); !slices.Equal(sg, []string{"unit2"}) {
+		t.Errorf("subnet groups %v", sg)
+	}
+	h.clean(moved)
+	h.destroy(moved)
 }

@@ -43,7 +43,7 @@ func TestConformance(t *testing.T) {
 				Edit: func(s string) string {
 					return strings.Replace(s, "memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru", 1)
 				},
-				Want: map[string]conformance.Want{"aws_parameter_group.redis7": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Want: map[string]conformance.Want{"aws_parameter_group.conf-aws-redis7": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
 			},
 			{
 				Name: "single to ha adds replicas and failover in place",
@@ -67,9 +67,9 @@ func TestConformance(t *testing.T) {
 					return strings.Replace(s, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1)
 				},
 				Want: map[string]conformance.Want{
-					"aws_replication_group.main":         {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
-					"aws_parameter_group.redis7-cluster": {Action: providers.ActionCreate, Impact: providers.ImpactNone},
-					"aws_parameter_group.redis7":         {Action: providers.ActionDelete, Impact: providers.ImpactMetadata},
+					"aws_replication_group.main":                  {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
+					"aws_parameter_group.conf-aws-redis7-cluster": {Action: providers.ActionCreate, Impact: providers.ImpactNone},
+					"aws_parameter_group.conf-aws-redis7":         {Action: providers.ActionDelete, Impact: providers.ImpactMetadata},
 				},
 				AllowDataLoss: true,
 			},

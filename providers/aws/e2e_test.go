@@ -82,6 +82,16 @@ func TestExamplesEndToEnd(t *testing.T) {
 				must(t, r, want, what)
 				return r
 			}
+			pj := step(0, "json plan before apply", "plan", "-o", "json")
+			var first plan.JSONPlan
+			if err := json.Unmarshal([]byte(pj.out), &first); err != nil || len(first.Changes) == 0 {
+				t.Fatalf("json plan: %v\n%s", err, pj.out)
+			}
+			for _, c := range first.Changes {
+				if len(c.Calls) == 0 || c.MaintenanceWindow {
+					t.Errorf("%s: calls %v, maintenance window %v", c.Address, c.Calls, c.MaintenanceWindow)
+				}
+			}
 			p := step(0, "plan", "plan")
 			if !strings.Contains(p.out, "CreateReplicationGroup(") || !strings.Contains(p.out, "Plan: ") {
 				t.Errorf("plan shows no CreateReplicationGroup call:\n%s", p.out)
@@ -102,7 +112,10 @@ func TestExamplesEndToEnd(t *testing.T) {
 			if err := json.Unmarshal([]byte(j.out), &jp); err != nil || len(jp.Changes) != 0 || len(jp.Notes) == 0 {
 				t.Errorf("json re-plan: %v, %d changes, notes %v", err, len(jp.Changes), jp.Notes)
 			}
-			step(0, "status", "status")
+			st := step(0, "status", "status")
+			if !strings.Contains(st.out, "-001") || !strings.Contains(st.out, " up ") {
+				t.Errorf("status shows no nodes:\n%s", st.out)
+			}
 			d := step(0, "destroy", "destroy", "--auto-approve")
 			if !strings.Contains(d.errOut, "final snapshot") {
 				t.Errorf("destroy did not report its final snapshot:\n%s", d.errOut)
@@ -250,7 +263,7 @@ func TestImportCLI(t *testing.T) {
 	}
 	p := run(t, ctx, "plan", "-f", file, "--state-dir", state, "--detailed-exitcode")
 	must(t, p, 2, "first plan (parameter group only)")
-	if !strings.Contains(p.out, "aws_parameter_group.valkey8-cluster will be created") || !strings.Contains(p.out, "CacheParameterGroupName=orders-cache-valkey8-cluster") || strings.Contains(p.out, "will be replaced") {
+	if !strings.Contains(p.out, "aws_parameter_group.orders-cache-valkey8-cluster will be created") || !strings.Contains(p.out, "CacheParameterGroupName=orders-cache-valkey8-cluster") || strings.Contains(p.out, "will be replaced") {
 		t.Errorf("first plan:\n%s", p.out)
 	}
 	must(t, run(t, ctx, "apply", "-f", file, "--state-dir", state, "--auto-approve"), 0, "apply")

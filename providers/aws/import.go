@@ -273,7 +273,7 @@ func (im *importer) resources(ctx context.Context, spec *topology.Spec, pgName s
 		}
 	}
 	if pgName != "" {
-		r, err := readParams(ctx, im.api, t, providers.Resource{Type: typeParams, Name: t.paramName, ID: pgName})
+		r, err := readParams(ctx, im.api, t, providers.Resource{Type: typeParams, Name: pgName, ID: pgName})
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func TestDrift(t *testing.T) {
 	}
 	all := strings.Join(msgs, "\n")
 	if !strings.Contains(all, `aws_replication_group.main: node_type is "cache.m7g.large", state says "cache.t4g.micro"`) ||
-		!strings.Contains(all, `aws_parameter_group.redis7: maxmemory_policy is "allkeys-lru", state says "noeviction"`) {
+		!strings.Contains(all, `aws_parameter_group.unit-redis7: maxmemory_policy is "allkeys-lru", state says "noeviction"`) {
 		t.Errorf("drift:\n%s", all)
 	}
 	if c := change(t, p, groupAddr); attr(c, attrNodeType) == nil || attr(c, attrNodeType).After != "cache.t4g.micro" {
@@ -94,7 +94,7 @@ func TestDestroySnapshots(t *testing.T) {
 			if c.Impact != providers.ImpactDataLoss || strings.Contains(c.Reason, "final snapshot") != (tc.snaps == 1) {
 				t.Errorf("destroy change: %s, %s", c.Impact, c.Reason)
 			}
-			if pc := change(t, p, "aws_parameter_group.redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
+			if pc := change(t, p, "aws_parameter_group.unit-redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
 				t.Errorf("parameter group is deleted before the group: %v", pc.DependsOn)
 			}
 			snaps := h.f.Snapshots()
@@ -294,4 +294,48 @@ func TestClearErrors(t *testing.T) {
 			t.Errorf("CreateReplicationGroup succeeded %d times", n)
 		}
 	})
+}
+
+func TestInterruptedReplaceResumes(t *testing.T) {
+	h := newHarness(t)
+	t.Setenv("UNIT_PASSWORD", password1)
+	h.apply(spec())
+	moved := spec("tls:", "network:\n  basePort: 6380\ntls:")
+
+	// Killed while the old group is being deleted.
+	h.f.SetPolls(1000)
+	ctx, cancel := interrupt(func() bool { return h.f.Count("DeleteReplicationGroup") == 1 })
+	if _, err := h.run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted replace: %v", err)
+	}
+	cancel()
+	h.f.SetPolls(2)
+	h.f.FinishIn("unit", 1) // the refresh sees the deletion finish
+	p := h.plan(moved)
+	if c := change(t, p, groupAddr); c.Action != providers.ActionCreate || len(p.Drift) > 0 {
+		t.Errorf("after a kill mid-deletion: %s, drift %v (its own deletion is no drift)", c.Action, p.Drift)
+	}
+
+	// Killed again while the new group is being created.
+	h.f.SetPolls(1000)
+	ctx, cancel = interrupt(func() bool { return h.f.Count("CreateReplicationGroup") == 2 })
+	if _, err := h.run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted create of the replacement: %v", err)
+	}
+	cancel()
+	h.f.SetPolls(2)
+	h.f.FinishIn("unit", 5) // still creating when the next plan looks
+	p = h.plan(moved)
+	if c := change(t, p, groupAddr); c.Action != providers.ActionUpdate || !only(c.Attrs, attrStatus) || len(p.Drift) > 0 {
+		t.Errorf("after a kill mid-creation: %s %+v, drift %v", c.Action, c.Attrs, p.Drift)
+	}
+	h.apply(moved)
+	h.clean(moved)
+	if d, c := h.f.Count("DeleteReplicationGroup"), h.f.Count("CreateReplicationGroup"); d != 1 || c != 2 {
+		t.Errorf("%d deletes and %d creates, want 1 and 2", d, c)
+	}
+	if g, _ := h.f.Group("unit"); g.Port != 6380 {
+		t.Errorf("port %d", g.Port)
+	}
+	h.destroy(moved)
 }

@@ -87,7 +87,7 @@ func windowOr(w string) string {
 // desired builds the resources the spec asks for, in address order.
 func desired(t target, passwordFP string) []providers.Resource {
 	pg := providers.Resource{
-		Type: typeParams, Name: t.paramName,
+		Type: typeParams, Name: t.paramGroup,
 		Attrs: map[string]string{
 			attrFamily:     t.engine.Family,
 			attrClusterOn:  yesNo(t.cluster),
@@ -101,6 +101,7 @@ func desired(t target, passwordFP string) []providers.Resource {
 	group := providers.Resource{
 		Type: typeGroup, Name: groupName,
 		Attrs: map[string]string{
+			attrID:          t.id,
 			attrEngine:      string(t.engine.Engine),
 			attrVersion:     t.engine.Version,
 			attrNodeType:    t.nodeType.Name,
@@ -136,7 +137,7 @@ func desired(t target, passwordFP string) []providers.Resource {
 	}
 	if t.ownSubnets {
 		sn := providers.Resource{
-			Type: typeSubnet, Name: groupName,
+			Type: typeSubnet, Name: t.subnetGroup,
 			Attrs:   map[string]string{attrSubnets: sortedJoin(t.settings.SubnetIDs), attrTags: tagString(t.tags)},
 			Private: map[string]string{privName: t.subnetGroup},
 		}

@@ -55,7 +55,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			return nil, fmt.Errorf("%s: %w", r.Address(), err)
 		}
 		if live == nil {
-			if r.ID != "" {
+			// An interrupted delete or replace of redisctl's own is no drift.
+			if r.ID != "" && req.Journals[r.Address()][journalOperation] != "DeleteReplicationGroup" {
 				resp.Drift = append(resp.Drift, providers.Drift{Address: r.Address(), Message: "deleted outside redisctl; it will be created again"})
 			}
 			continue
@@ -197,6 +198,7 @@ func readGroup(ctx context.Context, api *elasticache.Client, t target, r provide
 func groupResource(g *types.ReplicationGroup, cc *types.CacheCluster, tags map[string]string, prior providers.Resource) providers.Resource {
 	a := map[string]string{}
 	maps.Copy(a, prior.Attrs)
+	a[attrID] = aws.ToString(g.ReplicationGroupId)
 	a[attrEngine] = aws.ToString(g.Engine)
 	a[attrNodeType] = aws.ToString(g.CacheNodeType)
 	a[attrClusterMode] = enabled(aws.ToBool(g.ClusterEnabled))
@@ -449,13 +451,10 @@ func nodeStatuses(g *types.ReplicationGroup) []providers.NodeStatus {
 	status := aws.ToString(g.Status)
 	var out []providers.NodeStatus
 	for _, ng := range g.NodeGroups {
-		for i, m := range ng.NodeGroupMembers {
+		for _, m := range ng.NodeGroupMembers {
 			role := aws.ToString(m.CurrentRole)
-			if role == "" { // cluster mode reports no roles; the first member starts as primary
-				role = "replica"
-				if i == 0 {
-					role = "primary"
-				}
+			if role == "" {
+				role = "node" // cluster mode reports no roles, and failovers move them
 			}
 			ns := providers.NodeStatus{Name: aws.ToString(m.CacheClusterId), Role: role, Up: normalStatus(status) == statusAvailable,
 				UsedMemory: -1, MaxMemory: maxMem, Keys: -1, Detail: fmt.Sprintf("shard %s, %s, %s", aws.ToString(ng.NodeGroupId), aws.ToString(m.PreferredAvailabilityZone), status)}

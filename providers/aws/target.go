@@ -31,7 +31,7 @@ type target struct {
 	retention int
 
 	paramGroup  string // parameter group name
-	paramName   string // its resource name ("redis7", "redis7-cluster")
+	paramSuffix string // family and cluster mode ("redis7", "redis7-cluster")
 	subnetGroup string // subnet group name ("" → the default)
 	ownSubnets  bool   // redisctl manages the subnet group
 	tags        map[string]string
@@ -90,11 +90,11 @@ func resolve(spec *topology.Spec, s Settings) (target, topology.Problems, []stri
 	resolveNodeType(&t, problem, &warnings)
 	resolveData(&t, problem)
 	resolveNetwork(&t, problem, &warnings)
-	t.paramName = parameterGroupSuffix(t.engine.Family)
+	t.paramSuffix = parameterGroupSuffix(t.engine.Family)
 	if t.cluster {
-		t.paramName += "-cluster"
+		t.paramSuffix += "-cluster"
 	}
-	t.paramGroup = t.id + "-" + t.paramName
+	t.paramGroup = t.id + "-" + t.paramSuffix
 	if s.ParameterGroupName != "" {
 		t.paramGroup = s.ParameterGroupName
 		if strings.HasPrefix(s.ParameterGroupName, "default.") || len(s.ParameterGroupName) > 255 || !groupIDPattern.MatchString(strings.ToLower(s.ParameterGroupName)) {

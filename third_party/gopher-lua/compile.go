@@ -1319,7 +1319,9 @@ func compileFunctionExpr(context *funcContext, funcexpr *ast.FunctionExpr, ec *e
 		context.RegisterLocalVar(name)
 	}
 	if funcexpr.ParList.HasVargs {
-		if CompatVarArg {
+		// redisctl patch: as in Lua 5.1, a main chunk is vararg but has no
+		// compatibility "arg" table (building one made every call allocate).
+		if CompatVarArg && context.Parent != nil {
 			context.Proto.IsVarArg = VarArgHasArg | VarArgNeedsArg
 			if context.Parent != nil {
 				context.RegisterLocalVar("arg")
