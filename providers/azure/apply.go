@@ -290,7 +290,7 @@ func (p *Provider) exportDatabase(ctx context.Context, req providers.ApplyReques
 		if err != nil {
 			return err
 		}
-		if db == nil || db.Private[privState] == "Deleting" {
+		if db == nil || db.Private[privState] == "Deleting" || db.Private[privState] == "Failed" {
 			req.Progress(o.what + ": no database to export")
 			return nil
 		}

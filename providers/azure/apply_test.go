@@ -442,3 +442,31 @@ func TestResumeAfterKillMidReplace(t *testing.T) {
 		})
 	}
 }
+
+// A create that Azure fails leaves a Failed cluster: the next plan replaces
+// it rather than leaving it broken or calling it up to date.
+func TestFailedResourceIsReplaced(t *testing.T) {
+	e := newEnv(t)
+	e.srv.FailNextOperation("ResourceOperationFailure", "The resource operation completed with terminal provisioning state 'Failed'.")
+	if _, err := e.apply(context.Background(), testSpec, false, false); err == nil {
+		t.Fatal("apply succeeded")
+	}
+	if c := e.srv.Cluster(testSub, testRG, "orders"); c == nil || c.ProvisioningState != "Failed" {
+		t.Fatalf("cluster %+v", c)
+	}
+	p := e.plan(testSpec)
+	ch := change(p, addrCluster)
+	if ch == nil || ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "provisioningState Failed") {
+		t.Fatalf("plan after the failure: %+v", ch)
+	}
+	e.mustApply(testSpec)
+	if c := e.srv.Cluster(testSub, testRG, "orders"); c.ProvisioningState != "Succeeded" || e.srv.ClusterCount() != 1 {
+		t.Errorf("cluster after the replacement %+v", c)
+	}
+	if len(e.srv.Exports()) != 0 {
+		t.Error("exported a database that never existed")
+	}
+	if p := e.plan(testSpec); !p.Empty() {
+		t.Errorf("plan after the replacement: %+v", p.Changes)
+	}
+}
