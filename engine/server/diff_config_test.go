@@ -2,8 +2,8 @@ package server
 
 import (
 	"bufio"
-	"os"
 	"bytes"
+	"os"
 	"sort"
 	"strings"
 	"testing"
