@@ -202,7 +202,8 @@ func (l *Log) Err() error {
 }
 
 // fsyncLoop fsyncs once a second under everysec, in the background like
-// Redis's bio thread, so writes never wait for the disk.
+// Redis's bio thread, so writes never wait for the disk; under every
+// policy it also writes what is still buffered.
 func (l *Log) fsyncLoop() {
 	defer close(l.done)
 	t := time.NewTicker(time.Second)
@@ -212,11 +213,12 @@ func (l *Log) fsyncLoop() {
 		case <-l.stop:
 			return
 		case <-t.C:
-			if Policy(l.policy.Load()) != FsyncEverySec {
-				continue
-			}
+			// Writes nobody got a reply for (active expiry, CLIENT REPLY
+			// OFF) reach the file within a second under every policy.
 			l.Flush()
-			l.syncNow()
+			if Policy(l.policy.Load()) == FsyncEverySec {
+				l.syncNow()
+			}
 		}
 	}
 }
