@@ -164,8 +164,18 @@ func evalCommand(c *Client)      { evalGeneric(c, false, false) }
 func evalshaCommand(c *Client)   { evalGeneric(c, true, false) }
 func evalRoCommand(c *Client)    { evalGeneric(c, false, true) }
 func evalshaRoCommand(c *Client) { evalGeneric(c, true, true) }
+
+// scriptDebugCommand is SCRIPT DEBUG: the Lua debugger (LDB) is not
+// provided, so only NO (its default) succeeds.
 func scriptDebugCommand(c *Client) {
-	c.addError("ERR SCRIPT DEBUG is not supported by this server")
+	switch {
+	case argIs(c.argv[2], "no"):
+		c.addOK()
+	case argIs(c.argv[2], "yes"), argIs(c.argv[2], "sync"):
+		c.addError("ERR the Lua debugger (SCRIPT DEBUG YES/SYNC) is not available in this server")
+	default:
+		c.addError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+	}
 }
 
 // parseScriptNumKeys parses numkeys at argv[2] and returns it; the keys are
@@ -370,9 +380,35 @@ func scriptFlushCommand(c *Client) {
 	c.addOK()
 }
 
-// numScripts and scriptsMemory feed INFO.
-func (sc *scripting) numScripts() int {
+// scriptingInfo is what INFO memory reports about scripting.
+type scriptingInfo struct {
+	scripts, functions, libraries int64
+	vmEval, vmFunctions           int64 // the interpreters' memory (estimated)
+	scriptsEval, functionsMem     int64
+}
+
+// Estimates of what Redis accounts: an interpreter's base heap, and the
+// bookkeeping of a cached script and of the functions engine.
+const (
+	luaBaseHeap        = 31744
+	luaFunctionsHeap   = 33792
+	scriptEntryMem     = 128
+	functionsCtxMem    = 200
+	functionLibraryMem = 160
+)
+
+func (sc *scripting) info() scriptingInfo {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return len(sc.scripts)
+	var code int64
+	for _, c := range sc.libCodes {
+		code += int64(len(c))
+	}
+	n := int64(len(sc.scripts))
+	return scriptingInfo{
+		scripts: n, functions: int64(sc.fnFuncs), libraries: int64(sc.fnLibs),
+		vmEval: luaBaseHeap + 2*sc.bodies, vmFunctions: luaFunctionsHeap + 2*code,
+		scriptsEval:  sc.bodies + n*scriptEntryMem,
+		functionsMem: functionsCtxMem + code + int64(len(sc.libCodes))*functionLibraryMem,
+	}
 }
