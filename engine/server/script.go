@@ -108,7 +108,36 @@ type scriptRun struct {
 
 	killed   atomic.Bool // SCRIPT/FUNCTION KILL
 	timedOut atomic.Bool // ran past busy-reply-threshold
-	done     chan struct{}
+	finished atomic.Bool
+	doneCh   atomic.Pointer[chan struct{}] // made by the first waiter
+	hook     func(db int, argv [][]byte)   // the script client's propHook
+}
+
+// wait returns a channel closed when the script ends (nil if it has).
+// Channels are made only when someone waits: most scripts end before
+// anyone does.
+func (r *scriptRun) wait() <-chan struct{} {
+	ch := r.doneCh.Load()
+	if ch == nil {
+		c := make(chan struct{})
+		if !r.doneCh.CompareAndSwap(nil, &c) {
+			ch = r.doneCh.Load()
+		} else {
+			ch = &c
+		}
+	}
+	if r.finished.Load() {
+		return nil
+	}
+	return *ch
+}
+
+// end marks the script finished and wakes its waiters.
+func (r *scriptRun) end() {
+	r.finished.Store(true)
+	if ch := r.doneCh.Swap(nil); ch != nil {
+		close(*ch)
+	}
 }
 
 func (s *Server) initScripting() {
@@ -128,20 +157,20 @@ func sha1hex(b []byte) string {
 }
 
 // lookup returns the cached script with this SHA (case-insensitive).
-func (sc *scripting) lookup(sha string) *evalScript {
+func (sc *scripting) lookup(sha []byte) *evalScript {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if s := sc.scripts[sha]; s != nil {
+	if s := sc.scripts[string(sha)]; s != nil {
 		return s
 	}
-	return sc.scripts[strings.ToLower(sha)]
+	return sc.scripts[strings.ToLower(string(sha))]
 }
 
 // load compiles and caches body, returning its script; err is Redis's
 // reply for a compile error.
 func (sc *scripting) load(body []byte) (*evalScript, string) {
 	sha := sha1hex(body)
-	if s := sc.lookup(sha); s != nil {
+	if s := sc.lookup([]byte(sha)); s != nil {
 		return s, ""
 	}
 	flags, shebangLen, serr := evalShebangFlags(body)
@@ -205,7 +234,7 @@ func evalGeneric(c *Client, bySHA, readOnly bool) {
 	var script *evalScript
 	if bySHA {
 		if len(c.argv[1]) == 40 {
-			script = sc.lookup(string(c.argv[1]))
+			script = sc.lookup(c.argv[1])
 		}
 		if script == nil {
 			c.addError("NOSCRIPT No matching script. Please use EVAL.")
@@ -267,8 +296,11 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 	run.start = time.Now()
 	run.resp = 2
 	run.repl = replAll
-	run.done = make(chan struct{})
 	run.effects = s.effectsWanted()
+	run.hook = run.discard
+	if run.effects {
+		run.hook = run.capture
+	}
 	run.oom = s.maxmemory.Load() > 0 && s.usedMemory() > s.maxmemory.Load()
 
 	cl := sc.client
@@ -287,7 +319,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 
 	env.disarm()
 	sc.busy.Store(nil)
-	close(run.done)
+	run.end()
 	sc.run = nil
 	s.exclusiveOwner.Store(prevOwner)
 	c.readyKeys = append(c.readyKeys, cl.readyKeys...)
@@ -357,7 +389,7 @@ func scriptExistsCommand(c *Client) {
 	sc := c.srv.scripting
 	c.addArrayLen(len(c.argv) - 2)
 	for _, a := range c.argv[2:] {
-		if sc.lookup(string(a)) != nil {
+		if sc.lookup(a) != nil {
 			c.addInt(1)
 		} else {
 			c.addInt(0)

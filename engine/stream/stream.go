@@ -211,8 +211,11 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 		n = tail
 		m := readMaster(n.lp)
 		before := cap(n.lp)
+		oldLen := len(n.lp)
 		n.setCounts(m.count+1, m.deleted)
-		m = readMaster(n.lp)
+		if len(n.lp) != oldLen {
+			m = readMaster(n.lp) // the count grew a byte: positions moved
+		}
 		if m.numFields == numFields {
 			p, i := m.fieldsPos, 0
 			for ; i < numFields; i++ {
