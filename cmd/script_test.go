@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/redisctl/redisctl/internal/freeport"
 )
 
 // TestMain lets this test binary also run as the redisctl command, so the
@@ -54,28 +54,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// freePorts finds n consecutive free ports on 127.0.0.1. It looks below
-// the kernel's ephemeral range (32768 and up on Linux): client sockets in
-// TIME_WAIT, which a busy shared machine has by the thousand there, make
-// consecutive free ports rare in that range.
-func freePorts(n int) (int, error) {
-	for attempt := 0; attempt < 200; attempt++ {
-		base := 20000 + rand.IntN(12000)
-		free := true
-		for p := base; p < base+n && free; p++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return base, nil
-		}
-	}
-	return 0, fmt.Errorf("no %d consecutive free ports", n)
-}
+// freePorts finds n consecutive free ports on 127.0.0.1.
+func freePorts(n int) (int, error) { return freeport.Range(n) }
 
 // killUnder stops every process whose working directory is inside dir, so
 // a failed script leaves no server running.

@@ -106,13 +106,18 @@ if [ "$MEM" = 1 ]; then
       fi
       pid=$!
       for _ in $(seq 100); do [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+      if ! kill -0 "$pid" 2>/dev/null || [ "$(redis-cli -p "$port" ping 2>/dev/null)" != PONG ]; then
+        echo "bench-collections: $who did not start for $ds:" >&2; tail -5 "$work/$who-$ds/log" >&2
+        echo "mem,$who,$ds,," >> "$raw"; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; continue
+      fi
       sleep 1
       before=$(rss_kb "$pid")
       gen "$ds" | redis-cli -p "$port" --pipe >/dev/null 2>&1
       sleep 2
-      after=$(rss_kb "$pid")
+      after=$(rss_kb "$pid" 2>/dev/null)
+      [ -n "$after" ] || { echo "bench-collections: $who exited loading $ds:" >&2; tail -20 "$work/$who-$ds/log" >&2; }
       echo "mem,$who,$ds,$before,$after" >> "$raw"
-      kill "$pid"; wait "$pid" 2>/dev/null
+      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
     done
   done
 fi
@@ -120,7 +125,7 @@ fi
 awk -F, -v pipes="$PIPELINES" -v tests="$(cut -d'|' -f1 <<< "$tests" | paste -sd,)" '
 function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
   return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
-$1 == "mem" { grow[$2, $3] = $5 - $4; ds[$3] = 1; next }
+$1 == "mem" { if ($4 != "" && $5 != "") grow[$2, $3] = $5 - $4; ds[$3] = 1; next }
 { k = $3 SUBSEP $4 SUBSEP $2; rps[$1, k] = $5; if ($2 > rounds) rounds = $2 }
 END {
   np = split(pipes, P, " "); nt = split(tests, T, ",")
@@ -147,8 +152,13 @@ END {
   if (length(ds)) {
     printf "\n== collections memory: RSS growth (MB)\n%-16s %10s %10s %7s\n", "dataset", "redis", "engine", "ratio"
     split("hash_1m_fields zset_100k hashes_1m_x5", D, " ")
-    for (i = 1; i <= 3; i++) if (D[i] in ds && grow["redis", D[i]] > 0)
-      printf "%-16s %10.1f %10.1f %7.3f\n", D[i], grow["redis", D[i]] / 1024, grow["engine", D[i]] / 1024, grow["engine", D[i]] / grow["redis", D[i]]
+    for (i = 1; i <= 3; i++) {
+      if (!(D[i] in ds)) continue
+      if (grow["redis", D[i]] > 0 && (("engine", D[i]) in grow))
+        printf "%-16s %10.1f %10.1f %7.3f\n", D[i], grow["redis", D[i]] / 1024, grow["engine", D[i]] / 1024, grow["engine", D[i]] / grow["redis", D[i]]
+      else
+        printf "%-16s %10s %10s %7s\n", D[i], "n/a", "n/a", "n/a"
+    }
   }
   if (nall) printf "\nGEOMEAN collections engine/redis = %.3f over %d test x pipeline pairs\n", exp(all / nall), nall
 }' "$raw"

@@ -56,7 +56,7 @@ func readAll(t *testing.T, data []byte) ([]string, error) {
 func TestLogAppendRotate(t *testing.T) {
 	dir := t.TempDir()
 	f1, _ := os.Create(filepath.Join(dir, "1.aof"))
-	l := NewLog(f1, 0, FsyncAlways)
+	l := NewLog(f1, 0, FsyncAlways, nil)
 	l.Append(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
 	l.Append(0, [][]byte{[]byte("DEL"), []byte("k")})
 	l.Append(3, [][]byte{[]byte("SET"), []byte("x"), []byte("")})
@@ -177,7 +177,7 @@ func TestEverysecFsyncCadence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := NewLog(f, 0, FsyncEverySec)
+	l := NewLog(f, 0, FsyncEverySec, nil)
 	defer l.Close()
 	l.Append(0, [][]byte{[]byte("SET"), []byte("k"), []byte("v")})
 	if err := l.Flush(); err != nil {

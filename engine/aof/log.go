@@ -50,20 +50,19 @@ type Log struct {
 	synced  atomic.Int64 // bytes of the current file fsynced
 	lastErr atomic.Pointer[error]
 
-	closed atomic.Bool
-	stop   chan struct{}
-	done   chan struct{}
-	// OnError is called (from Flush or the fsync goroutine) when a write
-	// or fsync fails.
-	OnError func(err error)
+	closed  atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
+	onError func(err error)
 	// lastSync is the unix ms of the last fsync (everysec).
 	lastSync atomic.Int64
 }
 
-// NewLog appends to f, whose current size is size, with policy p. It
-// starts the everysec fsync goroutine; Close stops it.
-func NewLog(f *os.File, size int64, p Policy) *Log {
-	l := &Log{db: -1, f: f, stop: make(chan struct{}), done: make(chan struct{})}
+// NewLog appends to f, whose current size is size, with policy p;
+// onError (may be nil) hears of every failed write or fsync. It starts the
+// everysec fsync goroutine; Close stops it.
+func NewLog(f *os.File, size int64, p Policy, onError func(error)) *Log {
+	l := &Log{db: -1, f: f, stop: make(chan struct{}), done: make(chan struct{}), onError: onError}
 	l.total.Store(size)
 	l.written.Store(size)
 	l.synced.Store(size)
@@ -147,6 +146,7 @@ func (l *Log) Flush() error {
 		}
 		l.synced.Store(w)
 		l.lastSync.Store(time.Now().UnixMilli())
+		l.lastErr.Store(nil)
 	}
 	return nil
 }
@@ -174,6 +174,9 @@ func (l *Log) writeLocked(target int64) error {
 		}
 		data = data[n:]
 	}
+	if l.lastErr.Load() != nil && Policy(l.policy.Load()) != FsyncAlways {
+		l.lastErr.Store(nil) // the write error is solved
+	}
 	l.mu.Lock()
 	if cap(data) <= 4<<20 {
 		l.spare = data[:0]
@@ -184,8 +187,8 @@ func (l *Log) writeLocked(target int64) error {
 
 func (l *Log) fail(err error) {
 	l.lastErr.Store(&err)
-	if l.OnError != nil {
-		l.OnError(err)
+	if l.onError != nil {
+		l.onError(err)
 	}
 }
 

@@ -345,6 +345,32 @@ func encodeInt(v int64) entryEnc {
 	return e
 }
 
+// Enc is an element encoded for a listpack, so that its size can be known
+// before inserting it without encoding it twice.
+type Enc struct{ e entryEnc }
+
+// Encode encodes elem (which must stay unchanged while the Enc is used).
+func Encode(elem []byte) Enc { return Enc{encodeElem(elem)} }
+
+// Size is the number of bytes the element takes in a listpack.
+func (e *Enc) Size() int { return e.e.size() }
+
+// LPAppendEnc appends an encoded element.
+func LPAppendEnc(lp []byte, e *Enc) []byte {
+	p := len(lp) - 1
+	lp = lpSplice(lp, p, 0, e.e.size())
+	e.e.write(lp[p:])
+	lpAddCount(lp, 1)
+	return lp
+}
+
+// LPReplaceEnc replaces the entry at p with an encoded element.
+func LPReplaceEnc(lp []byte, p int, e *Enc) []byte {
+	lp = lpSplice(lp, p, lpEntrySize(lp, p), e.e.size())
+	e.e.write(lp[p:])
+	return lp
+}
+
 // LPEntrySizeAt is the number of bytes the entry at p takes.
 func LPEntrySizeAt(lp []byte, p int) int { return lpEntrySize(lp, p) }
 

@@ -44,3 +44,50 @@ func (db *DB) SetFreq(e Entry, freq int) {
 	}
 	setLRU(e.p, db.ks.minutes.Load()<<8|uint32(freq))
 }
+
+// Reserve grows db's tables so n more keys fit without rehashing (the
+// RESIZEDB hint of an RDB file being loaded). It locks each shard.
+func (db *DB) Reserve(n int64) {
+	per := int(n/int64(len(db.shards))) + 1
+	size := minTableSize
+	for size*3 < (per+1)*4 {
+		size *= 2
+	}
+	for i := range db.shards {
+		s := &db.shards[i]
+		s.mu.Lock()
+		if size > len(s.t.slots) && s.t.n+per > len(s.t.slots)*3/4 {
+			before := s.t.bytes()
+			if s.t.slots == nil {
+				s.t.init(size)
+			} else {
+				s.t.resize(size)
+			}
+			db.account(s, s.t.bytes()-before)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// LoadString adds a string key that must not exist yet, with one hash
+// lookup (loading a dataset); it reports false, changing nothing, when
+// the key exists. The caller holds the key's shard lock.
+func (db *DB) LoadString(key, val []byte, expireAt int64) bool {
+	s, h := db.locate(key)
+	if s.t.find(key, h) >= 0 {
+		return false
+	}
+	n, isInt := canBeInt(val)
+	f := byte(kindStr)
+	if isInt {
+		f = kindInt
+	}
+	f |= db.ks.parityBit()
+	if expireAt != 0 {
+		f |= flagExpire
+	}
+	p, c := allocBlob(blobSize(key, val, isInt, expireAt != 0))
+	writeBlob(p, c, key, val, isInt, n, f, db.ks.newLRU(), expireAt, 0)
+	db.insert(s, p, h)
+	return true
+}

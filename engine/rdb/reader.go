@@ -22,7 +22,8 @@ type reader struct {
 	off  int64 // bytes consumed before buf[0]
 	err  error // sticky read error (io.EOF included)
 
-	fresh bool // the last string read is a new allocation, not the buffer
+	fresh  bool   // the last string read is a new allocation, not the buffer
+	lzfBuf []byte // scratch space for decompressed strings
 }
 
 const readerBuf = 256 << 10
@@ -198,7 +199,7 @@ func (r *reader) str() ([]byte, error) {
 		return strconv.AppendInt(nil, v, 10), nil
 	case encLZF:
 		s, err := r.lzf()
-		r.fresh = true
+		r.fresh = false
 		return s, err
 	}
 	return nil, r.corrupt("unknown string encoding %d", n)
@@ -261,9 +262,14 @@ func (r *reader) lzf() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := Decompress(in, ulen, nil)
+	// Decompress into scratch space: callers that keep strings copy them
+	// (strCopy), the rest (a string value stored at once) need no copy.
+	out, err := Decompress(in, ulen, r.lzfBuf)
 	if err != nil {
 		return nil, r.corrupt("invalid LZF data")
+	}
+	if cap(out) <= 1<<20 {
+		r.lzfBuf = out
 	}
 	return out, nil
 }

@@ -48,7 +48,9 @@ type ZEntry struct {
 }
 
 func (v *Value) reset(kind Kind, enc byte) {
-	*v = Value{Kind: kind, Enc: enc, Elems: v.Elems[:0], Z: v.Z[:0]}
+	v.Kind, v.Enc = kind, enc
+	v.Str, v.Int, v.IsInt, v.Stream = nil, 0, false, nil
+	v.Elems, v.Z = v.Elems[:0], v.Z[:0]
 }
 
 // StreamID is a stream entry ID.

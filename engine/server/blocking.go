@@ -274,3 +274,18 @@ func (c *Client) dropBlock() {
 		c.endBlock(st, nil)
 	}
 }
+
+// readyInDBs marks every key waited on in databases a or b ready (SWAPDB
+// may have brought data for them).
+func (r *blockRegistry) readyInDBs(c *Client, a, b int) {
+	if r.onKeys.Load() == 0 {
+		return
+	}
+	r.mu.Lock()
+	for bk := range r.waiters {
+		if bk.db == a || bk.db == b {
+			c.readyKeys = append(c.readyKeys, bk)
+		}
+	}
+	r.mu.Unlock()
+}

@@ -150,3 +150,16 @@ func waitBlocked(t *testing.T, c *rawConn, n int) {
 	}
 	t.Fatalf("blocked_clients never reached %d", n)
 }
+
+// TestSwapDBWakesBlockedClients: a client blocked on a key in one database
+// is served when SWAPDB brings that key in.
+func TestSwapDBWakesBlockedClients(t *testing.T) {
+	srv := startBlockingServer(t)
+	a, p := dial(t, srv.addr()), dial(t, srv.addr())
+	a.mustDo("+OK\r\n", "SELECT", "1")
+	a.send([]byte("TESTBPOP q 0\r\n"))
+	waitBlocked(t, p, 1)
+	p.mustDo("+OK\r\n", "SET", "q", "from-db0")
+	p.mustDo("+OK\r\n", "SWAPDB", "0", "1")
+	expectReply(t, a, bulk("from-db0"))
+}

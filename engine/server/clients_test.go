@@ -44,7 +44,7 @@ func TestRedisBenchmark(t *testing.T) {
 	if v := os.Getenv("BENCH_P"); v != "" {
 		pipe = v
 	}
-	out, err := exec.Command(bin, "-h", host, "-p", port, "-t", tests, "-n", n, "-c", "20", "-r", "1000", "-P", pipe, "--csv").CombinedOutput()
+	out, err := exec.Command(bin, "-h", host, "-p", port, "-t", tests, "-n", n, "-c", "50", "-r", keyspaceArg(), "-P", pipe, "--csv").CombinedOutput()
 	if err != nil {
 		t.Fatalf("redis-benchmark: %v\n%s", err, out)
 	}
@@ -221,4 +221,11 @@ print("python session ok")
 	if err != nil || !strings.Contains(string(out), "python session ok") {
 		t.Fatalf("python3-redis session: %v\n%s", err, out)
 	}
+}
+
+func keyspaceArg() string {
+	if v := os.Getenv("BENCH_R"); v != "" {
+		return v
+	}
+	return "1000"
 }

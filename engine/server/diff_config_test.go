@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redisctl/redisctl/engine/resp"
 )
@@ -126,6 +127,74 @@ func TestInfoFieldsMatchRedis(t *testing.T) {
 	for _, k := range []string{"db0", "cmdstat_set", "used_memory", "process_id", "tcp_port", "redis_version"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("engine INFO lacks %s", k)
+		}
+	}
+}
+
+// TestScanMatchesRedis runs complete SCAN iterations with MATCH, COUNT and
+// TYPE on the engine and on redis-server over the same keys and compares
+// the sets of keys returned (cursors differ by design).
+func TestScanMatchesRedis(t *testing.T) {
+	ref, eng := dial(t, startRedis(t)), dial(t, startServer(t).addr())
+	for _, c := range []*rawConn{ref, eng} {
+		var b []byte
+		for i := 0; i < 3000; i++ {
+			b = resp.AppendCommandStrings(b, "SET", "user:"+itoa(int64(i)), "v")
+		}
+		for i := 0; i < 200; i++ {
+			b = resp.AppendCommandStrings(b, "PFADD", "hll:"+itoa(int64(i)), "x")
+			b = resp.AppendCommandStrings(b, "SET", "tmp:"+itoa(int64(i)), "v", "PX", "1")
+		}
+		c.send(b)
+		for i := 0; i < 3400; i++ {
+			if _, err := c.read(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // tmp:* expire
+	scanAll := func(c *rawConn, opts ...string) []string {
+		seen := map[string]bool{}
+		cursor := "0"
+		for {
+			c.send(resp.AppendCommandStrings(nil, append([]string{"SCAN", cursor}, opts...)...))
+			b, err := c.read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := bufio.NewReader(bytes.NewReader(b))
+			r.ReadString('\n')
+			cur, _ := resp.ReadReply(r, nil)
+			_, next, _ := strings.Cut(string(cur), "\r\n")
+			cursor = strings.TrimSuffix(next, "\r\n")
+			keys, _ := resp.ReadReply(r, nil)
+			for _, k := range flatStrings(t, keys) {
+				seen[k] = true
+			}
+			if cursor == "0" {
+				break
+			}
+		}
+		out := make([]string, 0, len(seen))
+		for k := range seen {
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	}
+	for _, opts := range [][]string{
+		nil,
+		{"COUNT", "1000"},
+		{"MATCH", "user:1*"},
+		{"MATCH", "user:[12]?", "COUNT", "7"},
+		{"TYPE", "string"},
+		{"TYPE", "STRING", "MATCH", "hll:*"},
+		{"MATCH", "tmp:*"},
+		{"TYPE", "nosuchtype"},
+	} {
+		want, got := scanAll(ref, opts...), scanAll(eng, opts...)
+		if strings.Join(want, ",") != strings.Join(got, ",") {
+			t.Errorf("SCAN %v: redis %d keys, engine %d keys", opts, len(want), len(got))
 		}
 	}
 }

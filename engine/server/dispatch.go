@@ -65,6 +65,12 @@ func (c *Client) execute() {
 			return
 		}
 	}
+	if c.srv.persist.denying.Load() && (cmd.flags&FlagWrite != 0 || cmd.Name == "ping") {
+		if msg := c.srv.persist.writeDenied(); msg != "" {
+			c.reject(msg)
+			return
+		}
+	}
 	if c.flags&flagPubSub != 0 && c.proto == resp.RESP2 && !allowedInPubSub(cmd.Name) {
 		c.reject("ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return

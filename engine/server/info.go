@@ -86,7 +86,7 @@ func (s *Server) infoSection(b *strings.Builder, name string) {
 	case "errorstats":
 		s.infoErrorStats(w)
 	case "latencystats":
-		w.header("Latencystats")
+		s.infoLatencyStats(w)
 	case "cluster":
 		w.header("Cluster")
 		w.kv("cluster_enabled", 0)
@@ -370,4 +370,28 @@ func avgTTL(db *keyspace.DB, now int64) int64 {
 		return 0
 	}
 	return db.AvgTTL(now)
+}
+
+func (s *Server) infoLatencyStats(w infoWriter) {
+	w.header("Latencystats")
+	if !s.latencyTracking.Load() {
+		return
+	}
+	var pcts []float64
+	for _, f := range strings.Fields(s.cfg.Get("latency-tracking-info-percentiles")) {
+		if v, err := strconv.ParseFloat(f, 64); err == nil {
+			pcts = append(pcts, v)
+		}
+	}
+	for _, cmd := range s.cmds.all {
+		calls, hist := s.latencyHistogram(cmd)
+		if calls == 0 {
+			continue
+		}
+		parts := make([]string, len(pcts))
+		for i, p := range pcts {
+			parts[i] = "p" + strconv.FormatFloat(p, 'f', -1, 64) + "=" + strconv.FormatFloat(latencyPercentile(hist, calls, p), 'f', 3, 64)
+		}
+		w.kv("latency_percentiles_usec_"+cmd.fullName, strings.Join(parts, ","))
+	}
 }

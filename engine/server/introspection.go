@@ -475,9 +475,7 @@ func latencyGraphCommand(c *Client) {
 func latencyHistogramCommand(c *Client) {
 	var cmds []*Command
 	if len(c.argv) == 2 {
-		for _, cmd := range c.srv.cmds.all {
-			cmds = append(cmds, cmd)
-		}
+		cmds = c.srv.cmds.all
 	} else {
 		for _, a := range c.argv[2:] {
 			if cmd := c.srv.lookupFullName(string(a)); cmd != nil {
@@ -488,15 +486,12 @@ func latencyHistogramCommand(c *Client) {
 	type row struct {
 		name  string
 		calls int64
+		hist  [latencyBuckets]int64
 	}
 	var rows []row
 	for _, cmd := range cmds {
-		var calls int64
-		for _, l := range c.srv.loops {
-			calls += l.cmds[cmd.id].calls.Load()
-		}
-		if calls > 0 {
-			rows = append(rows, row{cmd.fullName, calls})
+		if calls, hist := c.srv.latencyHistogram(cmd); calls > 0 {
+			rows = append(rows, row{cmd.fullName, calls, hist})
 		}
 	}
 	c.addMapLen(len(rows))
@@ -506,7 +501,28 @@ func latencyHistogramCommand(c *Client) {
 		c.addBulkStr("calls")
 		c.addInt(r.calls)
 		c.addBulkStr("histogram_usec")
-		c.addMapLen(0)
+		// Cumulative counts at power-of-two microsecond bounds, as Redis
+		// reports them.
+		type point struct{ usec, n int64 }
+		var pts []point
+		var cum int64
+		for b, n := range r.hist {
+			cum += n
+			if n == 0 {
+				continue
+			}
+			usec := max(int64(uint64(1)<<uint(b))/1000, 1)
+			if len(pts) > 0 && pts[len(pts)-1].usec == usec {
+				pts[len(pts)-1].n = cum
+				continue
+			}
+			pts = append(pts, point{usec, cum})
+		}
+		c.addMapLen(len(pts))
+		for _, p := range pts {
+			c.addInt(p.usec)
+			c.addInt(p.n)
+		}
 	}
 }
 

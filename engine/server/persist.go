@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redisctl/redisctl/engine/aof"
@@ -22,6 +23,9 @@ type persistence struct {
 	s       *Server
 	loading atomic.Bool
 	aofLog  atomic.Pointer[aof.Log] // set while the AOF is on
+	// denying is set when a persistence error may make write commands
+	// fail with MISCONF; writeDenied decides.
+	denying atomic.Bool
 	// fatal stops the process on an error Redis cannot continue from (a
 	// failed write under appendfsync always); tests replace it.
 	fatal func(msg string)
@@ -35,9 +39,8 @@ type persistence struct {
 	lastTry      time.Time
 	loadKeys     int64
 	loadExp      int64
-	functions    [][]byte // function libraries read from files, written back
-	savePointMsg string   // log line of the last save point reached
-	turningOn    bool     // appendonly was set to yes; the first rewrite is pending
+	savePointMsg string // log line of the last save point reached
+	turningOn    bool   // appendonly was set to yes; the first rewrite is pending
 	aofState     *aofState
 	done         chan struct{} // closed when the background loop must stop
 	wg           sync.WaitGroup
@@ -84,6 +87,49 @@ func (s *Server) beforeReplies() {
 	if err := l.Flush(); err != nil && aof.Policy(l.Policy()) == aof.FsyncAlways {
 		s.persist.fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...: " + err.Error())
 	}
+}
+
+// Redis's replies to writes while persistence is failing.
+const errBgsaveMisconf = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+	"Commands that may modify the data set are disabled, because this instance is configured to report errors during writes " +
+	"if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+
+// writeDenied returns the MISCONF error write commands (and PING) get
+// while the last BGSAVE failed (with save points and
+// stop-writes-on-bgsave-error yes) or the AOF cannot be written, as
+// Redis's writeCommandsDeniedByDiskError; "" when writes may go on.
+func (p *persistence) writeDenied() string {
+	s := p.s
+	if s.isReplica() {
+		return ""
+	}
+	p.mu.Lock()
+	bgFailed := !p.bg.lastOK
+	p.mu.Unlock()
+	if bgFailed && s.cfg.Bool("stop-writes-on-bgsave-error") && len(strings.Fields(s.cfg.Get("save"))) >= 2 {
+		return errBgsaveMisconf
+	}
+	if l := p.aofLog.Load(); l != nil {
+		if err := l.Err(); err != nil {
+			return "MISCONF Errors writing to the AOF file: " + errnoText(err)
+		}
+	}
+	p.denying.Store(false) // set again by the next failure or CONFIG SET
+	return ""
+}
+
+// errnoText is strerror's text for a failed system call ("No space left
+// on device").
+func errnoText(err error) string {
+	var errno syscall.Errno
+	msg := err.Error()
+	if errors.As(err, &errno) {
+		msg = errno.Error()
+	}
+	if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
+		msg = string(msg[0]-'a'+'A') + msg[1:]
+	}
+	return msg
 }
 
 // dirty returns the server's change counter.

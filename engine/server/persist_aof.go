@@ -220,7 +220,7 @@ func (p *persistence) openAOFOnStart() error {
 	}
 	a.rwBase = a.baseSize + a.closed + size
 	p.deleteHistory(a)
-	l := aof.NewLog(f, size, aof.ParsePolicy(s.cfg.Get("appendfsync")))
+	l := p.newLog(f, size)
 	p.mu.Lock()
 	p.aofState = a
 	p.mu.Unlock()
@@ -387,7 +387,7 @@ func (p *persistence) beginRewrite(a *aofState, turnOn bool) (*snapshotJob, int,
 		p.mu.Lock()
 		p.aofState = a
 		p.mu.Unlock()
-		p.aofLog.Store(aof.NewLog(f, 0, aof.ParsePolicy(s.cfg.Get("appendfsync"))))
+		p.aofLog.Store(p.newLog(f, 0))
 	case l != nil:
 		f, err := p.newIncr(a)
 		if err != nil {
@@ -528,4 +528,13 @@ func (p *persistence) stopAOF() {
 	p.mu.Lock()
 	p.aofState = nil
 	p.mu.Unlock()
+}
+
+// newLog appends to the incremental file f. A failed write or fsync makes
+// write commands fail with MISCONF until the AOF can be written again.
+func (p *persistence) newLog(f *os.File, size int64) *aof.Log {
+	return aof.NewLog(f, size, aof.ParsePolicy(p.s.cfg.Get("appendfsync")), func(err error) {
+		p.denying.Store(true)
+		p.s.logf(levelWarning, "Error writing to the AOF file: %v", err)
+	})
 }

@@ -27,6 +27,8 @@ func (p *persistence) configChanged(name string) error {
 			p.mu.Unlock()
 			p.stopAOF()
 		}
+	case "save", "stop-writes-on-bgsave-error":
+		p.denying.Store(true) // writeDenied re-evaluates
 	case "appendfsync":
 		if l := p.aofLog.Load(); l != nil {
 			l.SetPolicy(aof.ParsePolicy(s.cfg.Get("appendfsync")))

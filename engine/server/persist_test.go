@@ -361,3 +361,31 @@ func TestConfigSetAppendonly(t *testing.T) {
 	c.mustDo(":0\r\n", "EXISTS", "off")
 	c.mustDo(":1\r\n", "EXISTS", "after")
 }
+
+// After a failed BGSAVE, with save points and stop-writes-on-bgsave-error
+// (the defaults), writes and PING fail with Redis's MISCONF error until a
+// save succeeds.
+func TestMisconfAfterFailedBgsave(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := runServer(t, dir, "--save", "3600", "1")
+	c := dial(t, srv.addr())
+	blocker := filepath.Join(dir, "temp-bg-"+strconv.Itoa(os.Getpid())+".rdb")
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c.mustDo("+Background saving started\r\n", "BGSAVE")
+	waitInfo(t, c, "rdb_last_bgsave_status", "err")
+	want := "-" + errBgsaveMisconf + "\r\n"
+	c.mustDo(want, "SET", "k", "v")
+	c.mustDo(want, "PING")
+	c.mustDo("$-1\r\n", "GET", "k")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "stop-writes-on-bgsave-error", "no")
+	c.mustDo("+OK\r\n", "SET", "k", "v")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes")
+	c.mustDo(want, "SET", "k", "v2")
+	os.Remove(blocker)
+	c.mustDo("+Background saving started\r\n", "BGSAVE")
+	waitInfo(t, c, "rdb_last_bgsave_status", "ok")
+	c.mustDo("+OK\r\n", "SET", "k", "v3")
+	c.mustDo("+PONG\r\n", "PING")
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -46,10 +45,6 @@ func (l *rdbLoader) Aux(key, val []byte) error {
 }
 
 func (l *rdbLoader) Function(code []byte) error {
-	p := l.s.persist
-	p.mu.Lock()
-	p.functions = append(p.functions, bytes.Clone(code))
-	p.mu.Unlock()
 	return l.s.scripting.loadFunctionCode(code)
 }
 
@@ -61,13 +56,31 @@ func (l *rdbLoader) SelectDB(n int) error {
 	return nil
 }
 
-func (l *rdbLoader) ResizeDB(size, expires uint64) error { return nil }
+func (l *rdbLoader) ResizeDB(size, expires uint64) error {
+	if size > 0 && size < 1<<40 {
+		l.db.Reserve(int64(size))
+	}
+	return nil
+}
 
 func (l *rdbLoader) Key(key []byte, m rdb.KeyMeta, v *rdb.Value) error {
 	// A primary does not load keys that already expired, except from an
 	// AOF base, where later commands decide their fate.
 	if m.ExpireAt != 0 && m.ExpireAt < l.now && !l.preamble && !l.s.isReplica() {
 		l.expired++
+		return nil
+	}
+	if v.Kind == rdb.KindString {
+		// The common case, with one hash lookup.
+		val := v.Str
+		if v.IsInt {
+			val = strconv.AppendInt(l.buf[:0], v.Int, 10)
+		}
+		if !l.db.LoadString(key, val, m.ExpireAt) {
+			return fmt.Errorf("RDB has duplicated key '%s' in DB %d", key, l.db.ID())
+		}
+		l.loaded++
+		l.setAccess(key, m)
 		return nil
 	}
 	if l.db.Exists(key, l.now) {
@@ -81,13 +94,18 @@ func (l *rdbLoader) Key(key []byte, m rdb.KeyMeta, v *rdb.Value) error {
 		l.empty++
 		return nil
 	}
+	l.setAccess(key, m)
+	l.loaded++
+	return nil
+}
+
+// setAccess applies a key's saved LRU idle time or LFU frequency.
+func (l *rdbLoader) setAccess(key []byte, m rdb.KeyMeta) {
 	if m.Idle >= 0 || m.Freq >= 0 {
 		e := l.db.Lookup(key, l.now, keyspace.NoTouch|keyspace.NoStats)
 		l.db.SetIdle(e, m.Idle)
 		l.db.SetFreq(e, m.Freq)
 	}
-	l.loaded++
-	return nil
 }
 
 // storeValue creates key in db from a decoded value with an expire time

@@ -179,6 +179,17 @@ func (s *Server) beginSnapshot(tmp, path string, aofBase, asAOF bool) (*snapshot
 			return nil, err
 		}
 	}
+	if asAOF {
+		// An AOF base made of commands starts with the function libraries.
+		var b []byte
+		for _, code := range s.persist.functionLibraries() {
+			b = appendCmd(b, "FUNCTION", "LOAD", string(code))
+		}
+		if _, err := out.Write(b); err != nil {
+			j.abort()
+			return nil, err
+		}
+	}
 	j.sw = newSnapWriter(s, out, asAOF)
 	snap, err := s.ks.BeginSnapshot(j.sw)
 	if err != nil {
@@ -269,12 +280,14 @@ func (p *persistence) startBgsave(held bool) error {
 	if !held {
 		s.world.Unlock()
 	}
-	if err != nil {
-		s.logf(levelWarning, "Can't save in background: %v", err)
-		p.saveDone(err, dirty, nil, true)
-		return err
-	}
 	s.logf(levelNotice, "Background saving started")
+	if err != nil {
+		// Redis opens the file in its child: the command has already
+		// replied "started" when this fails, and the failure shows in
+		// INFO (rdb_last_bgsave_status:err) and the log.
+		p.saveDone(err, dirty, nil, true)
+		return nil
+	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -296,6 +309,9 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 		p.bg.running = false
 		p.bg.lastDur = time.Since(p.bg.start)
 		p.bg.lastOK = err == nil
+		if err != nil {
+			p.denying.Store(true)
+		}
 		if j != nil {
 			p.bg.cowPeak = int64(j.sw.maxBuf)
 		}
@@ -318,7 +334,9 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 	}
 }
 
-// functionLibraries returns the function libraries to write to RDBs.
+// functionLibraries returns the code of the function libraries to write
+// to RDBs and AOF bases (FUNCTION LOAD is exclusive: callers hold the
+// server lock or have stopped the clients).
 func (p *persistence) functionLibraries() [][]byte {
 	return p.s.scripting.libraryCodes()
 }

@@ -176,6 +176,10 @@ func TestAOFAllTypes(t *testing.T) {
 			if d := redistest.Diff(want, got); d != "" {
 				t.Fatalf("AOF replay differs:\n%s", d)
 			}
+			libs, err := goredis(eng.addr()).Do(ctx, "FUNCTION", "LIST").Result()
+			if err != nil || !strings.Contains(strings.Join(flatten(libs), " "), "mylib") {
+				t.Fatalf("function library lost in the AOF: %v %v", libs, err)
+			}
 		})
 	}
 }

@@ -74,6 +74,7 @@ type Server struct {
 	clientsMemory    atomic.Int64
 	peakMem          atomic.Int64
 	clock            monoClock
+	latencyTracking  atomic.Bool
 	slowlogThreshold atomic.Int64
 
 	evictMu sync.Mutex

@@ -14,7 +14,7 @@ import (
 func (s *Server) loadSettings() {
 	for _, name := range []string{"maxmemory", "maxmemory-policy", "maxmemory-samples", "requirepass",
 		"proto-max-bulk-len", "client-query-buffer-limit", "notify-keyspace-events", "protected-mode",
-		"lfu-log-factor", "slowlog-log-slower-than"} {
+		"lfu-log-factor", "slowlog-log-slower-than", "latency-tracking"} {
 		_ = s.configChanged(name)
 	}
 	s.activeExpire.Store(true)
@@ -53,6 +53,8 @@ func (s *Server) configChanged(name string) error {
 		s.notifyFlags.Store(int32(cfg.Int("notify-keyspace-events")))
 	case "protected-mode":
 		s.protectedMode.Store(cfg.Bool("protected-mode"))
+	case "latency-tracking":
+		s.latencyTracking.Store(cfg.Bool("latency-tracking"))
 	case "slowlog-log-slower-than":
 		s.slowlogThreshold.Store(cfg.Int("slowlog-log-slower-than"))
 	case "lfu-log-factor", "lfu-decay-time":

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"math"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,7 +21,12 @@ type loopStats struct {
 
 type cmdStat struct {
 	calls, usec, rejected, failed atomic.Int64
+	// hist counts calls by latency: bucket b holds durations in
+	// [2^(b-1), 2^b) ns, bucket 0 zero.
+	hist [latencyBuckets]atomic.Int64
 }
+
+const latencyBuckets = 48
 
 func (s *Server) newLoopStats() *loopStats {
 	ls := &loopStats{cmds: make([]cmdStat, len(s.cmds.all))}
@@ -31,6 +38,9 @@ func (s *Server) commandDone(c *Client, cmd *Command, dur time.Duration) {
 	st := &c.stats.cmds[cmd.id]
 	st.calls.Add(1)
 	st.usec.Add(int64(dur / time.Microsecond))
+	if s.latencyTracking.Load() {
+		st.hist[min(bits.Len64(uint64(dur)), latencyBuckets-1)].Add(1)
+	}
 	if c.flags&flagErrored != 0 {
 		st.failed.Add(1)
 	}
@@ -75,6 +85,9 @@ func (s *Server) resetStats() {
 		l.netIn.Store(0)
 		l.netOut.Store(0)
 		for i := range l.cmds {
+			for b := range l.cmds[i].hist {
+				l.cmds[i].hist[b].Store(0)
+			}
 			l.cmds[i].calls.Store(0)
 			l.cmds[i].usec.Store(0)
 			l.cmds[i].rejected.Store(0)
@@ -126,4 +139,34 @@ func (s *Server) sampleStats(now time.Time) {
 		}
 	}
 	r.last, r.lastAt = cur, now
+}
+
+// latencyHistogram sums cmd's latency buckets over the loops.
+func (s *Server) latencyHistogram(cmd *Command) (calls int64, hist [latencyBuckets]int64) {
+	for _, l := range s.loops {
+		st := &l.cmds[cmd.id]
+		for b := range hist {
+			n := st.hist[b].Load()
+			hist[b] += n
+			calls += n
+		}
+	}
+	return calls, hist
+}
+
+// latencyPercentile returns the latency in µs below which p percent of
+// the calls fell, at the resolution of the buckets (their upper bound).
+func latencyPercentile(hist [latencyBuckets]int64, calls int64, p float64) float64 {
+	if calls == 0 {
+		return 0
+	}
+	want := int64(math.Ceil(float64(calls) * p / 100))
+	var seen int64
+	for b, n := range hist {
+		seen += n
+		if seen >= max(want, 1) {
+			return float64(uint64(1)<<uint(b)) / 1000
+		}
+	}
+	return float64(uint64(1)<<(latencyBuckets-1)) / 1000
 }

@@ -103,6 +103,9 @@ func (c *Client) hsetGeneric(hmset bool) {
 	if !ok {
 		return
 	}
+	if !e.Exists() && len(c.argv) > 4 {
+		h = types.NewHashFor(c.argv[2:])
+	}
 	old, lim := h, c.limits()
 	if h.Compact() {
 		for _, a := range c.argv[2:] {

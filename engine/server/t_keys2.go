@@ -160,6 +160,8 @@ func swapdbCommand(c *Client) {
 		c.srv.watches.touchDB(int(b), touch)
 		c.srv.ks.Swap(int(a), int(b))
 		c.dirty++
+		// Clients blocked on keys of either database may find data now.
+		c.srv.blocking.readyInDBs(c, int(a), int(b))
 	}
 	c.addOK()
 }

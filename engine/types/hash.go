@@ -38,6 +38,16 @@ func NewHash() Hash {
 	return newHashLP(ds.InitListpack(newCompact(tagHashLP, 16)))
 }
 
+// NewHashFor returns an empty listpack hash with room for the given
+// field, value pairs (flat), so that adding them does not reallocate.
+func NewHashFor(pairs [][]byte) Hash {
+	n := 7
+	for _, p := range pairs {
+		n += ds.LPEntrySize(p)
+	}
+	return newHashLP(ds.InitListpack(newCompact(tagHashLP, n)))
+}
+
 // HashFits reports whether strings of length n can stay in a listpack
 // hash under lim.
 func HashFits(n int, lim *Limits) bool { return int64(n) <= lim.HashMaxValue }
@@ -105,13 +115,15 @@ func (h *hashLP) Set(field, value []byte, lim *Limits) (Hash, bool) {
 	lp := h.lp()
 	if p := h.find(field); p >= 0 {
 		q := ds.LPNext(lp, p)
-		lp = growCompact(tagHashLP, lp, max(0, ds.LPEntrySize(value)-ds.LPEntrySizeAt(lp, q)))
-		lp = ds.LPReplace(lp, q, value)
+		ev := ds.Encode(value)
+		lp = growCompact(tagHashLP, lp, max(0, ev.Size()-ds.LPEntrySizeAt(lp, q)))
+		lp = ds.LPReplaceEnc(lp, q, &ev)
 		return newHashLP(lp), false
 	}
-	lp = growCompact(tagHashLP, lp, ds.LPEntrySize(field)+ds.LPEntrySize(value))
-	lp = ds.LPAppend(lp, field)
-	lp = ds.LPAppend(lp, value)
+	ef, ev := ds.Encode(field), ds.Encode(value)
+	lp = growCompact(tagHashLP, lp, ef.Size()+ev.Size())
+	lp = ds.LPAppendEnc(lp, &ef)
+	lp = ds.LPAppendEnc(lp, &ev)
 	nh := newHashLP(lp)
 	if int64(nh.Len()) > lim.HashMaxEntries {
 		return ConvertHash(nh), true

@@ -113,7 +113,7 @@ func TestExamplesEndToEnd(t *testing.T) {
 				t.Errorf("json re-plan: %v, %d changes, notes %v", err, len(jp.Changes), jp.Notes)
 			}
 			st := step(0, "status", "status")
-			if !strings.Contains(st.out, "-001") || !strings.Contains(st.out, "primary") {
+			if !strings.Contains(st.out, "-001") || !strings.Contains(st.out, " up ") {
 				t.Errorf("status shows no nodes:\n%s", st.out)
 			}
 			d := step(0, "destroy", "destroy", "--auto-approve")

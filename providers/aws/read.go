@@ -451,13 +451,10 @@ func nodeStatuses(g *types.ReplicationGroup) []providers.NodeStatus {
 	status := aws.ToString(g.Status)
 	var out []providers.NodeStatus
 	for _, ng := range g.NodeGroups {
-		for i, m := range ng.NodeGroupMembers {
+		for _, m := range ng.NodeGroupMembers {
 			role := aws.ToString(m.CurrentRole)
-			if role == "" { // cluster mode reports no roles; the first member starts as primary
-				role = "replica"
-				if i == 0 {
-					role = "primary"
-				}
+			if role == "" {
+				role = "node" // cluster mode reports no roles, and failovers move them
 			}
 			ns := providers.NodeStatus{Name: aws.ToString(m.CacheClusterId), Role: role, Up: normalStatus(status) == statusAvailable,
 				UsedMemory: -1, MaxMemory: maxMem, Keys: -1, Detail: fmt.Sprintf("shard %s, %s, %s", aws.ToString(ng.NodeGroupId), aws.ToString(m.PreferredAvailabilityZone), status)}

@@ -269,8 +269,8 @@ func (p *Provider) deleteCluster(ctx context.Context, req providers.ApplyRequest
 // delete does not export again.
 func (p *Provider) exportDatabase(ctx context.Context, req providers.ApplyRequest, before providers.Resource) error {
 	s := settings(req.Spec)
-	if s.FinalExport.IsZero() || req.Journal[jExportDone] != "" {
-		return nil
+	if s.FinalExport.IsZero() || req.Journal[jExportDone] != "" || before.Private[privResumeFor] == jDelete {
+		return nil // no export asked, done already, or the delete already runs
 	}
 	t, err := p.targetOf(req.Deployment, before)
 	if err != nil {
@@ -290,7 +290,7 @@ func (p *Provider) exportDatabase(ctx context.Context, req providers.ApplyReques
 		if err != nil {
 			return err
 		}
-		if db == nil {
+		if db == nil || db.Private[privState] == "Deleting" || db.Private[privState] == "Failed" {
 			req.Progress(o.what + ": no database to export")
 			return nil
 		}

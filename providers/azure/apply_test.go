@@ -400,3 +400,73 @@ func TestClusteringPolicyChangeIsAReplacement(t *testing.T) {
 		}
 	}
 }
+
+// A replacement killed in its delete or in its create phase finishes on the
+// next apply: nothing is exported twice, no third database appears.
+func TestResumeAfterKillMidReplace(t *testing.T) {
+	for _, phase := range []string{"delete database of orders: accepted by Azure", "create database of orders: accepted by Azure"} {
+		t.Run(phase[:6], func(t *testing.T) {
+			e := newEnv(t)
+			e.mustApply(testSpec)
+			cluster := strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1)
+			// The operation stays in progress until polled, and the kill
+			// comes before the first poll.
+			ctx := e.cancelWhen(phase)
+			if _, err := e.apply(ctx, cluster, false, true); !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted apply: %v", err)
+			}
+			e.onProgress = nil
+			p := e.plan(cluster)
+			ch := change(p, addrDatabase)
+			if ch == nil || len(p.Changes) != 1 {
+				t.Fatalf("plan after the interruption: %+v", p.Changes)
+			}
+			if _, err := e.apply(context.Background(), cluster, false, true); err != nil {
+				t.Fatalf("resumed apply: %v", err)
+			}
+			if d := e.srv.Database(testSub, testRG, "orders", "default"); d == nil || d.ClusteringPolicy != "OSSCluster" {
+				t.Errorf("database after the resumed replacement: %+v", d)
+			}
+			if n := len(e.srv.Exports()); n != 1 {
+				t.Errorf("%d exports, want 1", n)
+			}
+			if n := e.srv.Count(http.MethodDelete, "/databases/default"); n != 1 {
+				t.Errorf("database DELETE %d times, want 1", n)
+			}
+			if n := e.srv.Count(http.MethodPut, "/databases/default"); n != 2 {
+				t.Errorf("database PUT %d times, want 2 (the first create and the replacement)", n)
+			}
+			if p := e.plan(cluster); !p.Empty() {
+				t.Errorf("plan after the resumed replacement: %+v", p.Changes)
+			}
+		})
+	}
+}
+
+// A create that Azure fails leaves a Failed cluster: the next plan replaces
+// it rather than leaving it broken or calling it up to date.
+func TestFailedResourceIsReplaced(t *testing.T) {
+	e := newEnv(t)
+	e.srv.FailNextOperation("ResourceOperationFailure", "The resource operation completed with terminal provisioning state 'Failed'.")
+	if _, err := e.apply(context.Background(), testSpec, false, false); err == nil {
+		t.Fatal("apply succeeded")
+	}
+	if c := e.srv.Cluster(testSub, testRG, "orders"); c == nil || c.ProvisioningState != "Failed" {
+		t.Fatalf("cluster %+v", c)
+	}
+	p := e.plan(testSpec)
+	ch := change(p, addrCluster)
+	if ch == nil || ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "provisioningState Failed") {
+		t.Fatalf("plan after the failure: %+v", ch)
+	}
+	e.mustApply(testSpec)
+	if c := e.srv.Cluster(testSub, testRG, "orders"); c.ProvisioningState != "Succeeded" || e.srv.ClusterCount() != 1 {
+		t.Errorf("cluster after the replacement %+v", c)
+	}
+	if len(e.srv.Exports()) != 0 {
+		t.Error("exported a database that never existed")
+	}
+	if p := e.plan(testSpec); !p.Empty() {
+		t.Errorf("plan after the replacement: %+v", p.Changes)
+	}
+}

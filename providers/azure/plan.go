@@ -52,6 +52,15 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 		if want.Type == typeDatabase && clusterReplaced && before != nil {
 			c = forcedReplace(before, &w, c)
 		}
+		if before != nil && before.Private[privState] == "Failed" && want.Type != typeCache {
+			c = &providers.Change{Address: addr, Action: providers.ActionReplace, Impact: providers.ImpactDataLoss, Before: before, After: &w,
+				Reason: "forces replacement: Azure reports provisioningState Failed (a failed create or update); it is deleted and created again"}
+		}
+		if before != nil && before.Private[privResumeFor] == jDelete && want.Type != typeCache {
+			// An interrupted replacement was deleting it: finish, then create.
+			c = &providers.Change{Address: addr, Action: providers.ActionReplace, Impact: providers.ImpactDataLoss, Before: before, After: &w,
+				Reason: "an interrupted replacement is deleting it: wait for the delete, then create it again"}
+		}
 		if c == nil && before != nil && busy(before.Private[privState]) {
 			c = &providers.Change{Address: addr, Action: providers.ActionUpdate, Impact: providers.ImpactNone, Before: before, After: &w,
 				Reason: fmt.Sprintf("still %s in Azure: wait for the operation an interrupted apply started", before.Private[privState])}

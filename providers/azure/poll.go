@@ -95,7 +95,7 @@ func settle(ctx context.Context, o op, get func() (string, error)) error {
 		}
 		if !busy(st) {
 			if st == "Failed" {
-				return fmt.Errorf("%s: Azure reports provisioningState Failed; look at the resource's activity log, fix the cause, then plan again", o.what)
+				return fmt.Errorf("%s: Azure reports provisioningState Failed; look at the resource's activity log for the cause; the next plan replaces the failed resource", o.what)
 			}
 			return nil
 		}

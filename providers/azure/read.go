@@ -35,7 +35,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 			host = got.Private["host"]
 		}
 		if busy(got.Private[privState]) {
-			for _, k := range []string{jDelete, jUpdate, jCreate} {
+			for _, k := range resumeOrder(got.Private[privState]) {
 				if tok := journal[k]; tok != "" {
 					got.Private[privResume], got.Private[privResumeFor] = tok, k
 					break
@@ -52,6 +52,18 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) (*provid
 		resp.Resources = append(resp.Resources, *got)
 	}
 	return resp, nil
+}
+
+// resumeOrder is which journaled operation a resource in this state most
+// likely waits on: a replacement journals a delete and then a create.
+func resumeOrder(state string) []string {
+	switch state {
+	case "Deleting":
+		return []string{jDelete, jCreate, jUpdate}
+	case "Creating":
+		return []string{jCreate, jUpdate, jDelete}
+	}
+	return []string{jUpdate, jCreate, jDelete}
 }
 
 // readRank reads clusters before databases (a database needs its cluster's host).

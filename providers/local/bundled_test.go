@@ -3,7 +3,6 @@ package local_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/redisctl/redisctl/cmd"
 	"github.com/redisctl/redisctl/deploy"
+	"github.com/redisctl/redisctl/internal/freeport"
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/conformance"
 	"github.com/redisctl/redisctl/providers/local"
@@ -28,12 +28,11 @@ func TestMain(m *testing.M) {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Range(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // TestConformanceWithBundledEngine runs the suite on `redisctl server` nodes.

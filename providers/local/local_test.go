@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/redisctl/redisctl/deploy"
+	"github.com/redisctl/redisctl/internal/freeport"
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/conformance"
 )
@@ -17,31 +18,11 @@ import (
 // freeBase finds a base port with n free ports after it.
 func freeBase(t *testing.T, n int) int {
 	t.Helper()
-	for attempt := 0; attempt < 20; attempt++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if base+n > 65535 {
-			continue
-		}
-		ok := true
-		for p := base; p < base+n; p++ {
-			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err != nil {
-				ok = false
-				break
-			} else {
-				l.Close()
-			}
-		}
-		if ok {
-			return base
-		}
+	base, err := freeport.Range(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port range")
-	return 0
+	return base
 }
 
 func redisServer(t *testing.T) string {

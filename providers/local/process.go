@@ -86,7 +86,10 @@ func ownedBy(pid int, nodeDir string) bool {
 	return true
 }
 
-// runningPID returns the pid of the node's process if it runs, else 0.
+// runningPID returns the pid of the node's process if it runs, else 0: the
+// pid file's, the one state knows, or — for a node whose start an
+// interrupted apply left unrecorded, before the server wrote its pid file —
+// any process working inside the node's directory.
 func runningPID(nodeDir, knownPID string) int {
 	if pid := readPID(filepath.Join(nodeDir, pidFile)); ownedBy(pid, nodeDir) {
 		return pid
@@ -94,7 +97,44 @@ func runningPID(nodeDir, knownPID string) int {
 	if pid, err := strconv.Atoi(knownPID); err == nil && ownedBy(pid, nodeDir) {
 		return pid
 	}
+	return scanForNode(nodeDir)
+}
+
+// scanForNode finds the oldest ancestor among the live processes whose
+// working directory is inside nodeDir (a wrapper script's shell, not the
+// sleep it runs), or 0.
+func scanForNode(nodeDir string) int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	parents := map[int]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() || !ownedBy(pid, nodeDir) {
+			continue
+		}
+		parents[pid] = parentOf(pid)
+	}
+	for pid, ppid := range parents {
+		if _, child := parents[ppid]; !child {
+			return pid
+		}
+	}
 	return 0
+}
+
+func parentOf(pid int) int {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 // stopProcess sends SIGTERM, waits up to grace, then SIGKILL, and returns

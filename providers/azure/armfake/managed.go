@@ -228,10 +228,11 @@ func (s *Server) putCluster(w http.ResponseWriter, req *http.Request, r route, i
 		return
 	}
 	s.clusters[key(id)] = c
-	s.startOp(w, req, r.sub, c.Location, func() {
+	op := s.startOp(w, req, r.sub, c.Location, func() {
 		c.ProvisioningState, c.ResourceState = "Succeeded", "Running"
 		c.HostName = fmt.Sprintf("%s.%s.redis.azure.net", c.Name, c.Location)
 	})
+	op.failed = func() { c.ProvisioningState, c.ResourceState = "Failed", "CreateFailed" }
 	writeJSON(w, http.StatusCreated, c.json())
 }
 
@@ -413,7 +414,8 @@ func (s *Server) writeDatabase(w http.ResponseWriter, req *http.Request, r route
 		d.ProvisioningState, d.ResourceState = "Creating", "Creating"
 		d.PrimaryKey, d.SecondaryKey = fmt.Sprintf("pk-%s-%d", r.name, s.nextOp), fmt.Sprintf("sk-%s-%d", r.name, s.nextOp)
 		s.databases[key(id)] = d
-		s.startOp(w, req, r.sub, c.Location, func() { d.ProvisioningState, d.ResourceState = "Succeeded", "Running" })
+		op := s.startOp(w, req, r.sub, c.Location, func() { d.ProvisioningState, d.ResourceState = "Succeeded", "Running" })
+		op.failed = func() { d.ProvisioningState, d.ResourceState = "Failed", "CreateFailed" }
 		writeJSON(w, http.StatusCreated, d.json())
 		return
 	}

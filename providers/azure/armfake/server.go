@@ -298,6 +298,7 @@ type operation struct {
 	started      time.Time
 	ended        time.Time
 	done         func() // applies the operation's effect
+	failed       func() // marks the resource failed, when the operation fails
 	errCode      string
 	errMessage   string
 }
@@ -329,6 +330,9 @@ func (s *Server) finish(op *operation) {
 	op.ended = time.Now().UTC()
 	if op.errCode != "" {
 		op.status = "Failed"
+		if op.failed != nil {
+			op.failed()
+		}
 		return
 	}
 	op.status = "Succeeded"

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestAtomicityUnderConcurrency hammers the engine from many connections
+// (spread over its event loops) and checks invariants that only hold if
+// every command, and every MULTI/EXEC, is atomic: concurrent INCRs lose
+// nothing, and transfers between keys in transactions preserve the total.
+func TestAtomicityUnderConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: thousands of concurrent commands")
+	}
+	srv := startServer(t)
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), PoolSize: 32})
+	defer rdb.Close()
+	const accounts, workers, ops = 8, 16, 300
+	for i := 0; i < accounts; i++ {
+		rdb.Set(ctx, "acct:"+strconv.Itoa(i), 1000, 0)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < ops; i++ {
+				if err := rdb.Incr(ctx, "counter").Err(); err != nil {
+					errs <- err
+					return
+				}
+				from := "acct:" + strconv.Itoa((w+i)%accounts)
+				to := "acct:" + strconv.Itoa((w*7+i*3+1)%accounts)
+				_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+					p.DecrBy(ctx, from, 5)
+					p.IncrBy(ctx, to, 5)
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				// Read the whole ledger atomically now and then.
+				if i%50 == 0 {
+					var keys []string
+					for a := 0; a < accounts; a++ {
+						keys = append(keys, "acct:"+strconv.Itoa(a))
+					}
+					vals, err := rdb.MGet(ctx, keys...).Result()
+					if err != nil {
+						errs <- err
+						return
+					}
+					sum := 0
+					for _, v := range vals {
+						n, _ := strconv.Atoi(v.(string))
+						sum += n
+					}
+					if sum != accounts*1000 {
+						t.Errorf("MGET saw a total of %d mid-transfer", sum)
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n, _ := rdb.Get(ctx, "counter").Int(); n != workers*ops {
+		t.Fatalf("counter = %d, want %d: increments were lost", n, workers*ops)
+	}
+	sum := 0
+	for i := 0; i < accounts; i++ {
+		n, _ := rdb.Get(ctx, "acct:"+strconv.Itoa(i)).Int()
+		sum += n
+	}
+	if sum != accounts*1000 {
+		t.Fatalf("ledger total = %d, want %d", sum, accounts*1000)
+	}
+}
