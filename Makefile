@@ -31,12 +31,16 @@ unit:
 bench: build
 	@hack/bench.sh
 
-# The engine's protocol parser and connection input path under the fuzzer,
+# The engine's protocol parser, connection input path and persistence
+# loaders (RDB files, DUMP payloads, AOF commands) under the fuzzer,
 # FUZZTIME each; make test runs them for 15s each.
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzParser$$' -fuzztime $(FUZZTIME) ./engine/resp/
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzClientInput$$' -fuzztime $(FUZZTIME) ./engine/server/
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./engine/rdb/
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzDecodeDump$$' -fuzztime $(FUZZTIME) ./engine/rdb/
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzCommandReader$$' -fuzztime $(FUZZTIME) ./engine/aof/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

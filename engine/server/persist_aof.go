@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -46,7 +47,13 @@ func (p *persistence) loadData() error {
 	s := p.s
 	p.loading.Store(true)
 	s.ks.SetLoading(true)
+	// Loading allocates what stays live, with little garbage: collecting
+	// as often as usual only rescans the growing keyspace (a quarter of
+	// the load's CPU). The memory limit, when maxmemory sets one, still
+	// bounds the heap.
+	gc := debug.SetGCPercent(800)
 	defer func() {
+		debug.SetGCPercent(gc)
 		s.ks.SetLoading(false)
 		p.loading.Store(false)
 	}()
@@ -316,19 +323,32 @@ func (p *persistence) startRewrite(held bool) error {
 // switched on, which also creates the log.
 func (p *persistence) rewrite(held, turnOn bool) error {
 	s := p.s
+	// Server lock first, then the snapshot slot (see startBgsave).
+	if !held {
+		s.world.Lock()
+	}
 	p.mu.Lock()
 	if p.snapBusy {
 		p.mu.Unlock()
+		if !held {
+			s.world.Unlock()
+		}
 		return errSnapshotBusy
+	}
+	if turnOn && !p.turningOn {
+		// CONFIG SET appendonly no came first.
+		p.mu.Unlock()
+		if !held {
+			s.world.Unlock()
+		}
+		return nil
 	}
 	p.snapBusy = true
 	p.rw.running, p.rw.scheduled = true, false
 	p.rw.start = time.Now()
 	a := p.aofState
 	p.mu.Unlock()
-	if !held {
-		s.world.Lock()
-	}
+	aofOn := turnOn || p.aofLog.Load() != nil
 	j, keepFrom, a, err := p.beginRewrite(a, turnOn)
 	if !held {
 		s.world.Unlock()
@@ -343,7 +363,14 @@ func (p *persistence) rewrite(held, turnOn bool) error {
 	go func() {
 		defer p.wg.Done()
 		err := j.finish()
-		if err == nil {
+		switch {
+		case err == nil && aofOn && p.aofLog.Load() == nil:
+			// appendonly was turned off meanwhile (Redis kills the
+			// rewrite): the new base must not become part of an AOF whose
+			// incremental file stopped.
+			os.Remove(j.path)
+			err = errors.New("the AOF was turned off during the rewrite")
+		case err == nil:
 			err = p.commitRewrite(a, j, keepFrom)
 		}
 		p.rewriteDone(err)

@@ -389,3 +389,33 @@ func TestMisconfAfterFailedBgsave(t *testing.T) {
 	c.mustDo("+OK\r\n", "SET", "k", "v3")
 	c.mustDo("+PONG\r\n", "PING")
 }
+
+// SAVE while an AOF rewrite runs waits for it (one snapshot at a time)
+// and both complete; a BGSAVE asked for meanwhile is scheduled and runs.
+func TestSaveDuringRewrite(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := runServer(t, dir, "--appendonly", "yes")
+	c := dial(t, srv.addr())
+	var pipe []byte
+	for i := 0; i < 50000; i++ {
+		pipe = appendCmd(pipe, "SET", "k"+strconv.Itoa(i), strings.Repeat("v", 100))
+	}
+	c.send(pipe)
+	for i := 0; i < 50000; i++ {
+		if _, err := c.read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	c.mustDo("+Background saving scheduled\r\n", "BGSAVE", "SCHEDULE")
+	c.mustDo("+OK\r\n", "SAVE")
+	waitInfo(t, c, "aof_rewrites", "1")
+	waitInfo(t, c, "rdb_saves", "2")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	got := loadStrings(t, filepath.Join(dir, "dump.rdb"))
+	if len(got) != 50000 {
+		t.Fatalf("dump has %d keys", len(got))
+	}
+}

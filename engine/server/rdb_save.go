@@ -260,9 +260,18 @@ func (p *persistence) saveForeground() error {
 // exclusive); otherwise it is taken. It returns the error Redis replies.
 func (p *persistence) startBgsave(held bool) error {
 	s := p.s
+	// The server lock comes first: SAVE holds it while it waits for a
+	// running snapshot to end, so a job must not claim snapBusy and then
+	// wait for the lock.
+	if !held {
+		s.world.Lock()
+	}
 	p.mu.Lock()
 	if p.snapBusy {
 		p.mu.Unlock()
+		if !held {
+			s.world.Unlock()
+		}
 		return errSnapshotBusy
 	}
 	p.snapBusy = true
@@ -270,9 +279,6 @@ func (p *persistence) startBgsave(held bool) error {
 	p.bg.start = time.Now()
 	p.lastTry = p.bg.start
 	p.mu.Unlock()
-	if !held {
-		s.world.Lock()
-	}
 	path := s.rdbPath()
 	tmp := filepath.Join(filepath.Dir(path), "temp-bg-"+strconv.Itoa(os.Getpid())+".rdb")
 	dirty := s.dirtyCount()
