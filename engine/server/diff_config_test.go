@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -197,4 +198,61 @@ func TestScanMatchesRedis(t *testing.T) {
 			t.Errorf("SCAN %v: redis %d keys, engine %d keys", opts, len(want), len(got))
 		}
 	}
+}
+
+// TestArityErrorsMatchRedis sends every command (and subcommand) the
+// engine has with one argument too few, and fixed-arity ones with one too
+// many, to the engine and to redis-server, and compares the errors.
+func TestArityErrorsMatchRedis(t *testing.T) {
+	srv := startServer(t)
+	ref, eng := dial(t, startRedis(t)), dial(t, srv.addr())
+	checked := 0
+	for _, cmd := range srv.cmds.all {
+		name := []string{cmd.Name}
+		if cmd.parent != nil {
+			name = []string{cmd.parent.Name, cmd.Name}
+		}
+		arity := cmd.Arity
+		if arity == -1 {
+			continue // any argument count is valid
+		}
+		var cases [][]string
+		need := arity
+		if need < 0 {
+			need = -need
+		}
+		if need-1 >= len(name) {
+			cases = append(cases, append(append([]string(nil), name...), repeatArg(need-1-len(name))...))
+		}
+		if arity > 0 {
+			cases = append(cases, append(append([]string(nil), name...), repeatArg(arity+1-len(name))...))
+		}
+		for _, args := range cases {
+			ref.send(resp.AppendCommandStrings(nil, args...))
+			eng.send(resp.AppendCommandStrings(nil, args...))
+			want, err1 := ref.read()
+			got, err2 := eng.read()
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%q: %v %v", args, err1, err2)
+			}
+			checked++
+			if os.Getenv("ARITY_DEBUG") != "" {
+				t.Logf("%q -> %q", args, want)
+			}
+			if string(want) != string(got) {
+				t.Errorf("%q\n  redis:  %q\n  engine: %q", args, want, got)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d cases checked", checked)
+	}
+}
+
+func repeatArg(n int) []string {
+	out := make([]string, max(n, 0))
+	for i := range out {
+		out[i] = "x"
+	}
+	return out
 }

@@ -108,6 +108,16 @@ func (c *Client) reject(msg string) {
 	if c.flags&flagMulti != 0 {
 		c.flags |= flagDirtyExec
 	}
+	if c.cmd != nil && c.cmd.Name == "exec" {
+		// EXEC itself rejected (in a transaction or not, as in Redis): any
+		// transaction is discarded, saying why.
+		if c.flags&flagMulti != 0 {
+			c.discardTransaction()
+		}
+		c.addError("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		c.srv.commandRejected(c.stats, c.cmd)
+		return
+	}
 	c.addError(msg)
 	if c.cmd != nil {
 		c.srv.commandRejected(c.stats, c.cmd)

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redisctl/redisctl/engine/keyspace"
+)
+
+// DEBUG.
+
+func debugCommand(c *Client) {
+	switch c.srv.cfg.Get("enable-debug-command") {
+	case "yes":
+	case "local":
+		if !strings.HasPrefix(c.addr, "127.") && !strings.HasPrefix(c.addr, "[::1]") {
+			c.addError(errDebugDisabled)
+			return
+		}
+	default:
+		c.addError(errDebugDisabled)
+		return
+	}
+	sub := c.argv[1]
+	switch {
+	case argIs(sub, "help"):
+		c.addHelp(
+			"OBJECT <key>",
+			"    Show low level info about the ziplist encoding of <key>.",
+			"SET-ACTIVE-EXPIRE <0|1>",
+			"    Setting it to 0 disables expiring keys in background when they are not",
+			"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+			"    default.",
+			"SLEEP <seconds>",
+			"    Stop the server for <seconds>. Decimals allowed.",
+		)
+	case argIs(sub, "sleep") && len(c.argv) == 3:
+		f, ok := parseLongDouble(c.argv[2])
+		if !ok {
+			c.addError(errNotFloat)
+			return
+		}
+		v, _ := f.Float64()
+		time.Sleep(time.Duration(v * float64(time.Second)))
+		c.addOK()
+	case argIs(sub, "set-active-expire") && len(c.argv) == 3:
+		c.srv.activeExpire.Store(string(c.argv[2]) != "0")
+		c.addOK()
+	case argIs(sub, "object") && len(c.argv) == 3:
+		e := c.db.Lookup(c.argv[2], c.now, keyspace.NoTouch|keyspace.NoStats)
+		if !e.Exists() {
+			c.addError(errNoSuchKey)
+			return
+		}
+		c.addSimple(fmt.Sprintf("Value at:0x0 refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+			e.Encoding(), c.db.MemoryUsage(e), e.LRU(), c.db.IdleMs(e)/1000))
+	default:
+		c.addError("ERR unknown subcommand or wrong number of arguments for '" + sanitize(trunc(sub, 128)) + "'. Try DEBUG HELP.")
+	}
+}
+
+const errDebugDisabled = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
