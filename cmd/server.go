@@ -66,7 +66,7 @@ func serverRun(opts *ServerOptions) error {
 		return &ExitError{Code: exitError}
 	}
 	if cfg.Bool("daemonize") {
-		args := append(append([]string(nil), opts.Args...), "--daemonize", "no")
+		args := append(append([]string{"server"}, opts.Args...), "--daemonize", "no")
 		if err := server.Daemonize(args); err != nil {
 			return fmt.Errorf("daemonize: %w", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -102,4 +103,59 @@ func TestServerLifecycle(t *testing.T) {
 	if !strings.Contains(string(log), "Ready to accept connections") || !strings.Contains(string(log), "ready to exit") {
 		t.Fatalf("log file:\n%s", log)
 	}
+}
+
+// TestServerDaemonize builds redisctl and checks `server --daemonize yes`
+// returns at once, leaving a detached server that writes its pid file and
+// answers PING, and that SHUTDOWN removes the pid file.
+func TestServerDaemonize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the redisctl binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "redisctl")
+	build := exec.Command("go", "build", "-tags", "grpcnotrace", "-o", bin, "github.com/redisctl/redisctl")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	pidfile := filepath.Join(dir, "d.pid")
+	out, err := exec.Command(bin, "server", "--daemonize", "yes", "--port", port, "--bind", "127.0.0.1",
+		"--pidfile", pidfile, "--dir", dir, "--logfile", "d.log", "--save", "").CombinedOutput()
+	if err != nil {
+		t.Fatalf("daemonize: %v\n%s", err, out)
+	}
+	var nc net.Conn
+	for i := 0; i < 200; i++ {
+		if nc, err = net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("daemon never listened: %v", err)
+	}
+	defer nc.Close()
+	pid, _ := os.ReadFile(pidfile)
+	if len(strings.TrimSpace(string(pid))) == 0 {
+		t.Fatal("no pid file")
+	}
+	r := bufio.NewReader(nc)
+	nc.Write([]byte("PING\r\n"))
+	if line, _ := r.ReadString('\n'); line != "+PONG\r\n" {
+		t.Fatalf("PING = %q", line)
+	}
+	nc.Write([]byte("SHUTDOWN NOSAVE\r\n"))
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(pidfile); os.IsNotExist(err) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("pid file left behind after SHUTDOWN")
 }
