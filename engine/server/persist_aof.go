@@ -30,11 +30,14 @@ func (s *Server) aofNames() aof.Names { return aof.Names{Prefix: s.cfg.Get("appe
 func (p *persistence) aofCurrentSize() int64 {
 	p.mu.Lock()
 	a := p.aofState
+	var n int64
+	if a != nil {
+		n = a.baseSize + a.closed
+	}
 	p.mu.Unlock()
 	if a == nil {
 		return 0
 	}
-	n := a.baseSize + a.closed
 	if l := p.aofLog.Load(); l != nil {
 		n += l.Size()
 	}
@@ -398,7 +401,11 @@ func (p *persistence) beginRewrite(a *aofState, turnOn bool) (*snapshotJob, int,
 		}
 		a = &aofState{dir: dir, names: names, m: m}
 	}
+	// a is shared with INFO and the cron once installed: its fields change
+	// under p.mu.
+	p.mu.Lock()
 	keepFrom := len(a.m.Incr)
+	p.mu.Unlock()
 	switch l := p.aofLog.Load(); {
 	case turnOn:
 		// The manifest must not name the new incremental file before the
@@ -409,14 +416,16 @@ func (p *persistence) beginRewrite(a *aofState, turnOn bool) (*snapshotJob, int,
 		if err != nil {
 			return nil, 0, a, err
 		}
+		p.mu.Lock()
 		a.m.Incr = append(a.m.Incr, aof.FileInfo{Name: name, Seq: seq, Type: aof.Incr})
 		keepFrom = len(a.m.Incr) - 1
-		p.mu.Lock()
 		p.aofState = a
 		p.mu.Unlock()
 		p.aofLog.Store(p.newLog(f, 0))
 	case l != nil:
+		p.mu.Lock()
 		f, err := p.newIncr(a)
+		p.mu.Unlock()
 		if err != nil {
 			return nil, 0, a, err
 		}
@@ -424,13 +433,19 @@ func (p *persistence) beginRewrite(a *aofState, turnOn bool) (*snapshotJob, int,
 		if err != nil {
 			return nil, 0, a, err
 		}
+		var size int64
 		if st, err := old.Stat(); err == nil {
-			a.closed += st.Size()
+			size = st.Size()
 		}
 		old.Close()
+		p.mu.Lock()
+		a.closed += size
 		keepFrom = len(a.m.Incr) - 1
+		p.mu.Unlock()
 	}
+	p.mu.Lock()
 	tmp, final, _, _ := p.baseTarget(a)
+	p.mu.Unlock()
 	preamble := s.cfg.Bool("aof-use-rdb-preamble")
 	j, err := s.beginSnapshot(tmp, final, true, !preamble)
 	return j, keepFrom, a, err
@@ -438,12 +453,12 @@ func (p *persistence) beginRewrite(a *aofState, turnOn bool) (*snapshotJob, int,
 
 // commitRewrite installs a finished base in the manifest.
 func (p *persistence) commitRewrite(a *aofState, j *snapshotJob, keepFrom int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	_, _, name, seq := p.baseTarget(a)
 	if filepath.Base(j.path) != name {
 		return fmt.Errorf("base file name changed during the rewrite")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.installBase(a, name, seq, keepFrom)
 	if err := aof.WriteManifest(a.dir, a.names, a.m); err != nil {
 		return err
@@ -491,16 +506,20 @@ func (p *persistence) autoRewriteDue() bool {
 	}
 	p.mu.Lock()
 	a := p.aofState
-	failures := p.rw.failures
+	failures, lastStart := p.rw.failures, p.rw.start
+	var rwBase int64
+	if a != nil {
+		rwBase = a.rwBase
+	}
 	p.mu.Unlock()
-	if a == nil || failures > 0 && time.Since(p.rw.start) < time.Minute {
+	if a == nil || failures > 0 && time.Since(lastStart) < time.Minute {
 		return false
 	}
 	cur := p.aofCurrentSize()
 	if cur < s.cfg.Int("auto-aof-rewrite-min-size") {
 		return false
 	}
-	base := max(a.rwBase, 1)
+	base := max(rwBase, 1)
 	if (cur-base)*100/base >= pct {
 		s.logf(levelNotice, "Starting automatic rewriting of AOF on %d%% growth", (cur-base)*100/base)
 		return true

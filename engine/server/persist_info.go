@@ -47,6 +47,10 @@ func (s *Server) infoPersistence(w infoWriter) {
 	saves, loadKeys, loadExp := p.saves, p.loadKeys, p.loadExp
 	turningOn := p.turningOn
 	a := p.aofState
+	var rwBase int64
+	if a != nil {
+		rwBase = a.rwBase
+	}
 	p.mu.Unlock()
 	status := func(ok bool) string {
 		if ok {
@@ -109,7 +113,7 @@ func (s *Server) infoPersistence(w infoWriter) {
 	w.kv("module_fork_last_cow_size", 0)
 	if l != nil && a != nil {
 		w.kv("aof_current_size", p.aofCurrentSize())
-		w.kv("aof_base_size", a.rwBase)
+		w.kv("aof_base_size", rwBase)
 		w.kv("aof_pending_rewrite", boolInt(rw.scheduled))
 		w.kv("aof_buffer_length", 0)
 		w.kv("aof_pending_bio_fsync", 0)
