@@ -86,7 +86,9 @@ gen() {
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 free_port() {
   local p
-  for p in $(shuf -i 40001-50000 -n 50); do
+  # Below Linux's ephemeral range (32768-60999): client sockets cannot
+  # hold these ports.
+  for p in $(shuf -i 21000-32000 -n 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   echo "no free port" >&2; exit 1
@@ -96,19 +98,28 @@ free_port() {
 if [ "$MEM" = 1 ]; then
   for ds in hash_1m_fields zset_100k hashes_1m_x5; do
     for who in redis engine; do
-      port=$(free_port); mkdir -p "$work/$who-$ds"
-      if [ $who = redis ]; then
-        "${REDIS:-redis-server}" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
-          --logfile "$work/$who-$ds/log" --daemonize no >/dev/null 2>&1 &
-      else
-        "${ENGINE:-bin/redisctl}" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
-          --logfile "$work/$who-$ds/log" >/dev/null 2>&1 &
-      fi
-      pid=$!
-      for _ in $(seq 100); do [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
-      if ! kill -0 "$pid" 2>/dev/null || [ "$(redis-cli -p "$port" ping 2>/dev/null)" != PONG ]; then
+      started=0
+      for _attempt in 1 2 3 4 5; do
+        port=$(free_port); mkdir -p "$work/$who-$ds"
+        if [ $who = redis ]; then
+          "${REDIS:-redis-server}" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
+            --logfile "$work/$who-$ds/log" --daemonize no >/dev/null 2>&1 &
+        else
+          "${ENGINE:-bin/redisctl}" server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/$who-$ds" \
+            --logfile "$work/$who-$ds/log" >/dev/null 2>&1 &
+        fi
+        pid=$!
+        for _ in $(seq 100); do
+          [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && { started=1; break; }
+          kill -0 "$pid" 2>/dev/null || break
+          sleep 0.1
+        done
+        [ $started = 1 ] && break
+        kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+      done
+      if [ $started = 0 ]; then
         echo "bench-collections: $who did not start for $ds:" >&2; tail -5 "$work/$who-$ds/log" >&2
-        echo "mem,$who,$ds,," >> "$raw"; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; continue
+        echo "mem,$who,$ds,," >> "$raw"; continue
       fi
       sleep 1
       before=$(rss_kb "$pid")

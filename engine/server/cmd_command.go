@@ -206,6 +206,9 @@ func (c *Client) addCommandDocs(cmd *Command) {
 	if len(cmd.Sub) > 0 {
 		n++
 	}
+	if len(cmd.argDocs) > 0 {
+		n++
+	}
 	c.addMapLen(n)
 	c.addBulkStr("summary")
 	c.addBulkStr(cmd.Summary)
@@ -215,6 +218,10 @@ func (c *Client) addCommandDocs(cmd *Command) {
 	c.addBulkStr(cmd.Group)
 	c.addBulkStr("complexity")
 	c.addBulkStr(cmd.Complexity)
+	if len(cmd.argDocs) > 0 {
+		c.addBulkStr("arguments")
+		c.addArgDocs(cmd.argDocs)
+	}
 	if len(cmd.Sub) > 0 {
 		c.addBulkStr("subcommands")
 		c.addMapLen(len(cmd.Sub))

@@ -97,6 +97,8 @@ type Command struct {
 	Sub []*Command
 	// Group, Since and Summary feed COMMAND DOCS.
 	Group, Since, Summary, Complexity string
+	// Args describes the arguments for COMMAND DOCS (syntax in cmddocs.go).
+	Args string
 
 	flags                      CmdFlags
 	fullName                   string // "config|get"
@@ -105,6 +107,7 @@ type Command struct {
 	firstKey, lastKey, keyStep int
 	id                         int
 	singleKey                  bool // exactly one key, at argv[1]
+	argDocs                    []*argDoc
 }
 
 // nameCache remembers the command a client last named.
@@ -179,6 +182,12 @@ func (t *commandTable) prepare(c *Command, parent *Command) {
 		if k.Keyword != "" || k.KeyNum || k.Unknown || k.Limit > 1 {
 			c.flags |= FlagMovableKeys
 		}
+	}
+	if c.Args == "" {
+		c.Args = coreArgSyntax[c.fullName]
+	}
+	if c.Args != "" {
+		c.argDocs = parseArgDocs(c.Args)
 	}
 	c.id = len(t.all)
 	t.all = append(t.all, c)

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Command argument docs (COMMAND DOCS "arguments", which redis-cli turns
+// into its inline hints and HELP text) are written in a compact syntax in
+// the command table's Args field:
+//
+//	key                  a key argument
+//	name:type            an argument: string, integer, double, pattern,
+//	                     unix-time (type omitted: string)
+//	TOKEN                a pure token (NX)
+//	TOKEN name:type      an argument introduced by a token (EX seconds:integer)
+//	[ ... ]              optional; ( ... ) a required group
+//	a | b                alternatives (a "oneof")
+//	label: inside a group names it ([condition: NX | XX])
+//	...                  after an item: it repeats
+//
+// e.g. "key value:string [condition: NX | XX] [GET]".
+
+type argDoc struct {
+	name     string
+	typ      string
+	token    string
+	keyIndex int // key_spec_index, -1 when not a key
+	optional bool
+	multiple bool
+	args     []*argDoc
+}
+
+// parseArgDocs parses an Args string; it panics on a malformed one (the
+// table is code).
+func parseArgDocs(syntax string) []*argDoc {
+	p := &argParser{toks: tokenizeArgs(syntax)}
+	out := p.seq()
+	if p.i != len(p.toks) {
+		panic(fmt.Sprintf("server: bad Args syntax near %q in %q", p.toks[p.i], syntax))
+	}
+	keys := 0
+	var number func([]*argDoc)
+	number = func(as []*argDoc) {
+		for _, a := range as {
+			if a.typ == "key" {
+				a.keyIndex = keys
+				keys++
+			}
+			number(a.args)
+		}
+	}
+	number(out)
+	return out
+}
+
+func tokenizeArgs(s string) []string {
+	for _, sep := range []string{"[", "]", "(", ")", "|"} {
+		s = strings.ReplaceAll(s, sep, " "+sep+" ")
+	}
+	return strings.Fields(s)
+}
+
+type argParser struct {
+	toks []string
+	i    int
+}
+
+func (p *argParser) peek() string {
+	if p.i < len(p.toks) {
+		return p.toks[p.i]
+	}
+	return ""
+}
+
+func (p *argParser) seq() []*argDoc {
+	var out []*argDoc
+	for {
+		t := p.peek()
+		if t == "" || t == "]" || t == ")" || t == "|" {
+			return out
+		}
+		a := p.item()
+		if p.peek() == "..." {
+			p.i++
+			a.multiple = true
+		}
+		out = append(out, a)
+	}
+}
+
+func isToken(s string) bool { return s != "" && strings.ToUpper(s) == s && strings.ToLower(s) != s }
+
+func (p *argParser) item() *argDoc {
+	t := p.toks[p.i]
+	p.i++
+	switch {
+	case t == "[" || t == "(":
+		g := p.group(map[string]string{"[": "]", "(": ")"}[t])
+		g.optional = t == "["
+		return g
+	case isToken(t):
+		next := p.peek()
+		if next != "" && !isToken(next) && !strings.ContainsAny(next, "[]()|") && next != "..." {
+			p.i++
+			a := leafArg(next)
+			a.token = t
+			return a
+		}
+		return &argDoc{name: strings.ToLower(t), typ: "pure-token", token: t, keyIndex: -1}
+	default:
+		return leafArg(t)
+	}
+}
+
+func leafArg(s string) *argDoc {
+	if s == "key" {
+		return &argDoc{name: "key", typ: "key"}
+	}
+	name, typ, ok := strings.Cut(s, ":")
+	if !ok {
+		typ = "string"
+	}
+	a := &argDoc{name: name, typ: typ, keyIndex: -1}
+	if typ == "key" {
+		a.keyIndex = 0 // numbered once the whole syntax is parsed
+	}
+	return a
+}
+
+// group parses up to the closing bracket: alternatives become a oneof, a
+// sequence a block, a single item itself.
+func (p *argParser) group(closer string) *argDoc {
+	label := ""
+	if t := p.peek(); strings.HasSuffix(t, ":") && !isToken(t) {
+		label = strings.TrimSuffix(t, ":")
+		p.i++
+	}
+	var alts [][]*argDoc
+	for {
+		alts = append(alts, p.seq())
+		if p.peek() == "|" {
+			p.i++
+			continue
+		}
+		break
+	}
+	if p.peek() != closer {
+		panic("server: unbalanced Args syntax")
+	}
+	p.i++
+	var g *argDoc
+	switch {
+	case len(alts) > 1:
+		g = &argDoc{typ: "oneof", keyIndex: -1}
+		for _, alt := range alts {
+			if len(alt) == 1 {
+				g.args = append(g.args, alt[0])
+			} else {
+				g.args = append(g.args, &argDoc{name: blockName(alt), typ: "block", keyIndex: -1, args: alt})
+			}
+		}
+	case len(alts[0]) == 1 && label == "":
+		return alts[0][0]
+	default:
+		g = &argDoc{typ: "block", keyIndex: -1, args: alts[0]}
+	}
+	g.name = label
+	if g.name == "" {
+		g.name = blockName(g.args)
+	}
+	return g
+}
+
+func blockName(as []*argDoc) string {
+	if len(as) == 0 {
+		return "arg"
+	}
+	return as[0].name
+}
+
+func (c *Client) addArgDocs(as []*argDoc) {
+	c.addArrayLen(len(as))
+	for _, a := range as {
+		n := 2
+		if a.keyIndex >= 0 {
+			n++
+		}
+		if a.token != "" {
+			n++
+		}
+		if a.optional || a.multiple {
+			n++
+		}
+		if len(a.args) > 0 {
+			n++
+		}
+		c.addMapLen(n)
+		c.addBulkStr("name")
+		c.addBulkStr(a.name)
+		c.addBulkStr("type")
+		c.addBulkStr(a.typ)
+		if a.keyIndex >= 0 {
+			c.addBulkStr("key_spec_index")
+			c.addInt(int64(a.keyIndex))
+		}
+		if a.token != "" {
+			c.addBulkStr("token")
+			c.addBulkStr(a.token)
+		}
+		if a.optional || a.multiple {
+			c.addBulkStr("flags")
+			var fl []string
+			if a.optional {
+				fl = append(fl, "optional")
+			}
+			if a.multiple {
+				fl = append(fl, "multiple")
+			}
+			c.addSetLen(len(fl))
+			for _, f := range fl {
+				c.addSimple(f)
+			}
+		}
+		if len(a.args) > 0 {
+			c.addBulkStr("arguments")
+			c.addArgDocs(a.args)
+		}
+	}
+}
