@@ -374,7 +374,6 @@ func (t *ZTree) delete(n *ztNode, score float64, member []byte) unsafe.Pointer {
 // rebalance removes child j of n when it is empty and merges it with a
 // neighbour when both are small, so deletions never leave a sparse tree.
 func (t *ZTree) rebalance(n *ztNode, j int) {
-	c := n.kids[j]
 	if n.counts[j] == 0 && len(n.kids) > 1 {
 		t.removeChild(n, j)
 		return
@@ -384,7 +383,6 @@ func (t *ZTree) rebalance(n *ztNode, j int) {
 	} else if j > 0 {
 		t.tryMerge(n, j-1)
 	}
-	_ = c
 }
 
 func (t *ZTree) removeChild(n *ztNode, j int) {

@@ -56,6 +56,7 @@ func flushallCommand(c *Client) {
 	for i := 0; i < c.srv.ks.NumDBs(); i++ {
 		c.srv.flushDB(i)
 	}
+	c.srv.persist.flushedAll()
 	c.dirty++
 	c.addOK()
 }

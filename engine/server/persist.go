@@ -132,6 +132,18 @@ func errnoText(err error) string {
 	return msg
 }
 
+// flushedAll runs after FLUSHALL: with save points configured Redis
+// saves the (now empty) dataset at once, so that a crash cannot bring the
+// flushed keys back from an older dump. The caller holds the exclusive
+// lock; a running snapshot ends first (its walk needs no such lock).
+func (p *persistence) flushedAll() {
+	if len(strings.Fields(p.s.cfg.Get("save"))) < 2 || p.loading.Load() {
+		return
+	}
+	p.waitJobs()
+	p.saveForeground() // failures are logged and show in INFO
+}
+
 // dirty returns the server's change counter.
 func (s *Server) dirtyCount() int64 {
 	_, _, _, d := s.totals()

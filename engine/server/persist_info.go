@@ -66,7 +66,7 @@ func (s *Server) infoPersistence(w infoWriter) {
 		return secs(now.Sub(b.start))
 	}
 	lastDur := func(b bgState) int64 {
-		if b.lastDur == 0 && b.count == 0 && b.lastOK {
+		if b.count == 0 && b.failures == 0 {
 			return -1
 		}
 		return secs(b.lastDur)
@@ -84,7 +84,7 @@ func (s *Server) infoPersistence(w infoWriter) {
 	w.kv("rdb_bgsave_in_progress", boolInt(bg.running))
 	w.kv("rdb_last_save_time", s.stats.lastSave.Load())
 	w.kv("rdb_last_bgsave_status", status(bg.lastOK))
-	if bg.lastDur == 0 && saves == 0 {
+	if bg.count == 0 {
 		w.kv("rdb_last_bgsave_time_sec", -1)
 	} else {
 		w.kv("rdb_last_bgsave_time_sec", secs(bg.lastDur))

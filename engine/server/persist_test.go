@@ -419,3 +419,24 @@ func TestSaveDuringRewrite(t *testing.T) {
 		t.Fatalf("dump has %d keys", len(got))
 	}
 }
+
+// FLUSHALL with save points saves the empty dataset at once, as Redis
+// does: the flushed keys cannot come back from an older dump.
+func TestFlushallSaves(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := runServer(t, dir, "--save", "3600", "1")
+	c := dial(t, srv.addr())
+	c.mustDo("+OK\r\n", "SET", "k", "v")
+	c.mustDo("+OK\r\n", "SAVE")
+	c.mustDo("+OK\r\n", "SET", "k2", "v")
+	c.mustDo("+OK\r\n", "FLUSHALL")
+	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_changes_since_last_save:1\r\n") || !strings.Contains(info, "rdb_last_bgsave_time_sec:-1\r\n") {
+		t.Fatalf("after FLUSHALL: %s", info)
+	}
+	c.send(appendCmd(nil, "SHUTDOWN", "NOSAVE"))
+	c.read()
+	stop()
+	srv, _ = runServer(t, dir)
+	c = dial(t, srv.addr())
+	c.mustDo(":0\r\n", "DBSIZE")
+}

@@ -315,6 +315,7 @@ func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, ba
 		p.bg.running = false
 		p.bg.lastDur = time.Since(p.bg.start)
 		p.bg.lastOK = err == nil
+		p.bg.count++
 		if err != nil {
 			p.denying.Store(true)
 		}

@@ -200,16 +200,12 @@ func lindexCommand(c *Client) {
 		return
 	}
 	var buf [20]byte
-	if v, found := l.Index(clampInt(index), buf[:0]); found {
+	if v, found := l.Index(int(index), buf[:0]); found {
 		c.addBulk(v)
 		return
 	}
 	c.addNull()
 }
-
-// clampInt fits an int64 index into an int without changing whether it is
-// in range of any list.
-func clampInt(v int64) int { return int(v) }
 
 func lsetCommand(c *Client) {
 	key := c.argv[1]
@@ -225,7 +221,7 @@ func lsetCommand(c *Client) {
 	if !ok {
 		return
 	}
-	if !l.Set(clampInt(index), c.argv[3]) {
+	if !l.Set(int(index), c.argv[3]) {
 		c.addError(errOutOfRange)
 		return
 	}
@@ -721,10 +717,10 @@ func (c *Client) propagatePop(key []byte, where int, count int64) {
 	}
 }
 
-func blpopCommand(c *Client) { c.blockingPop(listHead, -1) }
-func brpopCommand(c *Client) { c.blockingPop(listTail, -1) }
+func blpopCommand(c *Client) { c.blockingPop(listHead) }
+func brpopCommand(c *Client) { c.blockingPop(listTail) }
 
-func (c *Client) blockingPop(where int, _ int) {
+func (c *Client) blockingPop(where int) {
 	timeout, ok := c.parseTimeout(c.argv[len(c.argv)-1], true)
 	if !ok {
 		return
@@ -792,11 +788,10 @@ func (c *Client) blmoveGeneric(from, to int, timeout time.Duration) {
 	}
 	if se.Exists() && se.Type() == keyspace.TypeList {
 		if c.lmovePop(src, c.argv[2], se, se.Object().(*types.List), from, to) {
-			name := []byte("LMOVE")
 			if c.cmd.Name == "brpoplpush" {
 				c.propArgv = [][]byte{[]byte("RPOPLPUSH"), src, c.argv[2]}
 			} else {
-				c.propArgv = [][]byte{name, src, c.argv[2], c.argv[3], c.argv[4]}
+				c.propArgv = [][]byte{[]byte("LMOVE"), src, c.argv[2], c.argv[3], c.argv[4]}
 			}
 		}
 		return

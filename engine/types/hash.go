@@ -78,7 +78,6 @@ func (h *hashLP) Len() int              { return ds.LPLen(h.lp()) / 2 }
 func (h *hashLP) Compact() bool         { return true }
 func newHashLP(lp []byte) *hashLP       { return (*hashLP)(ptrOf(lp)) }
 func (h *hashLP) find(field []byte) int { return ds.LPFind(h.lp(), ds.LPFirst(h.lp()), field, 1) }
-func (h *hashLP) Bytes() []byte         { return h.lp() }
 func (h *hashLP) CompactMove(dst []byte) keyspace.Object {
 	return (*hashLP)(compactMove(tagHashLP, h.lp(), dst))
 }

@@ -169,7 +169,6 @@ func (z *zsetLP) Len() int                      { return ds.LPLen(z.lp()) / 2 }
 func (z *zsetLP) Compact() bool                 { return true }
 func (z *zsetLP) find(m []byte) int             { return ds.LPFind(z.lp(), ds.LPFirst(z.lp()), m, 1) }
 func (z *zsetLP) iterAt(p int) ZIter            { return ZIter{lp: z.lp(), p: p} }
-func (z *zsetLP) Listpack() []byte              { return z.lp() }
 func (z *zsetLP) At(r int) ZIter                { return z.iterAt(ds.LPSeek(z.lp(), 2*r)) }
 func (z *zsetLP) member(p int, b []byte) []byte { return ds.LPBytesAt(z.lp(), p, b) }
 
