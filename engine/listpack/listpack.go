@@ -390,3 +390,46 @@ func ReplaceInt(lp []byte, p int, v int64) []byte {
 
 // Clone returns a copy of lp with no spare capacity.
 func Clone(lp []byte) []byte { return append([]byte(nil), lp...) }
+
+// Skip returns the position n elements after p (p itself when n is 0), or
+// -1 when the listpack ends first.
+func Skip(lp []byte, p, n int) int {
+	for ; n > 0; n-- {
+		e := lp[p]
+		var l int
+		switch {
+		case e&0x80 == 0:
+			l = 1
+		case e&0xC0 == 0x80:
+			l = 1 + int(e&0x3F)
+		case e&0xE0 == 0xC0:
+			l = 2
+		case e&0xF0 == 0xE0:
+			l = 2 + (int(e&0x0F)<<8 | int(lp[p+1]))
+		default:
+			l = entryLen(lp[p:])
+		}
+		switch {
+		case l <= 127:
+			p += l + 1
+		case l < 16383:
+			p += l + 2
+		default:
+			p += l + backlenSize(l)
+		}
+		if lp[p] == eof {
+			return -1
+		}
+	}
+	return p
+}
+
+// SmallInt returns the element at p when it is a 7-bit unsigned integer
+// (flags, counts and small deltas usually are), for fast paths; ok is
+// false for any other element.
+func SmallInt(lp []byte, p int) (int64, bool) {
+	if e := lp[p]; e&0x80 == 0 {
+		return int64(e), true
+	}
+	return 0, false
+}

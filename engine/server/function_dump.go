@@ -5,8 +5,7 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/redisctl/redisctl/engine/crc64"
-	"github.com/redisctl/redisctl/engine/lzf"
+	"github.com/redisctl/redisctl/engine/rdb"
 )
 
 // FUNCTION DUMP and FUNCTION RESTORE: the payload is what Redis writes,
@@ -14,25 +13,22 @@ import (
 // string per library) followed by the RDB version and a CRC-64.
 
 const (
-	rdbOpcodeFunction2     = 245
-	rdbOpcodeFunctionPreGA = 246
-	dumpRDBVersion         = 10 // Redis 7.0
+	rdbOpcodeFunction2     = rdb.OpFunction2
+	rdbOpcodeFunctionPreGA = rdb.OpFunctionPG
+	dumpRDBVersion         = 10 // the newest version Redis 7.0 restores
 )
 
 func functionDumpCommand(c *Client) {
 	var out []byte
-	compress := c.srv.cfg.Bool("rdbcompression")
-	for _, lib := range c.srv.scripting.fns.sortedLibs() {
-		out = append(out, rdbOpcodeFunction2)
-		out = appendRDBString(out, []byte(lib.code), compress)
+	var z *rdb.Compressor
+	if c.srv.cfg.Bool("rdbcompression") {
+		z = rdb.NewCompressor()
 	}
-	c.addBulk(appendDumpFooter(out))
-}
-
-// appendDumpFooter adds the RDB version and the CRC-64 of everything.
-func appendDumpFooter(b []byte) []byte {
-	b = binary.LittleEndian.AppendUint16(b, dumpRDBVersion)
-	return binary.LittleEndian.AppendUint64(b, crc64.Checksum(b))
+	for _, code := range c.srv.scripting.libraryCodes() {
+		out = append(out, rdbOpcodeFunction2)
+		out = rdb.AppendString(out, code, z)
+	}
+	c.addBulk(rdb.AppendDumpFooter(out))
 }
 
 // verifyDumpPayload checks the footer of a DUMP payload.
@@ -44,34 +40,7 @@ func verifyDumpPayload(p []byte) bool {
 	if ver > dumpRDBVersion {
 		return false
 	}
-	return crc64.Checksum(p[:len(p)-8]) == binary.LittleEndian.Uint64(p[len(p)-8:])
-}
-
-func appendRDBLen(b []byte, n uint64) []byte {
-	switch {
-	case n < 1<<6:
-		return append(b, byte(n))
-	case n < 1<<14:
-		return append(b, byte(n>>8)|0x40, byte(n))
-	case n <= 1<<32-1:
-		return binary.BigEndian.AppendUint32(append(b, 0x80), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(b, 0x81), n)
-}
-
-// appendRDBString writes s as rdbSaveRawString does: LZF-compressed when
-// compression is on, s is longer than 20 bytes and it shrinks by 4.
-func appendRDBString(b, s []byte, compress bool) []byte {
-	if compress && len(s) > 20 {
-		if c := lzf.Compress(s, len(s)-4); c != nil {
-			b = append(b, 0xC3)
-			b = appendRDBLen(b, uint64(len(c)))
-			b = appendRDBLen(b, uint64(len(s)))
-			return append(b, c...)
-		}
-	}
-	b = appendRDBLen(b, uint64(len(s)))
-	return append(b, s...)
+	return rdb.CRC64(0, p[:len(p)-8]) == binary.LittleEndian.Uint64(p[len(p)-8:])
 }
 
 var errRDBShort = errors.New("unexpected end of payload")
@@ -170,7 +139,7 @@ func (r *rdbReader) string() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return lzf.Decompress(p, int(ulen))
+		return rdb.Decompress(p, int(ulen), nil)
 	}
 	return nil, errors.New("unknown string encoding")
 }

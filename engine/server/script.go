@@ -108,7 +108,36 @@ type scriptRun struct {
 
 	killed   atomic.Bool // SCRIPT/FUNCTION KILL
 	timedOut atomic.Bool // ran past busy-reply-threshold
-	done     chan struct{}
+	finished atomic.Bool
+	doneCh   atomic.Pointer[chan struct{}] // made by the first waiter
+	hook     func(db int, argv [][]byte)   // the script client's propHook
+}
+
+// wait returns a channel closed when the script ends (nil if it has).
+// Channels are made only when someone waits: most scripts end before
+// anyone does.
+func (r *scriptRun) wait() <-chan struct{} {
+	ch := r.doneCh.Load()
+	if ch == nil {
+		c := make(chan struct{})
+		if !r.doneCh.CompareAndSwap(nil, &c) {
+			ch = r.doneCh.Load()
+		} else {
+			ch = &c
+		}
+	}
+	if r.finished.Load() {
+		return nil
+	}
+	return *ch
+}
+
+// end marks the script finished and wakes its waiters.
+func (r *scriptRun) end() {
+	r.finished.Store(true)
+	if ch := r.doneCh.Swap(nil); ch != nil {
+		close(*ch)
+	}
 }
 
 func (s *Server) initScripting() {
@@ -128,20 +157,20 @@ func sha1hex(b []byte) string {
 }
 
 // lookup returns the cached script with this SHA (case-insensitive).
-func (sc *scripting) lookup(sha string) *evalScript {
+func (sc *scripting) lookup(sha []byte) *evalScript {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if s := sc.scripts[sha]; s != nil {
+	if s := sc.scripts[string(sha)]; s != nil {
 		return s
 	}
-	return sc.scripts[strings.ToLower(sha)]
+	return sc.scripts[strings.ToLower(string(sha))]
 }
 
 // load compiles and caches body, returning its script; err is Redis's
 // reply for a compile error.
 func (sc *scripting) load(body []byte) (*evalScript, string) {
 	sha := sha1hex(body)
-	if s := sc.lookup(sha); s != nil {
+	if s := sc.lookup([]byte(sha)); s != nil {
 		return s, ""
 	}
 	flags, shebangLen, serr := evalShebangFlags(body)
@@ -164,8 +193,18 @@ func evalCommand(c *Client)      { evalGeneric(c, false, false) }
 func evalshaCommand(c *Client)   { evalGeneric(c, true, false) }
 func evalRoCommand(c *Client)    { evalGeneric(c, false, true) }
 func evalshaRoCommand(c *Client) { evalGeneric(c, true, true) }
+
+// scriptDebugCommand is SCRIPT DEBUG: the Lua debugger (LDB) is not
+// provided, so only NO (its default) succeeds.
 func scriptDebugCommand(c *Client) {
-	c.addError("ERR SCRIPT DEBUG is not supported by this server")
+	switch {
+	case argIs(c.argv[2], "no"):
+		c.addOK()
+	case argIs(c.argv[2], "yes"), argIs(c.argv[2], "sync"):
+		c.addError("ERR the Lua debugger (SCRIPT DEBUG YES/SYNC) is not available in this server")
+	default:
+		c.addError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+	}
 }
 
 // parseScriptNumKeys parses numkeys at argv[2] and returns it; the keys are
@@ -195,7 +234,7 @@ func evalGeneric(c *Client, bySHA, readOnly bool) {
 	var script *evalScript
 	if bySHA {
 		if len(c.argv[1]) == 40 {
-			script = sc.lookup(string(c.argv[1]))
+			script = sc.lookup(c.argv[1])
 		}
 		if script == nil {
 			c.addError("NOSCRIPT No matching script. Please use EVAL.")
@@ -257,8 +296,11 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 	run.start = time.Now()
 	run.resp = 2
 	run.repl = replAll
-	run.done = make(chan struct{})
 	run.effects = s.effectsWanted()
+	run.hook = run.discard
+	if run.effects {
+		run.hook = run.capture
+	}
 	run.oom = s.maxmemory.Load() > 0 && s.usedMemory() > s.maxmemory.Load()
 
 	cl := sc.client
@@ -277,7 +319,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 
 	env.disarm()
 	sc.busy.Store(nil)
-	close(run.done)
+	run.end()
 	sc.run = nil
 	s.exclusiveOwner.Store(prevOwner)
 	c.readyKeys = append(c.readyKeys, cl.readyKeys...)
@@ -347,7 +389,7 @@ func scriptExistsCommand(c *Client) {
 	sc := c.srv.scripting
 	c.addArrayLen(len(c.argv) - 2)
 	for _, a := range c.argv[2:] {
-		if sc.lookup(string(a)) != nil {
+		if sc.lookup(a) != nil {
 			c.addInt(1)
 		} else {
 			c.addInt(0)
@@ -370,9 +412,35 @@ func scriptFlushCommand(c *Client) {
 	c.addOK()
 }
 
-// numScripts and scriptsMemory feed INFO.
-func (sc *scripting) numScripts() int {
+// scriptingInfo is what INFO memory reports about scripting.
+type scriptingInfo struct {
+	scripts, functions, libraries int64
+	vmEval, vmFunctions           int64 // the interpreters' memory (estimated)
+	scriptsEval, functionsMem     int64
+}
+
+// Estimates of what Redis accounts: an interpreter's base heap, and the
+// bookkeeping of a cached script and of the functions engine.
+const (
+	luaBaseHeap        = 31744
+	luaFunctionsHeap   = 33792
+	scriptEntryMem     = 128
+	functionsCtxMem    = 200
+	functionLibraryMem = 160
+)
+
+func (sc *scripting) info() scriptingInfo {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return len(sc.scripts)
+	var code int64
+	for _, c := range sc.libCodes {
+		code += int64(len(c))
+	}
+	n := int64(len(sc.scripts))
+	return scriptingInfo{
+		scripts: n, functions: int64(sc.fnFuncs), libraries: int64(sc.fnLibs),
+		vmEval: luaBaseHeap + 2*sc.bodies, vmFunctions: luaFunctionsHeap + 2*code,
+		scriptsEval:  sc.bodies + n*scriptEntryMem,
+		functionsMem: functionsCtxMem + code + int64(len(sc.libCodes))*functionLibraryMem,
+	}
 }

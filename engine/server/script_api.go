@@ -180,7 +180,7 @@ func (e *luaEnv) luaSetRepl(L *lua.LState) int {
 }
 
 func (e *luaEnv) luaACLCheckCmd(L *lua.LState) int {
-	argv, errMsg := luaArgv(L)
+	argv, errMsg := luaArgv(L, nil)
 	if errMsg != "" {
 		raiseErrorTable(L, errMsg)
 	}
@@ -192,12 +192,18 @@ func (e *luaEnv) luaACLCheckCmd(L *lua.LState) int {
 }
 
 // luaArgv converts redis.call's arguments: strings, and numbers as "%.17g".
-func luaArgv(L *lua.LState) ([][]byte, string) {
+// Each argument is a fresh copy; the slice holding them is dst's memory
+// when dst is big enough.
+func luaArgv(L *lua.LState, dst [][]byte) ([][]byte, string) {
 	argc := L.GetTop()
 	if argc == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	argv := make([][]byte, argc)
+	argv := dst[:0]
+	if cap(argv) < argc {
+		argv = make([][]byte, argc)
+	}
+	argv = argv[:argc]
 	for j := 1; j <= argc; j++ {
 		switch v := L.Get(j).(type) {
 		case lua.LString:
@@ -248,9 +254,18 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	if run == nil {
 		return fail("redis.call/pcall can only be called inside a script invocation")
 	}
-	argv, errMsg := luaArgv(L)
+	// Without propagation nothing keeps the argument slice after the
+	// call, so it is reused.
+	var scratch [][]byte
+	if !run.effects {
+		scratch = e.argvBuf
+	}
+	argv, errMsg := luaArgv(L, scratch)
 	if errMsg != "" {
 		return fail(errMsg)
+	}
+	if !run.effects {
+		e.argvBuf = argv
 	}
 	s := e.sc.srv
 	cmd := s.lookupScriptCommand(argv)
@@ -274,10 +289,7 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	cl.argv, cl.cmd = argv, cmd
 	cl.proto = run.resp
 	before := len(cl.out)
-	cl.propHook = run.capture
-	if !run.effects {
-		cl.propHook = run.discard
-	}
+	cl.propHook = run.hook
 	cl.call(cmd)
 	cl.propHook = nil
 	if cl.dirty > 0 {

@@ -73,3 +73,21 @@ func BenchmarkXAdd(b *testing.B) {
 	cmd := resp.AppendCommandStrings(nil, "XADD", "bench:s", "*", "f", "v")
 	benchPipelined(b, srv.addr(), 50, 16, func(int) []byte { return cmd })
 }
+
+// BenchmarkXReadGroup measures XREADGROUP ... COUNT 1 STREAMS s > on a
+// pre-filled stream.
+func BenchmarkXReadGroup(b *testing.B) {
+	srv := startServer(b)
+	c := dial(b, srv.addr())
+	var fill []byte
+	for i := 1; i <= b.N+100; i++ {
+		fill = append(fill, resp.AppendCommandStrings(nil, "XADD", "bench:q", itoa(int64(i))+"-0", "f", "v")...)
+	}
+	c.send(fill)
+	for i := 1; i <= b.N+100; i++ {
+		c.read()
+	}
+	c.mustDo("+OK\r\n", "XGROUP", "CREATE", "bench:q", "g", "0")
+	cmd := resp.AppendCommandStrings(nil, "XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "bench:q", ">")
+	benchPipelined(b, srv.addr(), 50, 16, func(int) []byte { return cmd })
+}

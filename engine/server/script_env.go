@@ -32,6 +32,8 @@ type luaEnv struct {
 	fns        *functions
 	loadAPI    *lua.LTable
 	runtimeAPI *lua.LTable
+
+	argvBuf [][]byte // redis.call's argument slice, reused when not propagated
 }
 
 // The globals a script may read (Redis 7.0's allow lists as 7.0.15 has

@@ -41,16 +41,24 @@ func (s *Server) acquireWorld(c *Client, cmd *Command, exclusive bool) worldLock
 			}
 			continue
 		}
+		if s.busyScript() == nil && spins < 32 {
+			runtime.Gosched() // most scripts take microseconds
+			continue
+		}
 		if s.busyScript() == nil {
-			wait := s.busyThreshold() - time.Since(run.start)
-			if wait > 0 {
-				t := time.NewTimer(wait)
-				select {
-				case <-run.done:
-					t.Stop()
-					continue
-				case <-t.C:
-				}
+			// Wait for the script to end, or for its hook to declare it
+			// busy (checked again at least every millisecond).
+			wait := max(s.busyThreshold()-time.Since(run.start), time.Millisecond)
+			done := run.wait()
+			if done == nil {
+				continue
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-done:
+				t.Stop()
+				continue
+			case <-t.C:
 			}
 			if s.busyScript() == nil {
 				continue

@@ -408,7 +408,9 @@ func xaddCommand(c *Client) {
 		return
 	}
 	s.Append(id, c.argv[fieldPos:], c.srv.streamLimits())
-	c.addStreamID(id)
+	var idBuf [48]byte
+	idText := id.Append(idBuf[:0])
+	c.addBulk(idText)
 	var trimmed int64
 	if a.trim.Strategy != stream.TrimNone {
 		trimmed = s.Trim(a.trim)
@@ -423,13 +425,14 @@ func xaddCommand(c *Client) {
 	if trimmed > 0 {
 		c.notify(config.NotifyStream, "xtrim", key)
 	}
-	if a.trim.Strategy != stream.TrimNone && a.trim.Approx || !a.idGiven || !a.seqGiven {
+	if (a.trim.Strategy != stream.TrimNone && a.trim.Approx || !a.idGiven || !a.seqGiven) && c.srv.effectsWanted() {
+		// Replicas and the AOF get the generated ID and the exact trim.
 		prop := append([][]byte(nil), c.argv...)
 		if a.trim.Strategy != stream.TrimNone && a.trim.Approx {
 			rewriteTrimArgs(prop, a, s)
 		}
 		if !a.idGiven || !a.seqGiven {
-			prop[idPos] = streamIDArg(id)
+			prop[idPos] = append([]byte(nil), idText...)
 		}
 		c.propArgv = prop
 	}

@@ -379,12 +379,18 @@ func groupLag(s *stream.Stream, g *stream.Group) (int64, bool) {
 // Propagation of consumer group effects.
 
 func (c *Client) propagateXClaim(key, groupName []byte, g *stream.Group, id stream.ID, n *stream.NACK) {
+	if !c.srv.effectsWanted() {
+		return
+	}
 	c.alsoPropagate([][]byte{[]byte("XCLAIM"), key, groupName, []byte(n.Consumer.Name), []byte("0"), streamIDArg(id),
 		[]byte("TIME"), []byte(itoa(n.DeliveryTime)), []byte("RETRYCOUNT"), []byte(itoa(int64(n.DeliveryCount))),
 		[]byte("FORCE"), []byte("JUSTID"), []byte("LASTID"), streamIDArg(g.LastID)})
 }
 
 func (c *Client) propagateGroupID(key, groupName []byte, g *stream.Group) {
+	if !c.srv.effectsWanted() {
+		return
+	}
 	c.alsoPropagate([][]byte{[]byte("XGROUP"), []byte("SETID"), key, groupName, streamIDArg(g.LastID),
 		[]byte("ENTRIESREAD"), []byte(itoa(g.EntriesRead))})
 }

@@ -60,6 +60,11 @@ func (it *Iter) load() bool {
 		}
 	} else {
 		it.p = it.m.firstEntry
+		// Start where the last forward read stopped when that is before
+		// start and the node's entries have not moved since.
+		if h := &it.s.hint; h.n == n && h.firstEntry == it.m.firstEntry && h.pos > 0 && h.id.Less(it.start) {
+			it.p = h.pos
+		}
 	}
 	return true
 }
@@ -127,6 +132,9 @@ func (it *Iter) Next() bool {
 			}
 		}
 		it.cur, it.curFlags, it.curPos, it.started = id, flags, flagsPos, true
+		if !it.rev && it.p > 0 {
+			it.s.hint = readHint{n: n, firstEntry: it.m.firstEntry, id: id, pos: it.p}
+		}
 		return true
 	}
 	return false
@@ -136,21 +144,18 @@ func (it *Iter) Next() bool {
 // are at p, or -1.
 func (it *Iter) skipEntry(p int) int {
 	lp := it.lp
-	flags := listpack.GetInt(lp, p)
-	p = listpack.Next(lp, p) // ms
-	p = listpack.Next(lp, p) // seq
-	p = listpack.Next(lp, p)
-	var skip int64
-	if flags&flagSameFields != 0 {
-		skip = int64(it.m.numFields)
-	} else {
-		skip = 2*listpack.GetInt(lp, p) + 1
+	flags, ok := listpack.SmallInt(lp, p)
+	if !ok {
+		flags = listpack.GetInt(lp, p)
 	}
-	for i := int64(0); i < skip; i++ {
-		p = listpack.Next(lp, p)
+	p = listpack.Skip(lp, p, 3) // flags, ms, seq
+	if flags&flagSameFields != 0 {
+		p = listpack.Skip(lp, p, it.m.numFields)
+	} else {
+		p = listpack.Skip(lp, p, 2*int(listpack.GetInt(lp, p))+1)
 	}
 	// p is the lp-count
-	return listpack.Next(lp, p)
+	return listpack.Skip(lp, p, 1)
 }
 
 // ID returns the current entry's ID.

@@ -62,6 +62,18 @@ type Stream struct {
 	entriesAdded uint64
 	groups       []*Group // sorted by name
 	mem          int64    // bytes accounted, excluding streamOverhead
+
+	// hint remembers where the last forward read stopped, so that the
+	// next read after it (XREADGROUP ">", XREAD) starts there instead of
+	// scanning its node from the first entry.
+	hint readHint
+}
+
+type readHint struct {
+	n          *node
+	firstEntry int // the node's first entry position when the hint was taken
+	id         ID  // entries at pos and after have greater IDs
+	pos        int
 }
 
 var _ keyspace.Object = (*Stream)(nil)
@@ -91,6 +103,7 @@ func (s *Stream) Copy() keyspace.Object {
 		c.mem += nodeOverhead + int64(cap(n.lp))
 	}
 	c.groups = nil
+	c.hint = readHint{}
 	for _, g := range s.groups {
 		ng := c.copyGroup(g)
 		c.groups = append(c.groups, ng)
@@ -211,8 +224,11 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 		n = tail
 		m := readMaster(n.lp)
 		before := cap(n.lp)
+		oldLen := len(n.lp)
 		n.setCounts(m.count+1, m.deleted)
-		m = readMaster(n.lp)
+		if len(n.lp) != oldLen {
+			m = readMaster(n.lp) // the count grew a byte: positions moved
+		}
 		if m.numFields == numFields {
 			p, i := m.fieldsPos, 0
 			for ; i < numFields; i++ {
