@@ -14,14 +14,14 @@ import (
 // data and STORE can appear anywhere, so the commands run exclusive.
 
 func sortCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "sort", Arity: -2, Flags: "write denyoom movablekeys exclusive", ACL: "@write @set @sortedset @list @slow @dangerous",
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}, {Flags: "RO access", Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Unknown: true}, {Flags: "OW update", Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", Unknown: true}}, Handler: sortCommand,
 			Group: "generic", Since: "1.0.0", Summary: "Sort the elements in a list, set or sorted set", Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
 		{Name: "sort_ro", Arity: -2, Flags: "readonly movablekeys exclusive", ACL: "@read @set @sortedset @list @slow @dangerous",
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}, {Flags: "RO access", Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Unknown: true}}, Handler: sortroCommand,
 			Group: "generic", Since: "7.0.0", Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."},
-	}
+	})
 }
 
 func sortCommand(c *Client)   { c.sortGeneric(false) }

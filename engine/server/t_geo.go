@@ -15,7 +15,7 @@ import (
 // Geo commands (Redis's geo.c): positions stored as sorted set scores.
 
 func geoCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "geoadd", Arity: -5, Flags: "write denyoom", ACL: "@write @geo @slow",
 			Keys: []KeySpec{{Flags: "RW update", Index: 1, KeyStep: 1}}, Handler: geoaddCommand,
 			Group: "geo", Since: "3.2.0", Summary: "Add one or more geospatial items in the geospatial index represented using a sorted set", Complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set."},
@@ -46,7 +46,7 @@ func geoCommands() []*Command {
 		{Name: "georadiusbymember_ro", Arity: -5, Flags: "readonly", ACL: "@read @geo @slow",
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: georadiusbymemberroCommand,
 			Group: "geo", Since: "3.2.10", Summary: "A read-only variant for GEORADIUSBYMEMBER", Complexity: "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index."},
-	}
+	})
 }
 
 // extractLongLat parses a longitude and latitude with Redis's errors.

@@ -15,7 +15,7 @@ import (
 // Hash commands (Redis's t_hash.c).
 
 func hashCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "hset", Arity: -4, Flags: "write denyoom fast", ACL: "@write @hash @fast",
 			Keys: []KeySpec{{Flags: "RW update", Index: 1, KeyStep: 1}}, Handler: hsetCommand,
 			Group: "hash", Since: "2.0.0", Summary: "Set the string value of a hash field", Complexity: "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."},
@@ -64,7 +64,7 @@ func hashCommands() []*Command {
 		{Name: "hscan", Arity: -3, Flags: "readonly", ACL: "@read @hash @slow", Tips: []string{"nondeterministic_output"},
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: hscanCommand,
 			Group: "hash", Since: "2.8.0", Summary: "Incrementally iterate hash fields and associated values", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
-	}
+	})
 }
 
 // hashForWrite returns key's hash for a change, or a new empty one.

@@ -12,7 +12,7 @@ import (
 // List commands (Redis's t_list.c), blocking variants included.
 
 func listCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "lpush", Arity: -3, Flags: "write denyoom fast", ACL: "@write @list @fast",
 			Keys: []KeySpec{{Flags: "RW insert", Index: 1, KeyStep: 1}}, Handler: lpushCommand,
 			Group: "list", Since: "1.0.0", Summary: "Prepend one or multiple elements to a list", Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
@@ -79,7 +79,7 @@ func listCommands() []*Command {
 		{Name: "blmpop", Arity: -5, Flags: "write blocking movablekeys", ACL: "@write @list @slow @blocking",
 			Keys: []KeySpec{{Flags: "RW access delete", Index: 2, KeyNum: true, KeyNumIdx: 0, FirstKey: 1, KeyStep: 1}}, Handler: blmpopCommand,
 			Group: "list", Since: "7.0.0", Summary: "Pop elements from a list, or block until one is available", Complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned."},
-	}
+	})
 }
 
 const (

@@ -14,7 +14,7 @@ import (
 // Set commands (Redis's t_set.c).
 
 func setCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "sadd", Arity: -3, Flags: "write denyoom fast", ACL: "@write @set @fast",
 			Keys: []KeySpec{{Flags: "RW insert", Index: 1, KeyStep: 1}}, Handler: saddCommand,
 			Group: "set", Since: "1.0.0", Summary: "Add one or more members to a set", Complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."},
@@ -66,7 +66,7 @@ func setCommands() []*Command {
 		{Name: "sscan", Arity: -3, Flags: "readonly", ACL: "@read @set @slow", Tips: []string{"nondeterministic_output"},
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: sscanCommand,
 			Group: "set", Since: "2.8.0", Summary: "Incrementally iterate Set elements", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
-	}
+	})
 }
 
 // setForRead returns key's set, nil when missing; ok is false after a

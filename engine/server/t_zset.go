@@ -15,7 +15,7 @@ import (
 // t_zset_ops.go.
 
 func zsetCommands() []*Command {
-	return []*Command{
+	return withArgs([]*Command{
 		{Name: "zadd", Arity: -4, Flags: "write denyoom fast", ACL: "@write @sortedset @fast",
 			Keys: []KeySpec{{Flags: "RW update", Index: 1, KeyStep: 1}}, Handler: zaddCommand,
 			Group: "sorted-set", Since: "1.2.0", Summary: "Add one or more members to a sorted set, or update its score if it already exists", Complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set."},
@@ -121,7 +121,7 @@ func zsetCommands() []*Command {
 		{Name: "zscan", Arity: -3, Flags: "readonly", ACL: "@read @sortedset @slow", Tips: []string{"nondeterministic_output"},
 			Keys: []KeySpec{{Flags: "RO access", Index: 1, KeyStep: 1}}, Handler: zscanCommand,
 			Group: "sorted-set", Since: "2.8.0", Summary: "Incrementally iterate sorted sets elements and associated scores", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."},
-	}
+	})
 }
 
 // zsetForRead returns key's sorted set, nil when missing; ok is false
