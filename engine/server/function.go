@@ -80,8 +80,8 @@ func parseScriptFlag(name string) (scriptFlags, bool) {
 
 // functions holds the loaded libraries.
 type functions struct {
-	sc    *scripting
-	env   *luaEnv
+	sc   *scripting
+	env  *luaEnv
 	libs map[string]*functionLib
 	// funcs is keyed by lowercased name: function names are
 	// case-insensitive across libraries (Redis's functionDictType).
