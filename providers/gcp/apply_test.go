@@ -86,3 +86,17 @@ func TestLayoutToCluster(t *testing.T) {
 	}
 	e.ExpectClean(cl)
 }
+
+// An eviction policy change keeps the redis configs set outside redisctl:
+// only maxmemory-policy is redisctl's.
+func TestPolicyChangeKeepsOtherConfigs(t *testing.T) {
+	e := newEnv(t)
+	e.MustApply(singleSpec, false)
+	e.fake.ModifyInstance(instanceName, func(in *redispb.Instance) { in.RedisConfigs["notify-keyspace-events"] = "Ex" })
+	lru := strings.Replace(singleSpec, "memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru", 1)
+	e.MustApply(lru, false)
+	in := oneInstance(t, e.fake)
+	if in.RedisConfigs["maxmemory-policy"] != "allkeys-lru" || in.RedisConfigs["notify-keyspace-events"] != "Ex" {
+		t.Errorf("redis configs after the policy change: %v", in.RedisConfigs)
+	}
+}
