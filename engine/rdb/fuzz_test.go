@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // sampleValues covers every kind and the encodings AppendValue picks.
@@ -18,12 +20,12 @@ func sampleValues() []Value {
 	for i := 0; i < 150; i++ {
 		zs = append(zs, ZEntry{Member: []byte("m" + strconv.Itoa(i)), Score: float64(i) / 3})
 	}
-	var lp ListpackBuilder
+	lp := listpack.New(0)
 	for _, e := range []string{"1", "0", "1", "name", "0", "2", "0", "0", "v", "4"} {
-		lp.Append([]byte(e))
+		lp = listpack.Append(lp, []byte(e))
 	}
 	stream := &Stream{
-		Nodes:  []StreamNode{{Master: StreamID{1, 1}, Listpack: bytes.Clone(lp.Bytes())}},
+		Nodes:  []StreamNode{{Master: StreamID{1, 1}, Listpack: lp}},
 		Length: 1, LastID: StreamID{1, 1}, FirstID: StreamID{1, 1}, EntriesAdded: 1,
 		Groups: []StreamGroup{{Name: []byte("g"), LastID: StreamID{1, 1}, EntriesRead: 1,
 			PEL:       []StreamPending{{ID: StreamID{1, 1}, DeliveryTime: 5, DeliveryCount: 1, Consumer: 0}},
