@@ -144,9 +144,7 @@ func smallValues() []Value {
 // loads but does not write, or that AppendValue does not pick.
 func legacyPayloads() [][]byte {
 	zl := func(typ byte, elems ...any) []byte { return AppendString([]byte{typ}, buildZiplist(elems), nil) }
-	var lp ListpackBuilder
-	lp.Append([]byte("x"))
-	lp.Append([]byte("7"))
+	lp := listpack.Append(listpack.Append(listpack.New(0), []byte("x")), []byte("7"))
 	list := append([]byte{TypeList}, lens(2)...)
 	list = AppendString(AppendString(list, []byte("a"), nil), []byte("1"), nil)
 	zset := append([]byte{TypeZSet}, lens(2)...)
@@ -163,7 +161,7 @@ func legacyPayloads() [][]byte {
 		zl(TypeListZiplist, "x", 1),
 		AppendString([]byte{TypeListQuicklist, 1}, buildZiplist([]any{"y", 2}), nil),
 		AppendString([]byte{TypeHashZipmap}, []byte{2, 1, 'a', 1, 0, 'b', 1, 'c', 1, 1, 'd', 'e', 0xFF}, nil),
-		AppendString([]byte{TypeSetListpack}, lp.Bytes(), nil),
+		AppendString([]byte{TypeSetListpack}, lp, nil),
 	}
 }
 
