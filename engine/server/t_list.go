@@ -664,6 +664,9 @@ func lmpopCommand(c *Client) {
 // WRONGTYPE reply... reported through replied.
 func (c *Client) mpopList(keys [][]byte, where int, count int64, blockingRetry bool) bool {
 	for _, key := range keys {
+		if c.notServing(key) {
+			continue
+		}
 		e, ok := c.writeEntryQuiet(key, keyspace.TypeList, blockingRetry)
 		if !ok {
 			return true // WRONGTYPE replied

@@ -138,6 +138,9 @@ func (c *Client) bzpopMinMax(where int) {
 
 func (c *Client) blockingZpop(keys [][]byte, where int, count int64, nested, nilWhenEmpty bool, timeout time.Duration) {
 	for _, k := range keys {
+		if c.notServing(k) {
+			continue
+		}
 		e := c.db.Lookup(k, c.now, keyspace.NoStats|keyspace.NoTouch)
 		if !e.Exists() {
 			continue
