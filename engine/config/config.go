@@ -39,6 +39,10 @@ const (
 	Immutable Flags = 1 << iota
 	// Protected parameters need enable-protected-configs to be CONFIG SET.
 	Protected
+	// MultiArg parameters take several arguments; given one non-empty
+	// argument in a file or on the command line, it is split on spaces
+	// (Redis 7's MULTI_ARG_CONFIG: --save "3600 1 300 100").
+	MultiArg
 )
 
 // Param describes one configuration parameter.

@@ -190,6 +190,7 @@ func (c *Client) process(buf []byte) int {
 			c.denyProtected()
 			return len(buf)
 		}
+		c.parser.Unauthenticated = !c.authed && c.srv.requirePass() != ""
 		args, n, err := c.parser.Next(buf[pos:], c.argv[:0])
 		if err != nil {
 			c.protocolError(err.Error())
