@@ -137,8 +137,8 @@ func (c *Client) serveBlocked() {
 func (rd *serveRound) serveKey(i int) {
 	bk := rd.c.readyKeys[i]
 	for _, w := range rd.c.srv.blocking.queue(bk) {
-		if rd.serve(w, i) == serveNothing && !rd.exists(bk) {
-			return // nothing left for the others either
+		if rd.serve(w, i) != serveGone && !rd.exists(bk) {
+			return // nothing left for the others
 		}
 	}
 }
@@ -176,7 +176,8 @@ func (st *blockState) isEnded() bool {
 	return st.ended
 }
 
-// exists reports whether bk exists; the round holds its shard.
+// exists reports whether bk exists; the round holds its shard (it has
+// just run a command of a client waiting on bk).
 func (rd *serveRound) exists(bk blockKey) bool {
 	db := rd.c.srv.ks.DB(bk.db)
 	return db.Lookup([]byte(bk.key), rd.c.now, keyspace.NoTouch|keyspace.NoStats|keyspace.NoExpire).Exists()

@@ -783,6 +783,13 @@ func brpoplpushCommand(c *Client) {
 	c.blmoveGeneric(listTail, listHead, timeout)
 }
 
+func listEndName(where int) []byte {
+	if where == listHead {
+		return []byte("left")
+	}
+	return []byte("right")
+}
+
 func (c *Client) blmoveGeneric(from, to int, timeout time.Duration) {
 	src := c.argv[1]
 	se, ok := c.writeEntryQuiet(src, keyspace.TypeList, c.retrying)
@@ -795,6 +802,10 @@ func (c *Client) blmoveGeneric(from, to int, timeout time.Duration) {
 				c.propArgv = [][]byte{[]byte("RPOPLPUSH"), src, c.argv[2]}
 			} else {
 				c.propArgv = [][]byte{[]byte("LMOVE"), src, c.argv[2], c.argv[3], c.argv[4]}
+				if c.retrying {
+					// Redis writes the served command's ends in lower case.
+					c.propArgv[3], c.propArgv[4] = listEndName(from), listEndName(to)
+				}
 			}
 		}
 		return
