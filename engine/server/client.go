@@ -276,6 +276,9 @@ func (c *Client) kill() {
 	if wake {
 		c.conn.wake(c)
 	}
+	// Redis frees a killed client at once: it leaves CLIENT LIST and the
+	// client counts now, while its connection closes on its own loop.
+	c.srv.unregisterClient(c)
 }
 
 // closed runs once when the connection is gone.

@@ -35,8 +35,8 @@ import (
 //	!all CMD ...        compare everything the command makes the servers
 //	                    send (several replies, pushed messages)
 //	!recv               compare what arrived unasked (pushed messages)
-//	!masked CMD ...     compare with every run of digits replaced by '#'
-//	                    (timestamps, ports, ids, sizes)
+//	!masked CMD ...     compare with every number replaced by '#'
+//	                    (timestamps, ports, ids, sizes, ratios)
 //	!recvmasked         !recv with the same masking
 //	!send CMD ...       send without reading (a command that blocks)
 //	!pipe CMD ... | CMD ...
@@ -53,8 +53,10 @@ func TestDifferential(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
-	redisAddr := startRedis(t)
-	srv := startServer(t)
+	// DEBUG is enabled on both so scripts can use DEBUG SLEEP and
+	// DEBUG SET-ACTIVE-EXPIRE.
+	redisAddr := startRedis(t, "--enable-debug-command", "yes")
+	srv := startServer(t, "--enable-debug-command", "yes")
 	for _, f := range files {
 		script, err := os.ReadFile(f)
 		if err != nil {
@@ -347,8 +349,9 @@ func sortOne(r *bufio.Reader) ([]byte, error) {
 	return append(line, bytes.Join(elems, nil)...), nil
 }
 
-var digitRuns = regexp.MustCompile(`[0-9]+`)
+var digitRuns = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
 
-// maskDigits replaces digit runs, including the lengths of bulk strings
-// and aggregates, so replies compare by shape and text.
+// maskDigits replaces numbers (a run of digits, with a fraction if any),
+// including the lengths of bulk strings and aggregates, so replies compare
+// by shape and text.
 func maskDigits(b []byte) string { return digitRuns.ReplaceAllString(string(b), "#") }

@@ -24,15 +24,13 @@ func (c *Client) execute() {
 	}
 	if cmd != nil && cmd.sub != nil && len(c.argv) >= 2 {
 		sub := cmd.sub[strings.ToLower(string(c.argv[1]))]
-		if sub == nil && cmd.Handler == nil {
+		if sub == nil { // as in Redis, even for COMMAND, which runs alone
 			c.cmd = cmd
 			c.reject("ERR unknown subcommand '" + sanitize(trunc(c.argv[1], 128)) +
 				"'. Try " + strings.ToUpper(cmd.Name) + " HELP.")
 			return
 		}
-		if sub != nil {
-			cmd = sub
-		}
+		cmd = sub
 	}
 	c.cmd = cmd
 	c.lastCmd.Store(cmd)
