@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // sampleValues covers every kind and the encodings AppendValue picks.
@@ -18,12 +20,12 @@ func sampleValues() []Value {
 	for i := 0; i < 150; i++ {
 		zs = append(zs, ZEntry{Member: []byte("m" + strconv.Itoa(i)), Score: float64(i) / 3})
 	}
-	var lp ListpackBuilder
+	lp := listpack.New(0)
 	for _, e := range []string{"1", "0", "1", "name", "0", "2", "0", "0", "v", "4"} {
-		lp.Append([]byte(e))
+		lp = listpack.Append(lp, []byte(e))
 	}
 	stream := &Stream{
-		Nodes:  []StreamNode{{Master: StreamID{1, 1}, Listpack: bytes.Clone(lp.Bytes())}},
+		Nodes:  []StreamNode{{Master: StreamID{1, 1}, Listpack: lp}},
 		Length: 1, LastID: StreamID{1, 1}, FirstID: StreamID{1, 1}, EntriesAdded: 1,
 		Groups: []StreamGroup{{Name: []byte("g"), LastID: StreamID{1, 1}, EntriesRead: 1,
 			PEL:       []StreamPending{{ID: StreamID{1, 1}, DeliveryTime: 5, DeliveryCount: 1, Consumer: 0}},
@@ -142,9 +144,7 @@ func smallValues() []Value {
 // loads but does not write, or that AppendValue does not pick.
 func legacyPayloads() [][]byte {
 	zl := func(typ byte, elems ...any) []byte { return AppendString([]byte{typ}, buildZiplist(elems), nil) }
-	var lp ListpackBuilder
-	lp.Append([]byte("x"))
-	lp.Append([]byte("7"))
+	lp := listpack.Append(listpack.Append(listpack.New(0), []byte("x")), []byte("7"))
 	list := append([]byte{TypeList}, lens(2)...)
 	list = AppendString(AppendString(list, []byte("a"), nil), []byte("1"), nil)
 	zset := append([]byte{TypeZSet}, lens(2)...)
@@ -161,7 +161,7 @@ func legacyPayloads() [][]byte {
 		zl(TypeListZiplist, "x", 1),
 		AppendString([]byte{TypeListQuicklist, 1}, buildZiplist([]any{"y", 2}), nil),
 		AppendString([]byte{TypeHashZipmap}, []byte{2, 1, 'a', 1, 0, 'b', 1, 'c', 1, 1, 'd', 'e', 0xFF}, nil),
-		AppendString([]byte{TypeSetListpack}, lp.Bytes(), nil),
+		AppendString([]byte{TypeSetListpack}, lp, nil),
 	}
 }
 
