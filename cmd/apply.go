@@ -49,10 +49,7 @@ if the state changed since it was made. Changes that lose data need --allow-data
 			if (opts.PlanFile == "") == (opts.Spec.File == "") {
 				return &flagError{errors.New("give either -f SPEC or a saved PLANFILE")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return applyRun(opts)
+			return runVerb(opts, runF, applyRun)
 		},
 	}
 	opts.Spec.register(c)

@@ -30,13 +30,7 @@ func NewCmdDestroy(ios *iostreams.IOStreams, runF func(*DestroyOptions) error) *
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
-			if err := opts.Spec.require(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return destroyRun(opts)
+			return runSpecVerb(opts.Spec, opts, runF, destroyRun)
 		},
 	}
 	opts.Spec.register(c)
