@@ -45,8 +45,8 @@ func NewCmdServerCheckAOF(ios *iostreams.IOStreams, runF func(*CheckAOFOptions) 
 }
 
 func checkAOFRun(opts *CheckAOFOptions) error {
-	ch := &aof.Checker{Out: opts.IO.Out, Fix: opts.Fix, CheckRDB: func(r io.Reader) (io.Reader, int64, error) {
-		st, err := rdb.Check(r, nil, "")
+	ch := &aof.Checker{Out: opts.IO.Out, Fix: opts.Fix, CheckRDB: func(r io.Reader, fileSize int64) (io.Reader, int64, error) {
+		st, err := rdb.Check(r, fileSize, nil, "")
 		return st.Result.Rest, st.Result.Bytes, err
 	}}
 	err := ch.Check(opts.File)
@@ -90,7 +90,11 @@ func checkRDBRun(opts *CheckRDBOptions) error {
 		return fmt.Errorf("check %s: %w", opts.File, err)
 	}
 	defer f.Close()
-	if _, err := rdb.Check(f, opts.IO.Out, filepath.Base(opts.File)); err != nil {
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("check %s: %w", opts.File, err)
+	}
+	if _, err := rdb.Check(f, info.Size(), opts.IO.Out, filepath.Base(opts.File)); err != nil {
 		if rdb.IsCorrupt(err) || errors.Is(err, rdb.ErrUnsupported) {
 			return &ExitError{Code: exitError}
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,11 +128,22 @@ func TestServerDaemonize(t *testing.T) {
 	pidfile := filepath.Join(dir, "d.pid")
 	out, err := exec.Command(bin, "server", "--daemonize", "yes", "--port", port, "--bind", "127.0.0.1",
 		"--pidfile", pidfile, "--dir", dir, "--logfile", "d.log", "--save", "").CombinedOutput()
+	// Whatever happens below, the detached server must not outlive the
+	// test: it would keep the port and every file descriptor it inherited.
+	var daemon int
+	t.Cleanup(func() {
+		if daemon == 0 {
+			daemon = readPid(pidfile)
+		}
+		if daemon > 0 {
+			syscall.Kill(daemon, syscall.SIGKILL)
+		}
+	})
 	if err != nil {
 		t.Fatalf("daemonize: %v\n%s", err, out)
 	}
 	var nc net.Conn
-	for i := 0; i < 200; i++ {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		if nc, err = net.Dial("tcp", "127.0.0.1:"+port); err == nil {
 			break
 		}
@@ -141,8 +153,7 @@ func TestServerDaemonize(t *testing.T) {
 		t.Fatalf("daemon never listened: %v", err)
 	}
 	defer nc.Close()
-	pid, _ := os.ReadFile(pidfile)
-	if len(strings.TrimSpace(string(pid))) == 0 {
+	if daemon = readPid(pidfile); daemon == 0 {
 		t.Fatal("no pid file")
 	}
 	r := bufio.NewReader(nc)
@@ -151,11 +162,18 @@ func TestServerDaemonize(t *testing.T) {
 		t.Fatalf("PING = %q", line)
 	}
 	nc.Write([]byte("SHUTDOWN NOSAVE\r\n"))
-	for i := 0; i < 200; i++ {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		if _, err := os.Stat(pidfile); os.IsNotExist(err) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("pid file left behind after SHUTDOWN")
+}
+
+// readPid returns the pid in pidfile, or 0.
+func readPid(pidfile string) int {
+	b, _ := os.ReadFile(pidfile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
 }

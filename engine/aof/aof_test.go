@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -192,5 +193,21 @@ func TestEverysecFsyncCadence(t *testing.T) {
 			t.Fatalf("not fsynced %v after the write", time.Since(start))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A corrupt argument count reserves nothing: the reader fails at the end
+// of the input without a large allocation.
+func TestCorruptArgumentCountAllocatesNothing(t *testing.T) {
+	cr := NewCommandReader(bytes.NewReader([]byte("*1048576\r\n$3\r\nSET\r\n")), 0)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := cr.Next()
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrTruncated) {
+		t.Fatalf("got %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+		t.Fatalf("%d bytes allocated for a corrupt command", n)
 	}
 }

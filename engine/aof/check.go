@@ -15,9 +15,9 @@ import (
 type Checker struct {
 	Out io.Writer
 	Fix bool
-	// CheckRDB validates an RDB at the start of r and returns what
-	// follows and its size.
-	CheckRDB func(r io.Reader) (io.Reader, int64, error)
+	// CheckRDB validates an RDB at the start of r (which holds fileSize
+	// bytes) and returns what follows and the RDB's size.
+	CheckRDB func(r io.Reader, fileSize int64) (io.Reader, int64, error)
 }
 
 // ErrInvalid is returned when a checked AOF is not valid (and was not
@@ -77,7 +77,7 @@ func (c *Checker) checkFile(path string, last bool) error {
 	name := filepath.Base(path)
 	if magic, _ := br.Peek(5); string(magic) == "REDIS" && c.CheckRDB != nil {
 		fmt.Fprintln(c.Out, "The AOF appears to start with an RDB preamble.\nChecking the RDB preamble to start:")
-		rest, size, err := c.CheckRDB(br)
+		rest, size, err := c.CheckRDB(br, info.Size())
 		if err != nil {
 			f.Close()
 			fmt.Fprintf(c.Out, "RDB preamble of AOF file is not sane, aborting: %v\n", err)

@@ -23,6 +23,7 @@ type CommandReader struct {
 	line int64 // lines consumed
 	argv [][]byte
 	arg  []byte
+	ends []int // where each argument ends in arg
 
 	// ValidUpTo is the offset just after the last complete command
 	// outside a MULTI/EXEC block (what a repair keeps).
@@ -115,7 +116,9 @@ func (cr *CommandReader) command() ([][]byte, error) {
 	lines := int64(1)
 	cr.argv = cr.argv[:0]
 	cr.arg = cr.arg[:0]
-	ends := make([]int, 0, argc)
+	// ends grows with the arguments actually read: a corrupt count
+	// reserves nothing.
+	cr.ends = cr.ends[:0]
 	for i := int64(0); i < argc; i++ {
 		c, err := cr.r.ReadByte()
 		if err == io.EOF {
@@ -158,12 +161,12 @@ func (cr *CommandReader) command() ([][]byte, error) {
 		if crlf != [2]byte{'\r', '\n'} {
 			return nil, fmt.Errorf("%w at offset %d: bulk not followed by CR LF", ErrFormat, cr.off)
 		}
-		ends = append(ends, len(cr.arg))
+		cr.ends = append(cr.ends, len(cr.arg))
 		consumed += int64(1+size) + n + 2
 		lines += 2
 	}
 	start := 0
-	for _, e := range ends {
+	for _, e := range cr.ends {
 		cr.argv = append(cr.argv, cr.arg[start:e:e])
 		start = e
 	}

@@ -12,9 +12,10 @@ import (
 // Loader replays an AOF directory.
 type Loader struct {
 	Dir string
-	// LoadRDB loads an RDB that starts r (a base file or a preamble) and
-	// returns what follows it and the RDB's size in bytes.
-	LoadRDB func(r io.Reader) (rest io.Reader, size int64, err error)
+	// LoadRDB loads an RDB that starts r (a base file or a preamble; r
+	// holds fileSize bytes) and returns what follows it and the RDB's
+	// size in bytes.
+	LoadRDB func(r io.Reader, fileSize int64) (rest io.Reader, size int64, err error)
 	// Exec runs one command; an error stops the load.
 	Exec func(argv [][]byte) error
 	// RepairTruncated truncates a last file that ends inside a command
@@ -74,7 +75,7 @@ func (l *Loader) loadFile(fi FileInfo, last bool, st *LoadStats) error {
 		if l.LoadRDB == nil {
 			return fmt.Errorf("the append-only file %s starts with an RDB preamble, which cannot be loaded here", fi.Name)
 		}
-		rest, size, err := l.LoadRDB(br)
+		rest, size, err := l.LoadRDB(br, info.Size())
 		if err != nil {
 			return fmt.Errorf("bad RDB in the append-only file %s: %w", fi.Name, err)
 		}

@@ -39,6 +39,10 @@ const (
 	Immutable Flags = 1 << iota
 	// Protected parameters need enable-protected-configs to be CONFIG SET.
 	Protected
+	// MultiArg parameters take several arguments; given one non-empty
+	// argument in a file or on the command line, it is split on spaces
+	// (Redis 7's MULTI_ARG_CONFIG: --save "3600 1 300 100").
+	MultiArg
 )
 
 // Param describes one configuration parameter.
@@ -223,19 +227,21 @@ func (c *Config) Set(pairs [][2]string) error {
 			c.mu.Unlock()
 			return &SetError{Msg: fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", kv[0])}
 		}
+		// Redis names the argument as the client spelled it, except in
+		// value errors; an alias and its parameter are distinct names.
 		display := strings.ToLower(kv[0])
 		switch {
 		case p.Flags&Immutable != 0:
 			c.mu.Unlock()
-			return &SetError{display, "can't set immutable config"}
+			return &SetError{kv[0], "can't set immutable config"}
 		case p.Flags&Protected != 0 && c.vals["enable-protected-configs"].str == "no":
 			c.mu.Unlock()
-			return &SetError{display, "can't set protected config"}
-		case seen[p.Name]:
+			return &SetError{kv[0], "can't set protected config"}
+		case seen[display]:
 			c.mu.Unlock()
-			return &SetError{display, "duplicate parameter"}
+			return &SetError{kv[0], "duplicate parameter"}
 		}
-		seen[p.Name] = true
+		seen[display] = true
 		v := c.vals[p.Name]
 		nv := value{p: p, str: v.str}
 		if err := c.parseInto(&nv, splitValue(p, kv[1])); err != nil {

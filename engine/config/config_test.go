@@ -94,6 +94,36 @@ func TestSaveFlags(t *testing.T) {
 	}
 }
 
+// A parameter of several arguments given as one (quoted) argument is
+// split, on the command line and in a file, as Redis 7 does.
+func TestMultiArgAsOneArgument(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"save", "100 2 1000 1"},
+		{"client-output-buffer-limit", "normal 1 2 3"},
+		{"oom-score-adj-values", "0 100 900"},
+		{"latency-tracking-info-percentiles", "50 99"},
+		{"bind", "127.0.0.1 ::1"},
+	} {
+		c, err := Load([]string{"--" + tc[0], tc[1]})
+		if err != nil || !strings.Contains(c.Get(tc[0]), tc[1]) {
+			t.Errorf("--%s %q: got %q, err %v", tc[0], tc[1], c.Get(tc[0]), err)
+		}
+		conf := filepath.Join(t.TempDir(), "redis.conf")
+		os.WriteFile(conf, []byte(tc[0]+" \""+tc[1]+"\"\n"), 0o644)
+		c, err = Load([]string{conf})
+		if err != nil || !strings.Contains(c.Get(tc[0]), tc[1]) {
+			t.Errorf("%s \"%s\" in a file: got %q, err %v", tc[0], tc[1], c.Get(tc[0]), err)
+		}
+	}
+	if _, err := Load([]string{"--save", "100 2 1000"}); err == nil || !strings.Contains(err.Error(), "Invalid save parameters") {
+		t.Errorf("an odd number of save arguments in one argument: %v", err)
+	}
+	// An empty argument still clears the save points.
+	if c, err := Load([]string{"--save", ""}); err != nil || c.Get("save") != "" {
+		t.Errorf(`--save "": %q %v`, c.Get("save"), err)
+	}
+}
+
 func TestSet(t *testing.T) {
 	c := New()
 	var changed []string

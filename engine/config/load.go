@@ -207,6 +207,16 @@ func (c *Config) loadLine(line string, depth int) string {
 	if p.Kind != Special && len(args) != 1 {
 		return "wrong number of arguments"
 	}
+	if p.Flags&MultiArg != 0 && len(args) == 1 && args[0] != "" {
+		split, ok := resp.SplitArgs([]byte(args[0]), nil)
+		if !ok {
+			return "Unbalanced quotes in configuration line"
+		}
+		args = args[:0]
+		for _, a := range split {
+			args = append(args, string(a))
+		}
+	}
 	v := c.vals[p.Name]
 	if p.Name == "save" && c.saveSet && !(len(args) == 1 && args[0] == "") {
 		// Every save line after the first adds points to the earlier ones.

@@ -1,8 +1,9 @@
 // Package ds holds the compact data structures behind the engine's
-// collection types: listpacks and intsets in Redis's byte layouts (so
-// persistence can write them as RDB payloads as they are), a hash table of
-// pointer-free entry blobs with Redis's SCAN guarantee, and an
-// order-statistic tree for large sorted sets.
+// collection types: intsets in Redis's byte layout (so persistence can
+// write them as RDB payloads as they are; listpacks are package listpack),
+// allocation by the runtime's size classes, a hash table of pointer-free
+// entry blobs with Redis's SCAN guarantee, and an order-statistic tree for
+// large sorted sets.
 //
 // Everything here is single-threaded: the keyspace's shard locks guard a
 // value and every structure inside it.
@@ -60,4 +61,17 @@ func LowerCap(n int) int {
 		return n
 	}
 	return AllocSize(n)
+}
+
+// Resize returns b with length n, keeping its contents. It reallocates
+// (to n's size class, copying) only when cap(b) is too small, so a
+// structure that grows through it takes its own exact size, as Redis's
+// reallocs of listpacks and intsets do.
+func Resize(b []byte, n int) []byte {
+	if n <= cap(b) {
+		return b[:n]
+	}
+	nb := Alloc(n)
+	copy(nb, b)
+	return nb
 }

@@ -1,10 +1,7 @@
 package ds
 
 import (
-	"bytes"
-	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -21,117 +18,6 @@ func TestAllocSize(t *testing.T) {
 		if got < n {
 			t.Errorf("AllocSize(%d) = %d < n", n, got)
 		}
-	}
-}
-
-func lpElems(lp []byte) []string {
-	var out []string
-	for p := LPFirst(lp); p >= 0; p = LPNext(lp, p) {
-		out = append(out, string(LPBytesAt(lp, p, nil)))
-	}
-	return out
-}
-
-func lpElemsBackward(lp []byte) []string {
-	var out []string
-	for p := LPLast(lp); p >= 0; p = LPPrev(lp, p) {
-		out = append(out, string(LPBytesAt(lp, p, nil)))
-	}
-	slices.Reverse(out)
-	return out
-}
-
-func randElem(r *rand.Rand) string {
-	switch r.IntN(6) {
-	case 0:
-		return strconv.FormatInt(r.Int64N(200)-100, 10)
-	case 1:
-		return strconv.FormatInt(r.Int64()-r.Int64(), 10)
-	case 2:
-		return string(bytes.Repeat([]byte{'x'}, r.IntN(5000)))
-	case 3:
-		return "0" + strconv.Itoa(r.IntN(100)) // leading zero: a string
-	case 4:
-		return ""
-	}
-	return fmt.Sprintf("e%d", r.IntN(1000))
-}
-
-func TestListpackModel(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	lp := NewListpack(0)
-	var model []string
-	for step := 0; step < 5000; step++ {
-		switch op := r.IntN(5); {
-		case op <= 1 || len(model) == 0:
-			e := randElem(r)
-			i := r.IntN(len(model) + 1)
-			p := LPSeek(lp, i)
-			lp, _ = LPInsert(lp, p, []byte(e))
-			model = slices.Insert(model, i, e)
-		case op == 2:
-			i := r.IntN(len(model))
-			lp = LPDelete(lp, LPSeek(lp, i))
-			model = slices.Delete(model, i, i+1)
-		case op == 3:
-			i := r.IntN(len(model))
-			e := randElem(r)
-			lp = LPReplace(lp, LPSeek(lp, i), []byte(e))
-			model[i] = e
-		default:
-			i := r.IntN(len(model))
-			n := r.IntN(4)
-			lp = LPDeleteRange(lp, LPSeek(lp, i), n)
-			model = slices.Delete(model, i, min(i+n, len(model)))
-		}
-		if !LPValid(lp) {
-			t.Fatalf("step %d: invalid listpack", step)
-		}
-		if LPLen(lp) != len(model) {
-			t.Fatalf("step %d: len %d, want %d", step, LPLen(lp), len(model))
-		}
-		if step%50 == 0 {
-			if got := lpElems(lp); !slices.Equal(got, model) && !(len(got) == 0 && len(model) == 0) {
-				t.Fatalf("step %d: forward %q, want %q", step, got, model)
-			}
-			if got := lpElemsBackward(lp); !slices.Equal(got, model) && !(len(got) == 0 && len(model) == 0) {
-				t.Fatalf("step %d: backward mismatch", step)
-			}
-		}
-	}
-}
-
-func TestListpackEncodings(t *testing.T) {
-	// Expected bytes follow listpack.c's encodings.
-	cases := []struct {
-		elem string
-		want []byte
-	}{
-		{"5", []byte{5, 1}},
-		{"127", []byte{127, 1}},
-		{"128", []byte{0xC0, 128, 2}},
-		{"-1", []byte{0xDF, 0xFF, 2}},
-		{"-4096", []byte{0xD0, 0x00, 2}},
-		{"4096", []byte{0xF1, 0x00, 0x10, 3}},
-		{"-32769", []byte{0xF2, 0xFF, 0x7F, 0xFF, 4}},
-		{"abc", []byte{0x83, 'a', 'b', 'c', 4}},
-		{"007", []byte{0x83, '0', '0', '7', 4}},
-		{"-0", []byte{0x82, '-', '0', 3}},
-	}
-	for _, c := range cases {
-		lp := LPAppend(NewListpack(0), []byte(c.elem))
-		got := lp[6 : len(lp)-1]
-		if !bytes.Equal(got, c.want) {
-			t.Errorf("%q encoded as % x, want % x", c.elem, got, c.want)
-		}
-		if s := string(LPBytesAt(lp, LPFirst(lp), nil)); s != c.elem {
-			t.Errorf("%q decoded as %q", c.elem, s)
-		}
-	}
-	long := bytes.Repeat([]byte{'a'}, 200)
-	lp := LPAppend(NewListpack(0), long)
-	if lp[6] != 0xE0 || lp[7] != 200 || lp[len(lp)-3] != 1 || lp[len(lp)-2] != 202&127|128 {
-		t.Errorf("12-bit string header/backlen wrong: % x ... % x", lp[6:8], lp[len(lp)-3:])
 	}
 }
 

@@ -109,7 +109,7 @@ func ISAdd(is []byte, v int64) ([]byte, bool) {
 		return is, false
 	}
 	size := isHdr + (n+1)*enc
-	is = lpResize(is, size)
+	is = Resize(is, size)
 	copy(is[isHdr+(i+1)*enc:], is[isHdr+i*enc:isHdr+n*enc])
 	isSetEnc(is, i, enc, v)
 	binary.LittleEndian.PutUint32(is[4:], uint32(n+1))
@@ -121,7 +121,7 @@ func ISAdd(is []byte, v int64) ([]byte, bool) {
 // place when the slice has room.
 func isUpgradeAdd(is []byte, v int64, w int) []byte {
 	enc, n := ISEncoding(is), ISLen(is)
-	is = lpResize(is, isHdr+(n+1)*w)
+	is = Resize(is, isHdr+(n+1)*w)
 	off := 0
 	if v < 0 {
 		off = 1

@@ -83,7 +83,7 @@ func (db *DB) Lookup(key []byte, now int64, flags LookupFlags) Entry {
 	i := s.t.find(key, h)
 	if i < 0 {
 		if flags&NoStats == 0 {
-			s.misses++
+			db.missed(s, key)
 		}
 		return Entry{}
 	}
@@ -93,7 +93,7 @@ func (db *DB) Lookup(key []byte, now int64, flags LookupFlags) Entry {
 			db.expireAt(s, i, p)
 		}
 		if flags&NoStats == 0 {
-			s.misses++
+			db.missed(s, key)
 		}
 		return Entry{}
 	}
@@ -104,6 +104,13 @@ func (db *DB) Lookup(key []byte, now int64, flags LookupFlags) Entry {
 		db.touch(s, p, now)
 	}
 	return Entry{p: p, s: s}
+}
+
+func (db *DB) missed(s *shard, key []byte) {
+	s.misses++
+	if db.ks.hooks.Missed != nil {
+		db.ks.hooks.Missed(db.id, key)
+	}
 }
 
 // Exists reports whether key exists (not expired at now) without touching
@@ -391,6 +398,9 @@ func (db *DB) insert(s *shard, p entryPtr, h uint64) {
 		db.addVolatile(s, p)
 	}
 	db.account(s, s.t.bytes()-before+entrySize(p))
+	if db.ks.hooks.Added != nil {
+		db.ks.hooks.Added(db.id, keyOf(p))
+	}
 }
 
 // replace puts np in slot i in place of old, carrying the volatile list.

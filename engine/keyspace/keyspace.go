@@ -59,10 +59,17 @@ type Object interface {
 }
 
 // Hooks are called by the keyspace, with the key's shard locked, when it
-// removes a key on its own. They must not call back into the keyspace.
+// removes a key on its own, adds a key or misses one. They must not call
+// back into the keyspace.
 type Hooks struct {
 	Expired func(db int, key []byte) // expiry (lazy or active)
 	Evicted func(db int, key []byte) // maxmemory eviction
+	// Added runs when a key is created (not when an existing key's value
+	// is replaced in place): Redis's dbAdd, for the "new" notification.
+	Added func(db int, key []byte)
+	// Missed runs when a Lookup counted as a read (no NoStats) finds no
+	// key: Redis's "keymiss" notification.
+	Missed func(db int, key []byte)
 	// Compact decodes the value area of a compact collection entry (see
 	// CompactObject; its length precedes it as a uint32) into its Object;
 	// it must not allocate or lock.

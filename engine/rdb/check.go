@@ -13,16 +13,16 @@ type CheckStats struct {
 	Result                        LoadResult
 }
 
-// Check validates an RDB read from r, describing it on out like
-// redis-check-rdb: aux fields, databases, key counts, checksum. out may
-// be nil for a silent check.
-func Check(r io.Reader, out io.Writer, name string) (CheckStats, error) {
+// Check validates an RDB read from r, which holds size bytes (0 when
+// unknown), describing it on out like redis-check-rdb: aux fields,
+// databases, key counts, checksum. out may be nil for a silent check.
+func Check(r io.Reader, size int64, out io.Writer, name string) (CheckStats, error) {
 	if out == nil {
 		out = io.Discard
 	}
 	c := &checker{out: out, now: time.Now().UnixMilli()}
 	fmt.Fprintf(out, "[offset 0] Checking RDB file %s\n", name)
-	res, err := Load(r, c, LoadOptions{})
+	res, err := Load(r, c, LoadOptions{Size: size})
 	c.st.Result = res
 	if err != nil {
 		fmt.Fprintln(out, "--- RDB ERROR DETECTED ---")

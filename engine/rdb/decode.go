@@ -28,6 +28,10 @@ type Handler interface {
 type LoadOptions struct {
 	// SkipChecksum does not verify the CRC-64 (rdbchecksum no).
 	SkipChecksum bool
+	// Size is the number of bytes Load's src holds, when known (0 means
+	// unknown). An RDB in a longer input (an AOF preamble) gives the
+	// input's size. With it, corrupt lengths and counts fail at once.
+	Size int64
 }
 
 // LoadResult describes a loaded file.
@@ -44,7 +48,11 @@ type LoadResult struct {
 
 // Load decodes an RDB file from src.
 func Load(src io.Reader, h Handler, o LoadOptions) (LoadResult, error) {
-	r := newReader(src)
+	size := o.Size
+	if size <= 0 {
+		size = -1
+	}
+	r := newReader(src, size)
 	res, err := load(r, h, o)
 	if err != nil {
 		return res, err
@@ -154,6 +162,12 @@ func load(r *reader, h Handler, o LoadOptions) (LoadResult, error) {
 			if err != nil {
 				return res, err
 			}
+			// Handlers size tables by the hint: a key takes at least 3
+			// bytes (type, key, value), so a corrupt hint cannot make
+			// them reserve more than the input can hold.
+			if left := uint64(r.left() / 3); r.size >= 0 {
+				a, b = min(a, left), min(b, left)
+			}
 			if err := h.ResizeDB(a, b); err != nil {
 				return res, err
 			}
@@ -258,20 +272,25 @@ func readValue(r *reader, typ byte, v *Value) error {
 	case TypeList, TypeSet, TypeHash:
 		kind := map[byte]Kind{TypeList: KindList, TypeSet: KindSet, TypeHash: KindHash}[typ]
 		v.reset(kind, typ)
-		n, err := r.plainLen()
+		perElem := int64(1) // an empty string
+		if typ == TypeHash {
+			perElem = 2 // field and value
+		}
+		n, err := r.count(kind.String()+" element", perElem)
 		if err != nil {
 			return err
 		}
 		if typ == TypeHash {
-			if n > math.MaxInt32 {
-				return r.corrupt("hash too long")
-			}
 			n *= 2
 		}
 		return readElems(r, v, n)
 	case TypeZSet, TypeZSet2:
 		v.reset(KindZSet, typ)
-		n, err := r.plainLen()
+		perElem := int64(1 + 8) // member, binary double
+		if typ == TypeZSet {
+			perElem = 1 + 1 // member, string double
+		}
+		n, err := r.count("zset element", perElem)
 		if err != nil {
 			return err
 		}
@@ -400,7 +419,11 @@ func evenElems(r *reader, v *Value) error {
 }
 
 func readQuicklist(r *reader, v *Value, v2 bool) error {
-	n, err := r.plainLen()
+	perNode := int64(1) // a string
+	if v2 {
+		perNode = 2 // container, string
+	}
+	n, err := r.count("quicklist node", perNode)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // Limits are the conversion thresholds that decide a value's encoding,
@@ -22,7 +24,7 @@ type Limits struct {
 // DefaultLimits are Redis 7.0's defaults.
 var DefaultLimits = Limits{
 	ListMaxListpackSize:    -2,
-	HashMaxListpackEntries: 128,
+	HashMaxListpackEntries: 512,
 	HashMaxListpackValue:   64,
 	SetMaxIntsetEntries:    512,
 	ZSetMaxListpackEntries: 128,
@@ -61,17 +63,16 @@ func AppendValue(b []byte, v *Value, z *Compressor, lim Limits) []byte {
 func AppendList(b []byte, elems [][]byte, z *Compressor, lim Limits) []byte {
 	b = append(b, TypeListQuicklist2)
 	var nodes [][]byte
-	var lp ListpackBuilder
-	lp.Reset()
+	lp := listpack.New(0)
 	for _, e := range elems {
-		if lp.Len() > 0 && !quicklistFits(&lp, e, lim.ListMaxListpackSize) {
-			nodes = append(nodes, bytes.Clone(lp.Bytes()))
-			lp.Reset()
+		if listpack.Len(lp) > 0 && !quicklistFits(lp, e, lim.ListMaxListpackSize) {
+			nodes = append(nodes, lp)
+			lp = listpack.New(0)
 		}
-		lp.Append(e)
+		lp = listpack.Append(lp, e)
 	}
-	if lp.Len() > 0 {
-		nodes = append(nodes, lp.Bytes())
+	if listpack.Len(lp) > 0 {
+		nodes = append(nodes, lp)
 	}
 	b = AppendLen(b, uint64(len(nodes)))
 	for _, n := range nodes {
@@ -83,13 +84,13 @@ func AppendList(b []byte, elems [][]byte, z *Compressor, lim Limits) []byte {
 
 var quicklistSizeLimits = [...]int{4096, 8192, 16384, 32768, 65536}
 
-// quicklistFits reports whether e can join the current node.
-func quicklistFits(lp *ListpackBuilder, e []byte, fill int) bool {
+// quicklistFits reports whether e can join the node lp.
+func quicklistFits(lp, e []byte, fill int) bool {
 	if fill >= 0 {
-		return lp.Len() < max(fill, 1)
+		return listpack.Len(lp) < max(fill, 1)
 	}
 	limit := quicklistSizeLimits[min(-fill, len(quicklistSizeLimits))-1]
-	return lp.Size()+len(e)+11 <= limit
+	return len(lp)+len(e)+11 <= limit
 }
 
 func isInt(s []byte) (int64, bool) {
@@ -135,12 +136,12 @@ func appendHash(b []byte, pairs [][]byte, z *Compressor, lim Limits) []byte {
 		}
 	}
 	if small {
-		var lp ListpackBuilder
+		lp := listpack.New(0)
 		for _, s := range pairs {
-			lp.Append(s)
+			lp = listpack.Append(lp, s)
 		}
 		b = append(b, TypeHashListpack)
-		return AppendString(b, lp.Bytes(), z)
+		return AppendString(b, lp, z)
 	}
 	b = append(b, TypeHash)
 	b = AppendLen(b, uint64(len(pairs)/2))
@@ -169,13 +170,13 @@ func appendZSet(b []byte, entries []ZEntry, z *Compressor, lim Limits) []byte {
 		}
 	}
 	if small {
-		var lp ListpackBuilder
+		lp := listpack.New(0)
 		for _, e := range zs {
-			lp.Append(e.Member)
-			lp.Append(FormatScore(e.Score))
+			lp = listpack.Append(lp, e.Member)
+			lp = listpack.Append(lp, FormatScore(e.Score))
 		}
 		b = append(b, TypeZSetListpack)
-		return AppendString(b, lp.Bytes(), z)
+		return AppendString(b, lp, z)
 	}
 	// Redis writes skiplists from the highest score down, so loading
 	// inserts at the head of the list.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 func TestCRC64(t *testing.T) {
@@ -53,16 +55,16 @@ func TestLZFRoundTrip(t *testing.T) {
 	}
 }
 
-func TestListpackBuilderRoundTrip(t *testing.T) {
-	var lp ListpackBuilder
+func TestListpackRoundTrip(t *testing.T) {
+	lp := listpack.New(0)
 	elems := []string{"0", "127", "128", "-1", "4095", "-4096", "4096", "32767", "-32769", "8388607", "-8388609",
 		"2147483647", "2147483648", "-9223372036854775808", "9223372036854775807", "9223372036854775808",
 		"", "a", strings.Repeat("x", 63), strings.Repeat("y", 64), strings.Repeat("z", 4095), strings.Repeat("w", 4096), "007", "-0", "+1"}
 	for _, e := range elems {
-		lp.Append([]byte(e))
+		lp = listpack.Append(lp, []byte(e))
 	}
 	var got []string
-	if err := ListpackEach(lp.Bytes(), func(e []byte) error { got = append(got, string(e)); return nil }); err != nil {
+	if err := ListpackEach(lp, func(e []byte) error { got = append(got, string(e)); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(got, ",") != strings.Join(elems, ",") {

@@ -12,6 +12,8 @@ import (
 // reader is a buffered reader of RDB primitives that keeps the CRC-64 of
 // what it consumed and never allocates more than the input can back: a
 // corrupt length makes it fail with EOF, not with a huge allocation.
+// When the input's size is known, lengths and element counts that the
+// bytes left cannot hold are rejected before any work is done for them.
 type reader struct {
 	src  io.Reader
 	buf  []byte
@@ -21,6 +23,7 @@ type reader struct {
 	crc  uint64
 	off  int64 // bytes consumed before buf[0]
 	err  error // sticky read error (io.EOF included)
+	size int64 // the input's size in bytes, -1 when unknown
 
 	fresh  bool   // the last string read is a new allocation, not the buffer
 	lzfBuf []byte // scratch space for decompressed strings
@@ -28,13 +31,56 @@ type reader struct {
 
 const readerBuf = 256 << 10
 
-func newReader(src io.Reader) *reader {
-	return &reader{src: src, buf: make([]byte, readerBuf)}
+// newReader reads src, which holds size bytes (-1: unknown).
+func newReader(src io.Reader, size int64) *reader {
+	return &reader{src: src, buf: make([]byte, readerBuf), size: size}
 }
 
 // newBytesReader reads from b directly, without copying it.
 func newBytesReader(b []byte) *reader {
-	return &reader{buf: b, end: len(b), err: io.EOF}
+	return &reader{buf: b, end: len(b), err: io.EOF, size: int64(len(b))}
+}
+
+// left returns the number of bytes not consumed yet, or math.MaxInt64
+// when the input's size is unknown.
+func (r *reader) left() int64 {
+	if r.size < 0 {
+		return math.MaxInt64
+	}
+	return max(r.size-r.Offset(), 0)
+}
+
+// fits reports whether n items of at least minBytes each can be in what
+// is left of the input.
+func (r *reader) fits(n uint64, minBytes int64) bool {
+	if r.size < 0 {
+		return true
+	}
+	left := uint64(r.left())
+	return n <= left && n*uint64(minBytes) <= left
+}
+
+// count reads the number of items of a collection, each taking at least
+// minBytes of input: a count the input cannot hold is corrupt.
+func (r *reader) count(what string, minBytes int64) (int, error) {
+	n, enc, err := r.length()
+	if err != nil {
+		return 0, err
+	}
+	if enc {
+		return 0, r.corrupt("bad %s count", what)
+	}
+	if n > math.MaxInt32*4 || !r.fits(n, minBytes) {
+		return 0, r.tooLarge(what+" count", n)
+	}
+	return int(n), nil
+}
+
+func (r *reader) tooLarge(what string, n uint64) error {
+	if r.size < 0 {
+		return r.corrupt("%s %d is too large", what, n)
+	}
+	return r.corrupt("%s %d exceeds the %d bytes left", what, n, r.left())
 }
 
 // Offset returns the number of bytes consumed.
@@ -184,8 +230,8 @@ func (r *reader) str() ([]byte, error) {
 		return nil, err
 	}
 	if !enc {
-		if n > math.MaxInt32*4 {
-			return nil, r.corrupt("string too long")
+		if n > math.MaxInt32*4 || !r.fits(n, 1) {
+			return nil, r.tooLarge("string length", n)
 		}
 		return r.next(int(n))
 	}
@@ -228,8 +274,8 @@ func (r *reader) strOrInt() (s []byte, v int64, isInt bool, err error) {
 		return nil, 0, false, err
 	}
 	if !enc {
-		if n > math.MaxInt32*4 {
-			return nil, 0, false, r.corrupt("string too long")
+		if n > math.MaxInt32*4 || !r.fits(n, 1) {
+			return nil, 0, false, r.tooLarge("string length", n)
 		}
 		s, err = r.next(int(n))
 		return s, 0, false, err
@@ -246,7 +292,7 @@ func (r *reader) strOrInt() (s []byte, v int64, isInt bool, err error) {
 }
 
 func (r *reader) lzf() ([]byte, error) {
-	clen, err := r.plainLen()
+	clen, err := r.count("LZF compressed byte", 1)
 	if err != nil {
 		return nil, err
 	}

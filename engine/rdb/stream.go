@@ -123,7 +123,7 @@ func readRawID(r *reader) (StreamID, error) {
 
 func readStream(r *reader, typ byte) (*Stream, error) {
 	s := &Stream{}
-	n, err := r.plainLen()
+	n, err := r.count("stream node", 1+16+1) // key, listpack
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func readStream(r *reader, typ byte) (*Stream, error) {
 		}
 		s.EntriesAdded = s.Length
 	}
-	ng, err := r.plainLen()
+	ng, err := r.count("stream group", 1+2+2) // name, last ID, PEL and consumer counts
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +193,11 @@ func readStream(r *reader, typ byte) (*Stream, error) {
 			}
 			g.EntriesRead = int64(n)
 		}
-		np, err := r.plainLen()
+		np, err := r.count("group PEL entry", 16+8+1) // ID, delivery time and count
 		if err != nil {
 			return nil, err
 		}
-		index := map[StreamID]int{}
+		index := make(map[StreamID]int, np)
 		for j := 0; j < np; j++ {
 			var pe StreamPending
 			if pe.ID, err = readRawID(r); err != nil {
@@ -216,7 +216,7 @@ func readStream(r *reader, typ byte) (*Stream, error) {
 			index[pe.ID] = len(g.PEL)
 			g.PEL = append(g.PEL, pe)
 		}
-		nc, err := r.plainLen()
+		nc, err := r.count("consumer", 1+8+1) // name, seen time, PEL count
 		if err != nil {
 			return nil, err
 		}
@@ -233,7 +233,7 @@ func readStream(r *reader, typ byte) (*Stream, error) {
 					return nil, err
 				}
 			}
-			np, err := r.plainLen()
+			np, err := r.count("consumer PEL entry", 16)
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // Readers of Redis's compact encodings as they appear inside RDB strings:
@@ -12,125 +14,23 @@ import (
 // calls fn with every element (integers formatted as decimal strings into
 // a scratch buffer: fn must copy what it keeps).
 
-// Listpack: 4-byte total size, 2-byte count, entries, 0xFF. An entry is
-// an encoding byte with its data, then its length backwards.
-
 func errBlob(kind, format string, a ...any) error {
 	return fmt.Errorf("%w: invalid %s: %s", ErrCorrupt, kind, fmt.Sprintf(format, a...))
 }
 
-// ListpackEach calls fn with each element of lp.
+// ListpackEach validates lp (listpack.Validate) and calls fn with each
+// element.
 func ListpackEach(lp []byte, fn func(elem []byte) error) error {
-	if len(lp) < 7 {
-		return errBlob("listpack", "too short")
+	if err := listpack.Validate(lp); err != nil {
+		return errBlob("listpack", "%v", err)
 	}
-	if int(binary.LittleEndian.Uint32(lp)) != len(lp) {
-		return errBlob("listpack", "size header %d, blob %d", binary.LittleEndian.Uint32(lp), len(lp))
-	}
-	if lp[len(lp)-1] != 0xFF {
-		return errBlob("listpack", "no terminator")
-	}
-	count := int(binary.LittleEndian.Uint16(lp[4:]))
 	var num [24]byte
-	p, n := 6, 0
-	for p < len(lp)-1 {
-		elem, size, err := listpackEntry(lp[p:len(lp)-1], num[:0])
-		if err != nil {
+	for p := listpack.First(lp); p >= 0; p = listpack.Next(lp, p) {
+		if err := fn(listpack.BytesAt(lp, p, num[:0])); err != nil {
 			return err
 		}
-		bl := backlenSize(size)
-		if p+size+bl > len(lp)-1 {
-			return errBlob("listpack", "entry overflows")
-		}
-		if v, w := readBacklen(lp[p+size : p+size+bl]); v != uint64(size) || w != bl {
-			return errBlob("listpack", "bad back length")
-		}
-		if err := fn(elem); err != nil {
-			return err
-		}
-		p += size + bl
-		n++
-	}
-	if count != 65535 && count != n {
-		return errBlob("listpack", "count header %d, entries %d", count, n)
 	}
 	return nil
-}
-
-// ListpackLen returns the number of elements of a listpack that
-// ListpackEach accepted.
-func ListpackLen(lp []byte) int {
-	n := int(binary.LittleEndian.Uint16(lp[4:]))
-	if n != 65535 {
-		return n
-	}
-	n = 0
-	ListpackEach(lp, func([]byte) error { n++; return nil })
-	return n
-}
-
-// listpackEntry decodes the entry at the start of b (without its back
-// length) and returns its value and encoded size.
-func listpackEntry(b []byte, num []byte) ([]byte, int, error) {
-	if len(b) == 0 {
-		return nil, 0, errBlob("listpack", "truncated entry")
-	}
-	c := b[0]
-	var v int64
-	var size int
-	switch {
-	case c&0x80 == 0: // 7-bit uint
-		return strconv.AppendInt(num, int64(c&0x7f), 10), 1, nil
-	case c&0xC0 == 0x80: // 6-bit string length
-		l := int(c & 0x3f)
-		if 1+l > len(b) {
-			return nil, 0, errBlob("listpack", "string overflows")
-		}
-		return b[1 : 1+l], 1 + l, nil
-	case c&0xE0 == 0xC0: // 13-bit int
-		if len(b) < 2 {
-			return nil, 0, errBlob("listpack", "truncated entry")
-		}
-		u := uint64(c&0x1f)<<8 | uint64(b[1])
-		return strconv.AppendInt(num, signExtend(u, 13), 10), 2, nil
-	case c&0xF0 == 0xE0: // 12-bit string length
-		if len(b) < 2 {
-			return nil, 0, errBlob("listpack", "truncated entry")
-		}
-		l := int(c&0x0f)<<8 | int(b[1])
-		if 2+l > len(b) {
-			return nil, 0, errBlob("listpack", "string overflows")
-		}
-		return b[2 : 2+l], 2 + l, nil
-	case c == 0xF0: // 32-bit string length
-		if len(b) < 5 {
-			return nil, 0, errBlob("listpack", "truncated entry")
-		}
-		l := int(binary.LittleEndian.Uint32(b[1:]))
-		if l < 0 || 5+l > len(b) {
-			return nil, 0, errBlob("listpack", "string overflows")
-		}
-		return b[5 : 5+l], 5 + l, nil
-	case c == 0xF1:
-		size = 2
-	case c == 0xF2:
-		size = 3
-	case c == 0xF3:
-		size = 4
-	case c == 0xF4:
-		size = 8
-	default:
-		return nil, 0, errBlob("listpack", "bad encoding byte 0x%02x", c)
-	}
-	if 1+size > len(b) {
-		return nil, 0, errBlob("listpack", "truncated integer")
-	}
-	var u uint64
-	for i := size; i >= 1; i-- {
-		u = u<<8 | uint64(b[i])
-	}
-	v = signExtend(u, uint(size*8))
-	return strconv.AppendInt(num, v, 10), 1 + size, nil
 }
 
 func signExtend(u uint64, bits uint) int64 {
@@ -139,51 +39,6 @@ func signExtend(u uint64, bits uint) int64 {
 	}
 	shift := 64 - bits
 	return int64(u<<shift) >> shift
-}
-
-func backlenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
-// readBacklen decodes a back length stored in b (read from its end).
-func readBacklen(b []byte) (uint64, int) {
-	var v uint64
-	shift, w := uint(0), 0
-	for i := len(b) - 1; i >= 0; i-- {
-		v |= uint64(b[i]&127) << shift
-		w++
-		if b[i]&128 == 0 {
-			break
-		}
-		shift += 7
-	}
-	return v, w
-}
-
-func appendBacklen(b []byte, l int) []byte {
-	switch n := backlenSize(l); n {
-	case 1:
-		return append(b, byte(l))
-	default:
-		for i := n - 1; i >= 0; i-- {
-			c := byte(l >> (7 * uint(i)) & 127)
-			if i != n-1 {
-				c |= 128
-			}
-			b = append(b, c)
-		}
-		return b
-	}
 }
 
 // Ziplist: 4-byte total size, 4-byte tail offset, 2-byte count, entries,

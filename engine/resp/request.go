@@ -12,6 +12,10 @@ const (
 	InlineMax = 64 * 1024
 	// MaxMultibulkLen is the largest accepted argument count.
 	MaxMultibulkLen = math.MaxInt32
+	// UnauthMaxArgs and UnauthMaxBulkLen bound the requests of a client
+	// that has not authenticated (Parser.Unauthenticated).
+	UnauthMaxArgs    = 10
+	UnauthMaxBulkLen = 16384
 )
 
 // ProtocolError is a malformed request. Msg is the text Redis replies with
@@ -27,6 +31,8 @@ var (
 	errBigBulkCount     = &ProtocolError{"Protocol error: too big bulk count string"}
 	errBigInline        = &ProtocolError{"Protocol error: too big inline request"}
 	errUnbalancedQuotes = &ProtocolError{"Protocol error: unbalanced quotes in request"}
+	errUnauthMultibulk  = &ProtocolError{"Protocol error: unauthenticated multibulk length"}
+	errUnauthBulk       = &ProtocolError{"Protocol error: unauthenticated bulk length"}
 )
 
 // Parser parses client requests (RESP multibulk arrays of bulk strings, or
@@ -37,6 +43,10 @@ var (
 type Parser struct {
 	// MaxBulkLen is proto-max-bulk-len; 0 means no limit.
 	MaxBulkLen int64
+	// Unauthenticated applies Redis's limits for clients that must still
+	// authenticate: at most UnauthMaxArgs arguments of UnauthMaxBulkLen
+	// bytes each, so they cannot make the server buffer much.
+	Unauthenticated bool
 
 	inCmd   bool
 	want    int    // arguments still to read (multibulk)
@@ -113,7 +123,7 @@ func shortNumber(b []byte) (n int64, cr int, ok bool) {
 
 func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
 	if p.want < 0 {
-		if n, cr, ok := shortNumber(buf[1:]); ok && n > 0 && n <= MaxMultibulkLen {
+		if n, cr, ok := shortNumber(buf[1:]); ok && n > 0 && n <= MaxMultibulkLen && (!p.Unauthenticated || n <= UnauthMaxArgs) {
 			p.pos = cr + 3
 			p.want = int(n)
 		}
@@ -133,6 +143,9 @@ func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
 		if !ok || ll > MaxMultibulkLen {
 			return nil, 0, errInvalidMultibulk
 		}
+		if p.Unauthenticated && ll > UnauthMaxArgs {
+			return nil, 0, errUnauthMultibulk
+		}
 		p.pos = cr + 2
 		if ll <= 0 {
 			return argv[:0], p.pos, nil
@@ -141,7 +154,7 @@ func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
 	}
 	for p.want > 0 {
 		if p.bulkLen < 0 && p.pos+1 < len(buf) && buf[p.pos] == '$' {
-			if n, cr, ok := shortNumber(buf[p.pos+1:]); ok && (p.MaxBulkLen <= 0 || n <= p.MaxBulkLen) {
+			if n, cr, ok := shortNumber(buf[p.pos+1:]); ok && (p.MaxBulkLen <= 0 || n <= p.MaxBulkLen) && (!p.Unauthenticated || n <= UnauthMaxBulkLen) {
 				p.bulkLen = n
 				p.pos += cr + 3
 			}
@@ -164,6 +177,9 @@ func (p *Parser) multibulk(buf []byte, argv [][]byte) ([][]byte, int, error) {
 			ll, ok := ParseInt(rest[1:cr])
 			if !ok || ll < 0 || (p.MaxBulkLen > 0 && ll > p.MaxBulkLen) {
 				return nil, 0, errInvalidBulk
+			}
+			if p.Unauthenticated && ll > UnauthMaxBulkLen {
+				return nil, 0, errUnauthBulk
 			}
 			p.bulkLen = ll
 			p.pos += cr + 2

@@ -84,6 +84,40 @@ func TestParserMaxBulkLen(t *testing.T) {
 	}
 }
 
+// TestParserUnauthenticated checks the limits for a client that must
+// still authenticate, including when the count arrives a byte at a time
+// (the general path) and at the boundaries.
+func TestParserUnauthenticated(t *testing.T) {
+	tests := []struct{ in, err string }{
+		{"*11\r\n", "Protocol error: unauthenticated multibulk length"},
+		{"*10\r\n" + strings.Repeat("$1\r\na\r\n", 10), ""},
+		{"*1\r\n$16385\r\n", "Protocol error: unauthenticated bulk length"},
+		{"*1\r\n$16384\r\n" + strings.Repeat("x", 16384) + "\r\n", ""},
+		{"*1\r\n$abc\r\n", "Protocol error: invalid bulk length"},
+	}
+	for _, tt := range tests {
+		for _, step := range []int{len(tt.in), 1} {
+			p := Parser{Unauthenticated: true}
+			var err error
+			var buf []byte
+			for i := 0; i < len(tt.in) && err == nil; i += step {
+				buf = append(buf, tt.in[i:min(i+step, len(tt.in))]...)
+				_, _, err = p.Next(buf, nil)
+			}
+			if got := errString(err); got != tt.err {
+				t.Errorf("%q (step %d): err %q, want %q", tt.in, step, got, tt.err)
+			}
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 // TestParserResumes feeds a request one byte at a time and checks the
 // result is the same as parsing it whole, and that BulkRemaining predicts
 // the missing bytes of a big argument.

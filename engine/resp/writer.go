@@ -122,6 +122,10 @@ func AppendFloat(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
 	case math.IsNaN(f):
+		// glibc prints the sign of a NaN ("-nan" for Lua's 0/0).
+		if math.Signbit(f) {
+			return append(dst, "-nan"...)
+		}
 		return append(dst, "nan"...)
 	case f == math.Trunc(f) && math.Abs(f) < 1e17 && (f != 0 || !math.Signbit(f)):
 		// Integral values print as their digits under %.17g: formatting

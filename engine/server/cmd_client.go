@@ -86,7 +86,7 @@ func clientListCommand(c *Client) {
 			ids = map[int64]bool{}
 			for i++; i < len(c.argv); i++ {
 				id, ok := resp.ParseInt(c.argv[i])
-				if !ok || id <= 0 {
+				if !ok { // any integer, as Redis; ids below 1 match nothing
 					c.addError("ERR Invalid client ID")
 					return
 				}
@@ -170,7 +170,7 @@ func clientKillCommand(c *Client) {
 		return
 	}
 	var id int64
-	var addr, laddr, typ, user string
+	var addr, laddr, typ string
 	skipMe := true
 	for i := 2; i+1 < len(c.argv); i += 2 {
 		opt, val := c.argv[i], string(c.argv[i+1])
@@ -195,7 +195,10 @@ func clientKillCommand(c *Client) {
 				return
 			}
 		case argIs(opt, "user"):
-			user = val
+			if val != "default" { // the only user without ACLs
+				c.addError("ERR No such user '" + val + "'")
+				return
+			}
 		case argIs(opt, "skipme"):
 			switch {
 			case argIs(c.argv[i+1], "yes"):
@@ -214,7 +217,7 @@ func clientKillCommand(c *Client) {
 	killed := int64(0)
 	for _, o := range c.srv.clientList() {
 		if (id != 0 && o.id != id) || (addr != "" && o.addr != addr) || (laddr != "" && o.laddr != laddr) ||
-			(typ != "" && o.clientType() != typ) || (user != "" && user != "default") || (skipMe && o == c) {
+			(typ != "" && o.clientType() != typ) || (skipMe && o == c) {
 			continue
 		}
 		c.killClient(o)
@@ -236,7 +239,7 @@ func (c *Client) killClient(o *Client) {
 func clientReplyCommand(c *Client) {
 	switch {
 	case argIs(c.argv[2], "on"):
-		c.flags &^= flagReplyOff | flagReplySkipNext
+		c.flags &^= flagReplyOff | flagReplySkip | flagReplySkipNext // ON after SKIP is answered
 		c.addOK()
 	case argIs(c.argv[2], "off"):
 		c.flags |= flagReplyOff

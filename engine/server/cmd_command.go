@@ -276,51 +276,6 @@ func commandListCommand(c *Client) {
 	}
 }
 
-func commandGetKeys(c *Client, withFlags bool) {
-	argv := c.argv[2:]
-	cmd := c.srv.cmds.lookup(argv[0])
-	if cmd != nil && cmd.sub != nil && len(argv) >= 2 {
-		if sub := cmd.sub[strings.ToLower(string(argv[1]))]; sub != nil {
-			cmd = sub
-		}
-	}
-	switch {
-	case cmd == nil:
-		c.addError("ERR Invalid command specified")
-		return
-	case (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity:
-		c.addError("ERR Invalid number of arguments specified for command")
-		return
-	}
-	var pos []int
-	var flags []string
-	for _, k := range cmd.Keys {
-		before := len(pos)
-		pos = k.positions(argv, pos)
-		for range pos[before:] {
-			flags = append(flags, k.Flags)
-		}
-	}
-	if len(pos) == 0 {
-		c.addError("ERR The command has no key arguments")
-		return
-	}
-	c.addArrayLen(len(pos))
-	for i, p := range pos {
-		if !withFlags {
-			c.addBulk(argv[p])
-			continue
-		}
-		c.addArrayLen(2)
-		c.addBulk(argv[p])
-		fl := strings.Fields(flags[i])
-		c.addSetLen(len(fl))
-		for _, f := range fl {
-			c.addSimple(f)
-		}
-	}
-}
-
 func commandHelpCommand(c *Client) {
 	c.addHelp(
 		"(no subcommand)",

@@ -115,37 +115,30 @@ func helloCommand(c *Client) {
 		ver = v
 		next = 2
 	}
-	var user string
-	var pass, name []byte
-	haveAuth, haveName := false, false
+	// Redis 7.0 applies AUTH and SETNAME as it reads them, so an option
+	// that fails leaves the earlier ones in effect.
 	for j := next; j < len(c.argv); j++ {
 		more := len(c.argv) - 1 - j
 		switch {
 		case argIs(c.argv[j], "auth") && more >= 2:
-			user, pass = string(c.argv[j+1]), c.argv[j+2]
-			haveAuth = true
+			if !c.srv.checkCredentials(string(c.argv[j+1]), c.argv[j+2]) {
+				c.addError(errWrongPass)
+				return
+			}
+			c.authed = true
 			j += 2
 		case argIs(c.argv[j], "setname") && more >= 1:
-			name = c.argv[j+1]
-			haveName = true
+			if !c.setName(c.argv[j+1]) {
+				return
+			}
 			j++
 		default:
 			c.addError("ERR Syntax error in HELLO option '" + sanitize(c.argv[j]) + "'")
 			return
 		}
 	}
-	if haveAuth {
-		if !c.srv.checkCredentials(user, pass) {
-			c.addError(errWrongPass)
-			return
-		}
-		c.authed = true
-	}
 	if !c.authed && c.srv.requirePass() != "" {
-		c.addError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
-		return
-	}
-	if haveName && !c.setName(name) {
+		c.addError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
 	}
 	if ver != 0 {

@@ -82,6 +82,7 @@ func (s *Server) flushDB(i int) {
 
 func shutdownCommand(c *Client) {
 	req := shutdownRequest{}
+	abort, other := false, false
 	for _, a := range c.argv[1:] {
 		switch {
 		case argIs(a, "nosave"):
@@ -89,16 +90,21 @@ func shutdownCommand(c *Client) {
 		case argIs(a, "save"):
 			req.save = true
 		case argIs(a, "now"), argIs(a, "force"):
+			other = true
 		case argIs(a, "abort"):
-			c.addError("ERR No shutdown in progress.")
-			return
+			abort = true
 		default:
 			c.addError(errSyntax)
 			return
 		}
 	}
-	if req.save && req.nosave {
+	if (abort && (req.save || req.nosave || other)) || (req.save && req.nosave) {
 		c.addError(errSyntax)
+		return
+	}
+	if abort {
+		// Shutdown here is immediate, so there is never one to abort.
+		c.addError("ERR No shutdown in progress.")
 		return
 	}
 	c.srv.logf(levelWarning, "User requested shutdown...")

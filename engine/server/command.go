@@ -92,8 +92,9 @@ type Command struct {
 	// Exclusive, when set, decides per call whether the command needs the
 	// exclusive lock (COPY ... DB n reaches another database).
 	Exclusive func(argv [][]byte) bool
-	// Sub holds subcommands (CONFIG GET...); a command with Sub and no
-	// Handler replies an unknown-subcommand error for anything else.
+	// Sub holds subcommands (CONFIG GET...); with two or more arguments
+	// the second must name one (else an unknown-subcommand error), and
+	// Handler, if any, runs the command alone (COMMAND).
 	Sub []*Command
 	// Group, Since and Summary feed COMMAND DOCS.
 	Group, Since, Summary, Complexity string

@@ -36,16 +36,12 @@ func debugCommand(c *Client) {
 			"    Stop the server for <seconds>. Decimals allowed.",
 		)
 	case argIs(sub, "sleep") && len(c.argv) == 3:
-		f, ok := parseLongDouble(c.argv[2])
-		if !ok {
-			c.addError(errNotFloat)
-			return
+		if v := strtodPrefix(c.argv[2]); v > 0 {
+			time.Sleep(time.Duration(v * float64(time.Second)))
 		}
-		v, _ := f.Float64()
-		time.Sleep(time.Duration(v * float64(time.Second)))
 		c.addOK()
 	case argIs(sub, "set-active-expire") && len(c.argv) == 3:
-		c.srv.activeExpire.Store(string(c.argv[2]) != "0")
+		c.srv.activeExpire.Store(atoiPrefix(c.argv[2]) != 0) // Redis uses atoi
 		c.addOK()
 	case argIs(sub, "object") && len(c.argv) == 3:
 		e := c.db.Lookup(c.argv[2], c.now, keyspace.NoTouch|keyspace.NoStats)
@@ -61,3 +57,40 @@ func debugCommand(c *Client) {
 }
 
 const errDebugDisabled = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+
+// strtodPrefix reads a number the way C's strtod does when its end pointer
+// is ignored (DEBUG SLEEP): the longest prefix that parses, else 0.
+func strtodPrefix(b []byte) float64 {
+	n := 0
+	for n < len(b) && strings.IndexByte(" \t+-0123456789.eE", b[n]) >= 0 {
+		n++
+	}
+	for ; n > 0; n-- {
+		if f, ok := parseStrtodLax(b[:n]); ok {
+			return f
+		}
+	}
+	return 0
+}
+
+// atoiPrefix is C's atoi: leading spaces, a sign, then digits up to the
+// first other byte; 0 when there are none.
+func atoiPrefix(b []byte) int64 {
+	i := 0
+	for i < len(b) && isSpaceByte(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var n int64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
+}

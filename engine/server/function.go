@@ -80,9 +80,11 @@ func parseScriptFlag(name string) (scriptFlags, bool) {
 
 // functions holds the loaded libraries.
 type functions struct {
-	sc    *scripting
-	env   *luaEnv
-	libs  map[string]*functionLib
+	sc   *scripting
+	env  *luaEnv
+	libs map[string]*functionLib
+	// funcs is keyed by lowercased name: function names are
+	// case-insensitive across libraries (Redis's functionDictType).
 	funcs map[string]*luaFunction
 	// load is the library being loaded (redis.register_function), nil
 	// otherwise.
@@ -223,7 +225,7 @@ func (f *functions) create(payload string) (*functionLib, string) {
 func (f *functions) link(lib *functionLib) {
 	f.libs[lib.name] = lib
 	for _, fn := range lib.funcs {
-		f.funcs[fn.name] = fn
+		f.funcs[strings.ToLower(fn.name)] = fn
 	}
 	f.counted()
 }
@@ -231,7 +233,7 @@ func (f *functions) link(lib *functionLib) {
 func (f *functions) unlink(lib *functionLib) {
 	delete(f.libs, lib.name)
 	for _, fn := range lib.funcs {
-		delete(f.funcs, fn.name)
+		delete(f.funcs, strings.ToLower(fn.name))
 	}
 	f.counted()
 }
@@ -281,7 +283,7 @@ func (f *functions) loadLibrary(payload string, replace bool) (string, string) {
 	lib, err := f.create(payload)
 	if err == "" {
 		for _, fn := range lib.funcs {
-			if f.funcs[fn.name] != nil {
+			if f.funcs[strings.ToLower(fn.name)] != nil {
 				err = "Function " + fn.name + " already exists"
 				break
 			}
@@ -616,7 +618,7 @@ func fcallRoCommand(c *Client) { fcallGeneric(c, true) }
 
 func fcallGeneric(c *Client, readOnly bool) {
 	sc := c.srv.scripting
-	fn := sc.fns.funcs[string(c.argv[1])]
+	fn := sc.fns.funcs[strings.ToLower(string(c.argv[1]))]
 	if fn == nil {
 		c.addError("ERR Function not found")
 		return

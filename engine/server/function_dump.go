@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/redisctl/redisctl/engine/rdb"
 )
@@ -241,7 +242,7 @@ func (f *functions) join(libs []*functionLib, policy string) string {
 	}
 	for _, l := range libs {
 		for _, fn := range l.funcs {
-			if f.funcs[fn.name] != nil {
+			if f.funcs[strings.ToLower(fn.name)] != nil {
 				restore()
 				return "Function " + fn.name + " already exists"
 			}

@@ -149,9 +149,9 @@ func (s *Server) infoClients(w infoWriter) {
 func (s *Server) infoMemory(w infoWriter) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	used := s.usedMemory()
+	m := s.memoryOverview()
+	used, peak := m.used, m.peak
 	rss := readRSS()
-	peak := s.notePeak(used)
 	total := totalSystemMemory()
 	maxmem := s.maxmemory.Load()
 	w.header("Memory")
@@ -162,10 +162,10 @@ func (s *Server) infoMemory(w infoWriter) {
 	w.kv("used_memory_peak", peak)
 	w.kv("used_memory_peak_human", config.FormatMemory(peak))
 	w.kv("used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(peak, 1))))
-	w.kv("used_memory_overhead", s.overheadMemory())
+	w.kv("used_memory_overhead", m.overhead)
 	w.kv("used_memory_startup", s.stats.startupMem)
-	w.kv("used_memory_dataset", s.ks.UsedMemory())
-	w.kv("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(s.ks.UsedMemory())*100/float64(max(used, 1))))
+	w.kv("used_memory_dataset", m.dataset)
+	w.kv("used_memory_dataset_perc", fmt.Sprintf("%.2f%%", m.datasetPerc(s.stats.startupMem)))
 	w.kv("allocator_allocated", ms.HeapAlloc)
 	w.kv("allocator_active", ms.HeapInuse)
 	w.kv("allocator_resident", ms.HeapSys-ms.HeapReleased)

@@ -75,34 +75,51 @@ func memoryUsageCommand(c *Client) {
 	c.addInt(c.db.MemoryUsage(e))
 }
 
+// memoryOverview is the split of used memory that INFO memory and MEMORY
+// STATS report, with Redis's definitions: overhead is what is not the
+// data (startup, clients, the key tables), the dataset the rest.
+type memoryOverview struct {
+	used, peak, overhead, dataset, keys int64
+	dbs                                 []dbOverhead
+}
+
+type dbOverhead struct {
+	id          int
+	main, expir int64
+}
+
+func (s *Server) memoryOverview() memoryOverview {
+	m := memoryOverview{used: s.usedMemory()}
+	m.peak = s.notePeak(m.used)
+	m.overhead = s.overheadMemory()
+	for i := 0; i < s.ks.NumDBs(); i++ {
+		db := s.ks.DB(i)
+		if n := db.Size(); n > 0 {
+			m.keys += n
+			main, exp := db.TableOverhead()
+			m.dbs = append(m.dbs, dbOverhead{i, main, exp})
+			m.overhead += main + exp
+		}
+	}
+	m.dataset = max(m.used-m.overhead, 0)
+	return m
+}
+
+// datasetPerc is the dataset's share of the memory used since startup.
+func (m memoryOverview) datasetPerc(startup int64) float64 {
+	return float64(m.dataset) * 100 / float64(max(m.used-startup, 1))
+}
+
 func memoryStatsCommand(c *Client) {
 	s := c.srv
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	used := s.usedMemory()
-	peak := s.notePeak(used)
-	dataset := s.ks.UsedMemory()
-	var keys int64
-	type dbStat struct {
-		id          int
-		main, expir int64
-	}
-	var dbs []dbStat
-	for i := 0; i < s.ks.NumDBs(); i++ {
-		db := s.ks.DB(i)
-		if n := db.Size(); n > 0 {
-			keys += n
-			main, exp := db.TableOverhead()
-			dbs = append(dbs, dbStat{i, main, exp})
-		}
-	}
-	overhead := s.overheadMemory()
-	fields := 27 + len(dbs)
-	c.addMapLen(fields)
+	m := s.memoryOverview()
+	c.addMapLen(27 + len(m.dbs))
 	kv := func(k string, v int64) { c.addBulkStr(k); c.addInt(v) }
 	kd := func(k string, v float64) { c.addBulkStr(k); c.addDouble(v) }
-	kv("peak.allocated", peak)
-	kv("total.allocated", used)
+	kv("peak.allocated", m.peak)
+	kv("total.allocated", m.used)
 	kv("startup.allocated", s.stats.startupMem)
 	kv("replication.backlog", 0)
 	kv("clients.slaves", 0)
@@ -111,32 +128,33 @@ func memoryStatsCommand(c *Client) {
 	kv("aof.buffer", 0)
 	kv("lua.caches", 0)
 	kv("functions.caches", 0)
-	for _, d := range dbs {
+	for _, d := range m.dbs {
 		c.addBulkStr(fmt.Sprintf("db.%d", d.id))
-		c.addMapLen(2)
+		c.addMapLen(3)
 		kv("overhead.hashtable.main", d.main)
 		kv("overhead.hashtable.expires", d.expir)
+		kv("overhead.hashtable.slot-to-keys", 0)
 	}
-	kv("overhead.total", overhead)
-	kv("keys.count", keys)
+	kv("overhead.total", m.overhead)
+	kv("keys.count", m.keys)
 	per := int64(0)
-	if keys > 0 {
-		per = (used - s.stats.startupMem) / keys
+	if m.keys > 0 {
+		per = (m.used - s.stats.startupMem) / m.keys
 	}
 	kv("keys.bytes-per-key", per)
-	kv("dataset.bytes", dataset)
-	kd("dataset.percentage", float64(dataset)*100/float64(max(used-s.stats.startupMem, 1)))
-	kd("peak.percentage", float64(used)*100/float64(max(peak, 1)))
+	kv("dataset.bytes", m.dataset)
+	kd("dataset.percentage", m.datasetPerc(s.stats.startupMem))
+	kd("peak.percentage", float64(m.used)*100/float64(max(m.peak, 1)))
 	kv("allocator.allocated", int64(ms.HeapAlloc))
 	kv("allocator.active", int64(ms.HeapInuse))
 	kv("allocator.resident", int64(ms.HeapSys-ms.HeapReleased))
 	kd("allocator-fragmentation.ratio", float64(ms.HeapInuse)/float64(max(ms.HeapAlloc, 1)))
 	kv("allocator-fragmentation.bytes", int64(ms.HeapInuse)-int64(ms.HeapAlloc))
 	rss := readRSS()
-	kd("allocator.rss-ratio", float64(rss)/float64(max(ms.HeapInuse, 1)))
-	kv("allocator.rss-bytes", rss-int64(ms.HeapInuse))
+	kd("allocator-rss.ratio", float64(rss)/float64(max(ms.HeapInuse, 1)))
+	kv("allocator-rss.bytes", rss-int64(ms.HeapInuse))
 	kd("rss-overhead.ratio", 1)
 	kv("rss-overhead.bytes", 0)
-	kd("fragmentation", float64(rss)/float64(max(used, 1)))
-	kv("fragmentation.bytes", rss-used)
+	kd("fragmentation", float64(rss)/float64(max(m.used, 1)))
+	kv("fragmentation.bytes", rss-m.used)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +21,12 @@ import (
 // stops it (gracefully, as SIGTERM does) and reports Run's error.
 func runServer(t *testing.T, dir string, directives ...string) (*Server, func() error) {
 	t.Helper()
+	return runServerLog(t, dir, testLog{t}, directives...)
+}
+
+// runServerLog is runServer with the server's log going to logw.
+func runServerLog(t *testing.T, dir string, logw io.Writer, directives ...string) (*Server, func() error) {
+	t.Helper()
 	cfg, err := config.Load(append([]string{"--dir", dir, "--save", ""}, directives...))
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +35,7 @@ func runServer(t *testing.T, dir string, directives ...string) (*Server, func() 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, Options{Listeners: []net.Listener{ln}, Driver: os.Getenv("ENGINE_DRIVER"), LogOut: testLog{t}})
+	srv, err := New(cfg, Options{Listeners: []net.Listener{ln}, Driver: os.Getenv("ENGINE_DRIVER"), LogOut: logw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +66,26 @@ func runServer(t *testing.T, dir string, directives ...string) (*Server, func() 
 }
 
 type testLog struct{ t *testing.T }
+
+// logBuffer collects a server's log (and shows it with -v).
+type logBuffer struct {
+	t  *testing.T
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	l.b.Write(p)
+	l.mu.Unlock()
+	return testLog{l.t}.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 func (l testLog) Write(p []byte) (int, error) {
 	if testing.Verbose() {
@@ -314,10 +341,14 @@ func TestAOFTruncatedTailAndCorruptMiddle(t *testing.T) {
 	if err := stop(); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Fatalf("aof-load-truncated no: %v", err)
 	}
-	srv, stop = runServer(t, dir, "--appendonly", "yes")
+	log := &logBuffer{t: t}
+	srv, stop = runServerLog(t, dir, log, "--appendonly", "yes")
 	c = dial(t, srv.addr())
 	c.mustDo(bulk("2"), "GET", "b")
 	c.mustDo(":0\r\n", "EXISTS", "c")
+	if !strings.Contains(log.String(), "AOF appendonly.aof.1.incr.aof truncated to offset") {
+		t.Fatalf("the repair is not logged:\n%s", log)
+	}
 	c.mustDo("+OK\r\n", "SET", "d", "4")
 	stop()
 

@@ -140,9 +140,13 @@ func (p *persistence) loadRDBFile(path string) error {
 		return err
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	l := s.newRDBLoader(false)
-	if _, err := rdb.Load(f, l, rdb.LoadOptions{SkipChecksum: !s.cfg.Bool("rdbchecksum")}); err != nil {
+	if _, err := rdb.Load(f, l, rdb.LoadOptions{SkipChecksum: !s.cfg.Bool("rdbchecksum"), Size: info.Size()}); err != nil {
 		return err
 	}
 	p.mu.Lock()
@@ -156,11 +160,11 @@ func (p *persistence) loadRDBFile(path string) error {
 	return nil
 }
 
-// loadPreamble loads an RDB at the start of an AOF file and returns what
-// follows.
-func (p *persistence) loadPreamble(r io.Reader) (io.Reader, int64, error) {
+// loadPreamble loads an RDB at the start of an AOF file of fileSize bytes
+// and returns what follows.
+func (p *persistence) loadPreamble(r io.Reader, fileSize int64) (io.Reader, int64, error) {
 	l := p.s.newRDBLoader(true)
-	res, err := rdb.Load(r, l, rdb.LoadOptions{SkipChecksum: !p.s.cfg.Bool("rdbchecksum")})
+	res, err := rdb.Load(r, l, rdb.LoadOptions{SkipChecksum: !p.s.cfg.Bool("rdbchecksum"), Size: fileSize})
 	if err != nil {
 		return nil, 0, err
 	}

@@ -278,6 +278,9 @@ func evalShebangFlags(body []byte) (scriptFlags, int, string) {
 		if !bytes.HasPrefix(p, []byte("flags=")) {
 			return 0, 0, "Unknown lua shebang option: " + string(p)
 		}
+		if len(p) == 6 {
+			continue // "flags=" alone: no flags, as sdssplitlen splits "" into nothing
+		}
 		for _, name := range strings.Split(string(p[6:]), ",") {
 			f, ok := parseScriptFlag(name)
 			if !ok {

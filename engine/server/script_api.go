@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -155,26 +156,36 @@ func (e *luaEnv) luaSetResp(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		raiseErrorTable(L, "redis.setresp() requires one argument.")
 	}
-	n, _ := L.Get(1).(lua.LNumber)
+	n := luaToInt(L, 1)
 	if n != 2 && n != 3 {
 		raiseErrorTable(L, "RESP version must be 2 or 3.")
 	}
 	if e.run != nil {
-		e.run.resp = int(n)
+		e.run.resp = n
 	}
 	return 0
+}
+
+// luaToInt is Redis's (int)lua_tonumber(L, i): numbers and numeric
+// strings, truncated; anything else is 0.
+func luaToInt(L *lua.LState, i int) int {
+	n := float64(L.ToNumber(i))
+	if n != n || n >= 1<<31 || n <= -1<<31 {
+		return math.MinInt32
+	}
+	return int(n)
 }
 
 func (e *luaEnv) luaSetRepl(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		raiseErrorTable(L, "redis.set_repl() requires two arguments.")
 	}
-	n, ok := L.Get(1).(lua.LNumber)
-	if !ok || n < replNone || n > replAll || float64(n) != float64(int(n)) {
+	n := luaToInt(L, 1)
+	if n&^replAll != 0 {
 		raiseErrorTable(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
 	}
 	if e.run != nil {
-		e.run.repl = int(n)
+		e.run.repl = n
 	}
 	return 0
 }
@@ -277,10 +288,12 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	case cmd.flags&FlagNoScript != 0:
 		return fail("This Redis command is not allowed from script")
 	}
+	// As Redis, a read-only script treats may-replicate commands
+	// (PUBLISH, PFCOUNT...) as writes.
+	if run.readOnly && cmd.flags&(FlagWrite|FlagMayReplicate) != 0 {
+		return fail("-ERR Write commands are not allowed from read-only scripts.")
+	}
 	if cmd.flags&FlagWrite != 0 {
-		if run.readOnly {
-			return fail("-ERR Write commands are not allowed from read-only scripts.")
-		}
 		if run.oom && cmd.flags&FlagDenyOOM != 0 && !run.allowOOM && !run.wrote {
 			return fail("-OOM command not allowed when used memory > 'maxmemory'.")
 		}

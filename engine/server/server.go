@@ -151,6 +151,8 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.ks = keyspace.New(int(cfg.Int("databases")), 0, keyspace.Hooks{
 		Expired: s.keyExpired,
 		Evicted: s.keyEvicted,
+		Added:   s.keyAdded,
+		Missed:  s.keyMissed,
 		Compact: types.DecodeCompact, // collections stored inside their entries
 	})
 	s.cmds = newCommandTable(append(allCommands(), opts.ExtraCommands)...)
@@ -443,6 +445,21 @@ func (s *Server) keyExpired(db int, key []byte) {
 	s.propagateArgv(db, []byte("DEL"), key)
 	s.notifyKeyspaceEvent(config.NotifyExpired, "expired", key, db)
 	s.watches.touch(db, key)
+}
+
+// keyAdded and keyMissed publish the "new" and "keymiss" notifications
+// (classes n and m, which A does not include); they run for every new key
+// and every read miss, so they return at once when nobody asked.
+func (s *Server) keyAdded(db int, key []byte) {
+	if s.notifyFlags.Load()&config.NotifyNew != 0 && !s.persist.loading.Load() {
+		s.notifyKeyspaceEvent(config.NotifyNew, "new", key, db)
+	}
+}
+
+func (s *Server) keyMissed(db int, key []byte) {
+	if s.notifyFlags.Load()&config.NotifyKeyMiss != 0 {
+		s.notifyKeyspaceEvent(config.NotifyKeyMiss, "keymiss", key, db)
+	}
 }
 
 func (s *Server) keyEvicted(db int, key []byte) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseTree turns one raw reply into nested []any / string values, with
@@ -137,5 +138,78 @@ func TestStreamTimesDifferential(t *testing.T) {
 		if idle < 0 || idle > 60000 {
 			t.Errorf("idle time %d out of range", idle)
 		}
+	}
+}
+
+// TestStreamSeenTimeDifferential checks which commands refresh a
+// consumer's seen time (XINFO CONSUMERS idle) and the delivery times
+// XCLAIM's IDLE and TIME set, on the engine and on redis-server: after a
+// pause, each command either resets the idle time or leaves it past the
+// pause, and both servers must agree.
+func TestStreamSeenTimeDifferential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pauses between commands")
+	}
+	redisAddr := startRedis(t)
+	srv := startServer(t)
+	ref, eng := dial(t, redisAddr), dial(t, srv.addr())
+	for _, conn := range []*rawConn{ref, eng} {
+		conn.do("FLUSHALL")
+		for _, l := range []string{"XADD s 1-1 a 1", "XADD s 1-2 b 2", "XGROUP CREATE s g 0",
+			"XREADGROUP GROUP g alice COUNT 1 STREAMS s >", "XGROUP CREATECONSUMER s g bob"} {
+			conn.do(strings.Fields(l)...)
+		}
+	}
+	const pause = 100 // ms
+	probes := []string{
+		"XREADGROUP GROUP g alice STREAMS s 0",
+		"XREADGROUP GROUP g alice STREAMS s >",
+		"XREADGROUP GROUP g alice STREAMS s >",
+		"XPENDING s g - + 10 alice",
+		"XGROUP CREATECONSUMER s g alice",
+		"XCLAIM s g alice 999999 1-1",
+		"XCLAIM s g alice 0 9-9",
+		"XAUTOCLAIM s g alice 999999 0",
+		"XAUTOCLAIM s g alice 0 0",
+		"XACK s g 1-2",
+		"XREADGROUP GROUP g alice NOACK STREAMS s 0",
+	}
+	// idle reports, per consumer, whether its idle time passed the pause.
+	idle := func(c *rawConn) string {
+		var out []string
+		for _, cons := range c.tree("XINFO", "CONSUMERS", "s", "g").([]any) {
+			f := cons.([]any)
+			ms, _ := strconv.Atoi(f[5].(string))
+			out = append(out, fmt.Sprintf("%s:%v", f[1], ms >= pause))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, p := range probes {
+		time.Sleep(pause * time.Millisecond)
+		for _, conn := range []*rawConn{ref, eng} {
+			conn.do(strings.Fields(p)...)
+		}
+		if want, got := idle(ref), idle(eng); want != got {
+			t.Errorf("after %s: idle past %d ms:\n redis:  %s\n engine: %s", p, pause, want, got)
+		}
+	}
+	// XCLAIM IDLE and TIME set the delivery time: XPENDING's idle.
+	for _, conn := range []*rawConn{ref, eng} {
+		conn.do("XADD", "s", "2-1", "c", "3")
+		conn.do("XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", ">")
+		conn.do("XCLAIM", "s", "g", "bob", "0", "1-1", "IDLE", "5000", "JUSTID")
+		conn.do("XCLAIM", "s", "g", "bob", "0", "2-1", "TIME", "1000", "JUSTID")
+	}
+	pending := func(c *rawConn) string {
+		var out []string
+		for _, row := range c.tree("XPENDING", "s", "g", "-", "+", "10").([]any) {
+			f := row.([]any)
+			ms, _ := strconv.ParseInt(f[2].(string), 10, 64)
+			out = append(out, fmt.Sprintf("%s:%d", f[0], min(ms/5000, 2)))
+		}
+		return strings.Join(out, " ")
+	}
+	if want, got := pending(ref), pending(eng); want != got {
+		t.Errorf("XCLAIM IDLE/TIME: idle in units of 5 s, capped at 2:\n redis:  %s\n engine: %s", want, got)
 	}
 }

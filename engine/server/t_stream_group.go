@@ -117,7 +117,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 			if s != nil {
 				groups[i] = s.Group(groupName)
 			}
-			if groups[i] == nil && c.retrying && s != nil {
+			if groups[i] == nil && c.retrying && s != nil && !c.notServing(key) {
 				c.addError("NOGROUP the consumer group this client was blocked on no longer exists")
 				return
 			}
@@ -155,14 +155,12 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 	served := 0
 	for i, key := range keys {
 		s, e, _ := c.lookupStream(key, keyspace.NoTouch|keyspace.NoStats)
-		if s == nil {
+		if s == nil || c.notServing(key) {
 			continue
 		}
 		gt := ids[i]
 		serve, history := false, false
-		var consumer *stream.Consumer
-		if groups[i] != nil {
-			g := groups[i]
+		if g := groups[i]; g != nil {
 			if gt != stream.MaxID {
 				serve, history = true, true
 			} else if s.Len() > 0 {
@@ -171,15 +169,6 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 					gt = g.LastID
 				}
 			}
-			c.db.Mutate(e)
-			var created bool
-			consumer, created = g.CreateConsumer(consumerName, c.now)
-			if created {
-				c.notify(config.NotifyStream, "xgroup-createconsumer", key)
-				c.dirty++
-			}
-			consumer.SeenTime = c.now
-			c.db.Changed(e)
 		} else if s.Len() > 0 {
 			if maxID, _ := s.EdgeID(true); gt.Less(maxID) {
 				serve = true
@@ -196,6 +185,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 		c.addBulk(key)
 		if groups[i] != nil {
 			c.db.Mutate(e)
+			consumer := c.groupReader(key, groups[i], consumerName)
 			c.serveGroupRead(s, key, groupName, groups[i], consumer, start, count, noack, history)
 			c.db.Changed(e)
 			c.dirty++
@@ -234,6 +224,19 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 		c.argv = argv
 	}
 	c.blockOnKeys(keys, timeout, (*Client).addNullArray)
+}
+
+// groupReader returns the consumer an XREADGROUP serves, creating it.
+// As in Redis 7.0, a read that serves nothing (and so may block) neither
+// creates the consumer nor refreshes its seen time.
+func (c *Client) groupReader(key []byte, g *stream.Group, name []byte) *stream.Consumer {
+	consumer, created := g.CreateConsumer(name, c.now)
+	if created {
+		c.notify(config.NotifyStream, "xgroup-createconsumer", key)
+		c.dirty++
+	}
+	consumer.SeenTime = c.now
+	return consumer
 }
 
 // withStreamCount inserts COUNT n before the STREAMS keyword.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/ds"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // Hash is a hash value: a listpack of field, value pairs while small, a
@@ -35,7 +36,7 @@ type Hash interface {
 
 // NewHash returns an empty hash (listpack encoded).
 func NewHash() Hash {
-	return newHashLP(ds.InitListpack(newCompact(tagHashLP, 16)))
+	return newHashLP(listpack.Init(newCompact(tagHashLP, 16)))
 }
 
 // NewHashFor returns an empty listpack hash with room for the given
@@ -43,9 +44,9 @@ func NewHash() Hash {
 func NewHashFor(pairs [][]byte) Hash {
 	n := 7
 	for _, p := range pairs {
-		n += ds.LPEntrySize(p)
+		n += listpack.EncodedSize(p)
 	}
-	return newHashLP(ds.InitListpack(newCompact(tagHashLP, n)))
+	return newHashLP(listpack.Init(newCompact(tagHashLP, n)))
 }
 
 // HashFits reports whether strings of length n can stay in a listpack
@@ -74,10 +75,12 @@ func (h *hashLP) Encoding() string      { return "listpack" }
 func (h *hashLP) MemUsage() int64       { return int64(ds.AllocSize(compactHdr + cap(h.lp()))) }
 func (h *hashLP) Copy() keyspace.Object { return newHashLP(compactCopy(tagHashLP, h.lp())) }
 func (h *hashLP) CompactSize() int      { return compactSize(h.lp()) }
-func (h *hashLP) Len() int              { return ds.LPLen(h.lp()) / 2 }
+func (h *hashLP) Len() int              { return listpack.Len(h.lp()) / 2 }
 func (h *hashLP) Compact() bool         { return true }
 func newHashLP(lp []byte) *hashLP       { return (*hashLP)(ptrOf(lp)) }
-func (h *hashLP) find(field []byte) int { return ds.LPFind(h.lp(), ds.LPFirst(h.lp()), field, 1) }
+func (h *hashLP) find(field []byte) int {
+	return listpack.Find(h.lp(), listpack.First(h.lp()), field, 1)
+}
 func (h *hashLP) CompactMove(dst []byte) keyspace.Object {
 	return (*hashLP)(compactMove(tagHashLP, h.lp(), dst))
 }
@@ -93,17 +96,17 @@ func (h *hashLP) Get(field []byte) (Value, bool) {
 		return Value{}, false
 	}
 	lp := h.lp()
-	return lpValue(lp, ds.LPNext(lp, p)), true
+	return lpValue(lp, listpack.Next(lp, p)), true
 }
 
 func (h *hashLP) EachValue(fn func(f, v Value) bool) {
 	lp := h.lp()
-	for p := ds.LPFirst(lp); p >= 0; {
-		q := ds.LPNext(lp, p)
+	for p := listpack.First(lp); p >= 0; {
+		q := listpack.Next(lp, p)
 		if !fn(lpValue(lp, p), lpValue(lp, q)) {
 			return
 		}
-		p = ds.LPNext(lp, q)
+		p = listpack.Next(lp, q)
 	}
 }
 
@@ -113,16 +116,16 @@ func (h *hashLP) Set(field, value []byte, lim *Limits) (Hash, bool) {
 	}
 	lp := h.lp()
 	if p := h.find(field); p >= 0 {
-		q := ds.LPNext(lp, p)
-		ev := ds.Encode(value)
-		lp = growCompact(tagHashLP, lp, max(0, ev.Size()-ds.LPEntrySizeAt(lp, q)))
-		lp = ds.LPReplaceEnc(lp, q, &ev)
+		q := listpack.Next(lp, p)
+		ev := listpack.Encode(value)
+		lp = growCompact(tagHashLP, lp, max(0, ev.Size()-listpack.ElementSize(lp, q)))
+		lp = listpack.ReplaceEnc(lp, q, &ev)
 		return newHashLP(lp), false
 	}
-	ef, ev := ds.Encode(field), ds.Encode(value)
+	ef, ev := listpack.Encode(field), listpack.Encode(value)
 	lp = growCompact(tagHashLP, lp, ef.Size()+ev.Size())
-	lp = ds.LPAppendEnc(lp, &ef)
-	lp = ds.LPAppendEnc(lp, &ev)
+	lp = listpack.AppendEnc(lp, &ef)
+	lp = listpack.AppendEnc(lp, &ev)
 	nh := newHashLP(lp)
 	if int64(nh.Len()) > lim.HashMaxEntries {
 		return ConvertHash(nh), true
@@ -135,26 +138,26 @@ func (h *hashLP) Delete(field []byte) (Hash, bool) {
 	if p < 0 {
 		return h, false
 	}
-	lp := ds.LPDeleteRange(h.lp(), p, 2)
+	lp := listpack.DeleteRange(h.lp(), p, 2)
 	return newHashLP(lp), true
 }
 
 func (h *hashLP) Each(fn func(f, v []byte) bool) {
 	lp := h.lp()
 	var fb, vb [20]byte
-	for p := ds.LPFirst(lp); p >= 0; {
-		q := ds.LPNext(lp, p)
-		if !fn(ds.LPBytesAt(lp, p, fb[:0]), ds.LPBytesAt(lp, q, vb[:0])) {
+	for p := listpack.First(lp); p >= 0; {
+		q := listpack.Next(lp, p)
+		if !fn(listpack.BytesAt(lp, p, fb[:0]), listpack.BytesAt(lp, q, vb[:0])) {
 			return
 		}
-		p = ds.LPNext(lp, q)
+		p = listpack.Next(lp, q)
 	}
 }
 
 func (h *hashLP) Random(fbuf, vbuf []byte) ([]byte, []byte) {
 	lp := h.lp()
-	p := ds.LPSeek(lp, 2*randN(h.Len()))
-	return ds.LPBytesAt(lp, p, fbuf), ds.LPBytesAt(lp, ds.LPNext(lp, p), vbuf)
+	p := listpack.Seek(lp, 2*randN(h.Len()))
+	return listpack.BytesAt(lp, p, fbuf), listpack.BytesAt(lp, listpack.Next(lp, p), vbuf)
 }
 
 // hashDict is a hashtable-encoded hash.

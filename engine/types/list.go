@@ -5,6 +5,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/ds"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // List is a list value: Redis 7.0's quicklist, a sequence of listpack
@@ -64,7 +65,7 @@ func (l *List) Nodes(fn func(lp []byte)) {
 // AppendNode adds a validated listpack as the last node (loading).
 func (l *List) AppendNode(lp []byte) {
 	lp = copyBytes(lp)
-	n := ds.LPLen(lp)
+	n := listpack.Len(lp)
 	if n == 0 {
 		return
 	}
@@ -84,8 +85,8 @@ func (l *List) allows(nd *qnode, sz int) bool {
 }
 
 func (l *List) newNode(v []byte) qnode {
-	lp := ds.NewListpack(ds.LPEntrySize(v) + 7)
-	lp = ds.LPAppend(lp, v)
+	lp := listpack.New(listpack.EncodedSize(v) + 7)
+	lp = listpack.Append(lp, v)
 	l.mem += int64(ds.AllocSize(cap(lp)))
 	return qnode{lp: lp, n: 1}
 }
@@ -101,8 +102,8 @@ func (l *List) update(i int, lp []byte, dn int) {
 
 // PushHead inserts v at the head.
 func (l *List) PushHead(v []byte) {
-	if len(l.nodes) > 0 && l.allows(&l.nodes[0], ds.LPEntrySize(v)) {
-		l.update(0, ds.LPPrepend(l.nodes[0].lp, v), 1)
+	if len(l.nodes) > 0 && l.allows(&l.nodes[0], listpack.EncodedSize(v)) {
+		l.update(0, listpack.Prepend(l.nodes[0].lp, v), 1)
 		return
 	}
 	l.nodes = append(l.nodes, qnode{})
@@ -114,8 +115,8 @@ func (l *List) PushHead(v []byte) {
 // PushTail appends v.
 func (l *List) PushTail(v []byte) {
 	last := len(l.nodes) - 1
-	if last >= 0 && l.allows(&l.nodes[last], ds.LPEntrySize(v)) {
-		l.update(last, ds.LPAppend(l.nodes[last].lp, v), 1)
+	if last >= 0 && l.allows(&l.nodes[last], listpack.EncodedSize(v)) {
+		l.update(last, listpack.Append(l.nodes[last].lp, v), 1)
 		return
 	}
 	l.nodes = append(l.nodes, l.newNode(v))
@@ -141,7 +142,7 @@ func (l *List) deleteAt(i, p int) int {
 		l.removeNode(i)
 		return -1
 	}
-	lp := ds.LPDelete(l.nodes[i].lp, p)
+	lp := listpack.Delete(l.nodes[i].lp, p)
 	l.update(i, lp, -1)
 	if lp[p] == 0xFF {
 		return -1
@@ -155,9 +156,9 @@ func (l *List) PopHead(buf []byte) ([]byte, bool) {
 		return buf, false
 	}
 	lp := l.nodes[0].lp
-	p := ds.LPFirst(lp)
+	p := listpack.First(lp)
 	var tmp [20]byte
-	buf = append(buf, ds.LPBytesAt(lp, p, tmp[:0])...)
+	buf = append(buf, listpack.BytesAt(lp, p, tmp[:0])...)
 	l.deleteAt(0, p)
 	return buf, true
 }
@@ -169,9 +170,9 @@ func (l *List) PopTail(buf []byte) ([]byte, bool) {
 	}
 	i := len(l.nodes) - 1
 	lp := l.nodes[i].lp
-	p := ds.LPLast(lp)
+	p := listpack.Last(lp)
 	var tmp [20]byte
-	buf = append(buf, ds.LPBytesAt(lp, p, tmp[:0])...)
+	buf = append(buf, listpack.BytesAt(lp, p, tmp[:0])...)
 	l.deleteAt(i, p)
 	return buf, true
 }
@@ -182,7 +183,7 @@ func (l *List) locate(index int) (int, int) {
 	if index < l.count/2 {
 		for i := range l.nodes {
 			if index < l.nodes[i].n {
-				return i, ds.LPSeek(l.nodes[i].lp, index)
+				return i, listpack.Seek(l.nodes[i].lp, index)
 			}
 			index -= l.nodes[i].n
 		}
@@ -190,7 +191,7 @@ func (l *List) locate(index int) (int, int) {
 	back := l.count - 1 - index
 	for i := len(l.nodes) - 1; i >= 0; i-- {
 		if back < l.nodes[i].n {
-			return i, ds.LPSeek(l.nodes[i].lp, -1-back)
+			return i, listpack.Seek(l.nodes[i].lp, -1-back)
 		}
 		back -= l.nodes[i].n
 	}
@@ -206,7 +207,7 @@ func (l *List) Index(index int, buf []byte) ([]byte, bool) {
 		return nil, false
 	}
 	i, p := l.locate(index)
-	return ds.LPBytesAt(l.nodes[i].lp, p, buf), true
+	return listpack.BytesAt(l.nodes[i].lp, p, buf), true
 }
 
 // Set replaces element index (negative from the tail); false when out of
@@ -219,7 +220,7 @@ func (l *List) Set(index int, v []byte) bool {
 		return false
 	}
 	i, p := l.locate(index)
-	l.update(i, ds.LPReplace(l.nodes[i].lp, p, v), 0)
+	l.update(i, listpack.Replace(l.nodes[i].lp, p, v), 0)
 	return true
 }
 
@@ -230,10 +231,10 @@ func (l *List) Range(start, count int, fn func(v Value)) {
 	for ; i < len(l.nodes) && count > 0; i++ {
 		lp := l.nodes[i].lp
 		if p < 0 {
-			p = ds.LPFirst(lp)
+			p = listpack.First(lp)
 		}
 		for p >= 0 && lp[p] != 0xFF && count > 0 {
-			s, v, isInt, next := ds.LPEntry(lp, p)
+			s, v, isInt, next := listpack.Entry(lp, p)
 			fn(Value{S: s, N: v, IsInt: isInt})
 			p = next
 			count--
@@ -264,28 +265,28 @@ func (it *ListIter) Valid() bool { return it.node >= 0 && it.node < len(it.l.nod
 
 // Value returns the element; integers are formatted into buf.
 func (it *ListIter) Value(buf []byte) []byte {
-	return ds.LPBytesAt(it.l.nodes[it.node].lp, it.p, buf)
+	return listpack.BytesAt(it.l.nodes[it.node].lp, it.p, buf)
 }
 
 // Equal reports whether the element equals v.
-func (it *ListIter) Equal(v []byte) bool { return ds.LPEqual(it.l.nodes[it.node].lp, it.p, v) }
+func (it *ListIter) Equal(v []byte) bool { return listpack.Equal(it.l.nodes[it.node].lp, it.p, v) }
 
 // Next moves one element in the iterator's direction.
 func (it *ListIter) Next() {
 	lp := it.l.nodes[it.node].lp
 	if it.forward {
-		if it.p = ds.LPNext(lp, it.p); it.p < 0 {
+		if it.p = listpack.Next(lp, it.p); it.p < 0 {
 			it.node++
 			if it.node < len(it.l.nodes) {
-				it.p = ds.LPFirst(it.l.nodes[it.node].lp)
+				it.p = listpack.First(it.l.nodes[it.node].lp)
 			}
 		}
 		return
 	}
-	if it.p = ds.LPPrev(lp, it.p); it.p < 0 {
+	if it.p = listpack.Prev(lp, it.p); it.p < 0 {
 		it.node--
 		if it.node >= 0 {
-			it.p = ds.LPLast(it.l.nodes[it.node].lp)
+			it.p = listpack.Last(it.l.nodes[it.node].lp)
 		}
 	}
 }
@@ -299,32 +300,32 @@ func (it *ListIter) Delete() {
 	switch {
 	case it.forward && single:
 		if it.node < len(l.nodes) {
-			it.p = ds.LPFirst(l.nodes[it.node].lp)
+			it.p = listpack.First(l.nodes[it.node].lp)
 		}
 	case it.forward:
 		it.p = p
 		if p < 0 {
 			it.node++
 			if it.node < len(l.nodes) {
-				it.p = ds.LPFirst(l.nodes[it.node].lp)
+				it.p = listpack.First(l.nodes[it.node].lp)
 			}
 		}
 	case single:
 		it.node--
 		if it.node >= 0 {
-			it.p = ds.LPLast(l.nodes[it.node].lp)
+			it.p = listpack.Last(l.nodes[it.node].lp)
 		}
 	default:
 		lp := l.nodes[node].lp
 		if p < 0 {
-			it.p = ds.LPLast(lp)
+			it.p = listpack.Last(lp)
 		} else {
-			it.p = ds.LPPrev(lp, p)
+			it.p = listpack.Prev(lp, p)
 		}
 		if it.p < 0 {
 			it.node--
 			if it.node >= 0 {
-				it.p = ds.LPLast(l.nodes[it.node].lp)
+				it.p = listpack.Last(l.nodes[it.node].lp)
 			}
 		}
 	}
@@ -336,37 +337,37 @@ func (it *ListIter) InsertAt(v []byte, after bool) {
 	l := it.l
 	i := it.node
 	nd := &l.nodes[i]
-	sz := ds.LPEntrySize(v)
+	sz := listpack.EncodedSize(v)
 	q := it.p // insert before the entry at q (-1: at the end of the node)
 	if after {
-		q = ds.LPNext(nd.lp, it.p)
+		q = listpack.Next(nd.lp, it.p)
 	}
 	if l.allows(nd, sz) {
-		lp, _ := ds.LPInsert(nd.lp, q, v)
+		lp, _ := listpack.Insert(nd.lp, q, v)
 		l.update(i, lp, 1)
 		return
 	}
 	// The node is full. At its head or tail try the neighbour, else put v
 	// in a node of its own; in the middle split the node there.
 	switch {
-	case q == ds.LPFirst(nd.lp):
+	case q == listpack.First(nd.lp):
 		if i > 0 && l.allows(&l.nodes[i-1], sz) {
-			l.update(i-1, ds.LPAppend(l.nodes[i-1].lp, v), 1)
+			l.update(i-1, listpack.Append(l.nodes[i-1].lp, v), 1)
 			return
 		}
 		l.insertNode(i, v)
 	case q < 0:
 		if i+1 < len(l.nodes) && l.allows(&l.nodes[i+1], sz) {
-			l.update(i+1, ds.LPPrepend(l.nodes[i+1].lp, v), 1)
+			l.update(i+1, listpack.Prepend(l.nodes[i+1].lp, v), 1)
 			return
 		}
 		l.insertNode(i+1, v)
 	default:
 		l.splitNode(i, q)
 		if l.allows(&l.nodes[i], sz) {
-			l.update(i, ds.LPAppend(l.nodes[i].lp, v), 1)
+			l.update(i, listpack.Append(l.nodes[i].lp, v), 1)
 		} else if l.allows(&l.nodes[i+1], sz) {
-			l.update(i+1, ds.LPPrepend(l.nodes[i+1].lp, v), 1)
+			l.update(i+1, listpack.Prepend(l.nodes[i+1].lp, v), 1)
 		} else {
 			l.insertNode(i+1, v)
 		}
@@ -390,16 +391,16 @@ func (l *List) splitNode(i, p int) {
 	nd := &l.nodes[i]
 	tail := nd.lp[p : len(nd.lp)-1]
 	moved := 0
-	for q := p; q >= 0; q = ds.LPNext(nd.lp, q) {
+	for q := p; q >= 0; q = listpack.Next(nd.lp, q) {
 		moved++
 	}
-	rlp := ds.NewListpack(len(tail) + 7)
+	rlp := listpack.New(len(tail) + 7)
 	rlp = rlp[:6+len(tail)+1]
 	copy(rlp[6:], tail)
 	rlp[len(rlp)-1] = 0xFF
-	ds.LPSetHeader(rlp, moved)
+	listpack.SetHeader(rlp, moved)
 	l.mem += int64(ds.AllocSize(cap(rlp)))
-	llp := ds.LPDeleteRange(nd.lp, p, moved)
+	llp := listpack.DeleteRange(nd.lp, p, moved)
 	l.update(i, llp, -moved)
 	l.nodes = append(l.nodes, qnode{})
 	copy(l.nodes[i+2:], l.nodes[i+1:])
@@ -425,7 +426,7 @@ func (l *List) DeleteRange(start, count int) {
 			continue
 		}
 		k := min(count, nd.n-start)
-		lp := ds.LPDeleteRange(nd.lp, ds.LPSeek(nd.lp, start), k)
+		lp := listpack.DeleteRange(nd.lp, listpack.Seek(nd.lp, start), k)
 		l.update(i, lp, -k)
 		count -= k
 		start = 0

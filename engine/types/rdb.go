@@ -1,6 +1,7 @@
 package types
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/redisctl/redisctl/engine/ds"
@@ -82,10 +83,12 @@ func (l *List) AppendRDB(b []byte, z *rdb.Compressor) []byte {
 }
 
 // FromRDB builds a collection from a decoded RDB value, choosing the
-// encoding Redis would under lim (a small hashtable-encoded hash loads as
-// a listpack, a listpack that exceeds the limits as a hashtable...). It
-// returns nil for an empty collection, which Redis skips.
+// encoding Redis would under lim, the running server's limits (a small
+// hashtable-encoded hash loads as a listpack, a listpack that exceeds the
+// limits as a hashtable...). It returns nil for an empty collection, which
+// Redis skips.
 func FromRDB(v *rdb.Value, lim *Limits) keyspace.Object {
+	lim = loadLimits(v.Enc, lim)
 	switch v.Kind {
 	case rdb.KindHash:
 		if len(v.Elems) == 0 {
@@ -136,4 +139,19 @@ func FromRDB(v *rdb.Value, lim *Limits) keyspace.Object {
 		return l
 	}
 	return nil
+}
+
+// loadLimits returns the limits a value stored with RDB type enc loads
+// under. Redis keeps a listpack or ziplist hash or sorted set compact
+// while its element count fits, whatever the lengths of its elements
+// (rdbLoadObject checks only the count), so the length limits do not apply
+// to those; commands that change the value later check them again.
+func loadLimits(enc byte, lim *Limits) *Limits {
+	switch enc {
+	case rdb.TypeHashListpack, rdb.TypeHashZiplist, rdb.TypeZSetListpack, rdb.TypeZSetZiplist:
+		l := *lim
+		l.HashMaxValue, l.ZsetMaxValue = math.MaxInt64, math.MaxInt64
+		return &l
+	}
+	return lim
 }

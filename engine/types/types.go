@@ -18,6 +18,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/ds"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // Limits are the encoding thresholds (Redis's *-max-listpack-* and
@@ -158,7 +159,7 @@ func (v Value) Bytes(buf []byte) []byte {
 }
 
 func lpValue(lp []byte, p int) Value {
-	s, n, isInt := ds.LPGet(lp, p)
+	s, n, isInt := listpack.Get(lp, p)
 	return Value{S: s, N: n, IsInt: isInt}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/ds"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/listpack"
 )
 
 // ZSet is a sorted set: a listpack of member, score pairs ordered by
@@ -62,7 +63,7 @@ func (z *ZIter) Member(buf []byte) []byte {
 	if z.tree {
 		return ds.ZMember(z.it.Blob())
 	}
-	return ds.LPBytesAt(z.lp, z.p, buf)
+	return listpack.BytesAt(z.lp, z.p, buf)
 }
 
 // Score returns the element's score.
@@ -70,7 +71,7 @@ func (z *ZIter) Score() float64 {
 	if z.tree {
 		return ds.ZScore(z.it.Blob())
 	}
-	return lpScore(z.lp, ds.LPNext(z.lp, z.p))
+	return lpScore(z.lp, listpack.Next(z.lp, z.p))
 }
 
 // Next moves to the next element in ascending order.
@@ -79,9 +80,9 @@ func (z *ZIter) Next() {
 		z.it.Next()
 		return
 	}
-	z.p = ds.LPNext(z.lp, z.p)
+	z.p = listpack.Next(z.lp, z.p)
 	if z.p >= 0 {
-		z.p = ds.LPNext(z.lp, z.p)
+		z.p = listpack.Next(z.lp, z.p)
 	}
 }
 
@@ -91,15 +92,15 @@ func (z *ZIter) Prev() {
 		z.it.Prev()
 		return
 	}
-	z.p = ds.LPPrev(z.lp, z.p)
+	z.p = listpack.Prev(z.lp, z.p)
 	if z.p >= 0 {
-		z.p = ds.LPPrev(z.lp, z.p)
+		z.p = listpack.Prev(z.lp, z.p)
 	}
 }
 
 // lpScore reads the score entry at p.
 func lpScore(lp []byte, p int) float64 {
-	s, v, isInt := ds.LPGet(lp, p)
+	s, v, isInt := listpack.Get(lp, p)
 	if isInt {
 		return float64(v)
 	}
@@ -128,7 +129,7 @@ func NewZSet(firstLen int, lim *Limits) ZSet {
 	if lim.ZsetMaxEntries == 0 || int64(firstLen) > lim.ZsetMaxValue {
 		return newZTree()
 	}
-	return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
+	return newZLP(listpack.Init(newCompact(tagZsetLP, 32)))
 }
 
 // ZSetFits reports whether a sorted set of n elements whose longest member
@@ -142,7 +143,7 @@ func ZSetFits(n, maxLen int, lim *Limits) bool {
 // command gets.
 func NewZSetSized(n, maxLen int, lim *Limits) ZSet {
 	if n > 0 && ZSetFits(n, maxLen, lim) {
-		return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
+		return newZLP(listpack.Init(newCompact(tagZsetLP, 32)))
 	}
 	return newZTree()
 }
@@ -150,7 +151,7 @@ func NewZSetSized(n, maxLen int, lim *Limits) ZSet {
 // NewZSetEncoded returns an empty sorted set, compact or not.
 func NewZSetEncoded(compact bool) ZSet {
 	if compact {
-		return newZLP(ds.InitListpack(newCompact(tagZsetLP, 32)))
+		return newZLP(listpack.Init(newCompact(tagZsetLP, 32)))
 	}
 	return newZTree()
 }
@@ -165,12 +166,12 @@ func (z *zsetLP) Encoding() string              { return "listpack" }
 func (z *zsetLP) MemUsage() int64               { return int64(ds.AllocSize(compactHdr + cap(z.lp()))) }
 func (z *zsetLP) Copy() keyspace.Object         { return newZLP(compactCopy(tagZsetLP, z.lp())) }
 func (z *zsetLP) CompactSize() int              { return compactSize(z.lp()) }
-func (z *zsetLP) Len() int                      { return ds.LPLen(z.lp()) / 2 }
+func (z *zsetLP) Len() int                      { return listpack.Len(z.lp()) / 2 }
 func (z *zsetLP) Compact() bool                 { return true }
-func (z *zsetLP) find(m []byte) int             { return ds.LPFind(z.lp(), ds.LPFirst(z.lp()), m, 1) }
+func (z *zsetLP) find(m []byte) int             { return listpack.Find(z.lp(), listpack.First(z.lp()), m, 1) }
 func (z *zsetLP) iterAt(p int) ZIter            { return ZIter{lp: z.lp(), p: p} }
-func (z *zsetLP) At(r int) ZIter                { return z.iterAt(ds.LPSeek(z.lp(), 2*r)) }
-func (z *zsetLP) member(p int, b []byte) []byte { return ds.LPBytesAt(z.lp(), p, b) }
+func (z *zsetLP) At(r int) ZIter                { return z.iterAt(listpack.Seek(z.lp(), 2*r)) }
+func (z *zsetLP) member(p int, b []byte) []byte { return listpack.BytesAt(z.lp(), p, b) }
 
 func (z *zsetLP) CompactMove(dst []byte) keyspace.Object {
 	return (*zsetLP)(compactMove(tagZsetLP, z.lp(), dst))
@@ -182,7 +183,7 @@ func (z *zsetLP) Score(m []byte) (float64, bool) {
 		return 0, false
 	}
 	lp := z.lp()
-	return lpScore(lp, ds.LPNext(lp, p)), true
+	return lpScore(lp, listpack.Next(lp, p)), true
 }
 
 func (z *zsetLP) Insert(m []byte, score float64, lim *Limits) ZSet {
@@ -197,19 +198,19 @@ func (z *zsetLP) Insert(m []byte, score float64, lim *Limits) ZSet {
 func (z *zsetLP) insert(m []byte, score float64) *zsetLP {
 	lp := z.lp()
 	var buf [32]byte
-	p := ds.LPFirst(lp)
+	p := listpack.First(lp)
 	for p >= 0 {
-		q := ds.LPNext(lp, p)
+		q := listpack.Next(lp, p)
 		s := lpScore(lp, q)
-		if s > score || (s == score && bytes.Compare(ds.LPBytesAt(lp, p, buf[:0]), m) > 0) {
+		if s > score || (s == score && bytes.Compare(listpack.BytesAt(lp, p, buf[:0]), m) > 0) {
 			break
 		}
-		p = ds.LPNext(lp, q)
+		p = listpack.Next(lp, q)
 	}
 	sb := FormatScore(buf[:0], score)
-	lp = growCompact(tagZsetLP, lp, ds.LPEntrySize(m)+ds.LPEntrySize(sb))
-	lp, p = ds.LPInsert(lp, p, m)
-	lp, _ = ds.LPInsert(lp, ds.LPNext(lp, p), sb)
+	lp = growCompact(tagZsetLP, lp, listpack.EncodedSize(m)+listpack.EncodedSize(sb))
+	lp, p = listpack.Insert(lp, p, m)
+	lp, _ = listpack.Insert(lp, listpack.Next(lp, p), sb)
 	return newZLP(lp)
 }
 
@@ -223,19 +224,19 @@ func (z *zsetLP) Delete(m []byte) (ZSet, bool) {
 	if p < 0 {
 		return z, false
 	}
-	return newZLP(ds.LPDeleteRange(z.lp(), p, 2)), true
+	return newZLP(listpack.DeleteRange(z.lp(), p, 2)), true
 }
 
 func (z *zsetLP) Seek(pred func(m []byte, score float64) bool) (ZIter, int) {
 	lp := z.lp()
 	var buf [20]byte
 	rank := 0
-	for p := ds.LPFirst(lp); p >= 0; rank++ {
-		q := ds.LPNext(lp, p)
-		if pred(ds.LPBytesAt(lp, p, buf[:0]), lpScore(lp, q)) {
+	for p := listpack.First(lp); p >= 0; rank++ {
+		q := listpack.Next(lp, p)
+		if pred(listpack.BytesAt(lp, p, buf[:0]), lpScore(lp, q)) {
 			return ZIter{lp: lp, p: p}, rank
 		}
-		p = ds.LPNext(lp, q)
+		p = listpack.Next(lp, q)
 	}
 	return ZIter{lp: lp, p: -1}, rank
 }
@@ -244,12 +245,12 @@ func (z *zsetLP) SeekLast(pred func(m []byte, score float64) bool) (ZIter, int) 
 	lp := z.lp()
 	var buf [20]byte
 	rank := z.Len() - 1
-	for p := ds.LPLast(lp); p >= 0; rank-- {
-		q := ds.LPPrev(lp, p)
-		if pred(ds.LPBytesAt(lp, q, buf[:0]), lpScore(lp, p)) {
+	for p := listpack.Last(lp); p >= 0; rank-- {
+		q := listpack.Prev(lp, p)
+		if pred(listpack.BytesAt(lp, q, buf[:0]), lpScore(lp, p)) {
 			return ZIter{lp: lp, p: q}, rank
 		}
-		p = ds.LPPrev(lp, q)
+		p = listpack.Prev(lp, q)
 	}
 	return ZIter{lp: lp, p: -1}, -1
 }
@@ -366,13 +367,13 @@ func ConvertZSet(z ZSet, toCompact bool) ZSet {
 	if zl, ok := z.(*zsetLP); ok {
 		return zl.toTree()
 	}
-	lp := ds.InitListpack(newCompact(tagZsetLP, 64))
+	lp := listpack.Init(newCompact(tagZsetLP, 64))
 	var buf [32]byte
 	for it := z.At(0); it.Valid(); it.Next() {
 		m, sb := it.Member(nil), FormatScore(buf[:0], it.Score())
-		lp = growCompact(tagZsetLP, lp, ds.LPEntrySize(m)+ds.LPEntrySize(sb))
-		lp = ds.LPAppend(lp, m)
-		lp = ds.LPAppend(lp, sb)
+		lp = growCompact(tagZsetLP, lp, listpack.EncodedSize(m)+listpack.EncodedSize(sb))
+		lp = listpack.Append(lp, m)
+		lp = listpack.Append(lp, sb)
 	}
 	return newZLP(lp)
 }

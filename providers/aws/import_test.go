@@ -14,6 +14,7 @@ import (
 	"github.com/redisctl/redisctl/deploy/secret"
 	"github.com/redisctl/redisctl/deploy/state"
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 // createLegacy makes a replication group the way another tool would.
@@ -57,7 +58,7 @@ func TestImportPlansEmpty(t *testing.T) {
 	salt := secret.NewSalt()
 	resp, err := New().Import(context.Background(), providers.ImportRequest{
 		Deployment: "legacy-app", ID: "legacy", Settings: map[string]string{"authTokenEnv": "LEGACY_TOKEN"},
-		StateDir: h.stateDir, Fingerprint: func(v string) string { return secret.Fingerprint(salt, v) },
+		StateDir: h.StateDir, Fingerprint: func(v string) string { return secret.Fingerprint(salt, v) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestImportPlansEmpty(t *testing.T) {
 	}
 
 	// Record what import returned as the new deployment's state.
-	if err := os.WriteFile(h.specPath, resp.Spec, 0o600); err != nil {
+	if err := os.WriteFile(h.SpecPath, resp.Spec, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	st := state.New("legacy-app", Name)
@@ -84,24 +85,24 @@ func TestImportPlansEmpty(t *testing.T) {
 	for _, r := range resp.Resources {
 		st.Resources = append(st.Resources, state.Entry{Resource: r})
 	}
-	if err := (&state.Store{Dir: h.stateDir}).Save(st); err != nil {
+	if err := (&state.Store{Dir: h.StateDir}).Save(st); err != nil {
 		t.Fatal(err)
 	}
-	h.clean(src)
+	h.ExpectClean(src)
 
 	// The adopted group is managed from now on: a change is planned in place.
 	more := strings.Replace(src, "replicas: 2", "replicas: 3", 1)
-	if c := change(t, h.plan(more), groupAddr); c.Action != providers.ActionUpdate {
+	if c := providertest.Change(t, h.Plan(more), groupAddr); c.Action != providers.ActionUpdate {
 		t.Errorf("replicas on the imported group: %s", c.Action)
 	}
-	h.apply(more)
-	h.clean(more)
+	h.MustApply(more, true)
+	h.ExpectClean(more)
 }
 
 func TestImportWarnings(t *testing.T) {
 	h := newHarness(t)
 	createLegacy(t, map[string]string{"Name": "Legacy Cache"})
-	resp, err := New().Import(context.Background(), providers.ImportRequest{Deployment: "legacy", ID: "legacy", StateDir: h.stateDir})
+	resp, err := New().Import(context.Background(), providers.ImportRequest{Deployment: "legacy", ID: "legacy", StateDir: h.StateDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestImportWarnings(t *testing.T) {
 			t.Errorf("warnings lack %q:\n%s", want, all)
 		}
 	}
-	if _, err := New().Import(context.Background(), providers.ImportRequest{Deployment: "x", ID: "nope", StateDir: h.stateDir}); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, err := New().Import(context.Background(), providers.ImportRequest{Deployment: "x", ID: "nope", StateDir: h.StateDir}); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("import of a missing group: %v", err)
 	}
 }

@@ -13,18 +13,19 @@ import (
 
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/aws/elasticachefake"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 func TestDrift(t *testing.T) {
 	h := newHarness(t)
 	t.Setenv("UNIT_PASSWORD", password1)
 	s := spec("layout: single", "layout: ha\nreplicas: 1")
-	h.apply(s)
+	h.MustApply(s, true)
 
 	// Someone scales the group and changes the eviction policy in the console.
 	h.f.Update("unit", func(g *elasticachefake.ReplicationGroup) { g.NodeType = "cache.m7g.large" })
 	h.f.SetParameter("unit-redis7", "maxmemory-policy", "allkeys-lru")
-	p := h.plan(s)
+	p := h.Plan(s)
 	var msgs []string
 	for _, d := range p.Drift {
 		msgs = append(msgs, d.Address+": "+d.Message)
@@ -34,24 +35,24 @@ func TestDrift(t *testing.T) {
 		!strings.Contains(all, `aws_parameter_group.unit-redis7: maxmemory_policy is "allkeys-lru", state says "noeviction"`) {
 		t.Errorf("drift:\n%s", all)
 	}
-	if c := change(t, p, groupAddr); attr(c, attrNodeType) == nil || attr(c, attrNodeType).After != "cache.t4g.micro" {
+	if c := providertest.Change(t, p, groupAddr); attr(c, attrNodeType) == nil || attr(c, attrNodeType).After != "cache.t4g.micro" {
 		t.Errorf("plan does not scale back: %+v", c.Attrs)
 	}
-	h.apply(s)
-	h.clean(s)
+	h.MustApply(s, true)
+	h.ExpectClean(s)
 
 	// A group deleted outside redisctl is created again.
 	deleteOutside(t, h.f, "unit")
-	p = h.plan(s)
-	if c := change(t, p, groupAddr); c.Action != providers.ActionCreate {
+	p = h.Plan(s)
+	if c := providertest.Change(t, p, groupAddr); c.Action != providers.ActionCreate {
 		t.Errorf("deleted group: %s", c.Action)
 	}
 	if len(p.Drift) != 1 || !strings.Contains(p.Drift[0].Message, "deleted outside redisctl") {
 		t.Errorf("drift %v", p.Drift)
 	}
-	h.apply(s)
-	h.clean(s)
-	h.destroy(s)
+	h.MustApply(s, true)
+	h.ExpectClean(s)
+	h.MustDestroy(s)
 }
 
 // deleteOutside deletes a group through the API, as another tool would.
@@ -85,16 +86,16 @@ func TestDestroySnapshots(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			t.Setenv("UNIT_PASSWORD", password1)
-			h.apply(tc.spec)
-			p, err := h.run(context.Background(), tc.spec, true, false)
+			h.MustApply(tc.spec, true)
+			p, err := h.Run(context.Background(), tc.spec, true, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := change(t, p, groupAddr)
+			c := providertest.Change(t, p, groupAddr)
 			if c.Impact != providers.ImpactDataLoss || strings.Contains(c.Reason, "final snapshot") != (tc.snaps == 1) {
 				t.Errorf("destroy change: %s, %s", c.Impact, c.Reason)
 			}
-			if pc := change(t, p, "aws_parameter_group.unit-redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
+			if pc := providertest.Change(t, p, "aws_parameter_group.unit-redis7"); len(pc.DependsOn) != 1 || pc.DependsOn[0] != groupAddr {
 				t.Errorf("parameter group is deleted before the group: %v", pc.DependsOn)
 			}
 			snaps := h.f.Snapshots()
@@ -131,28 +132,28 @@ func interrupt(cond func() bool) (context.Context, context.CancelFunc) {
 func TestInterruptedUpdateResumes(t *testing.T) {
 	h := newHarness(t)
 	t.Setenv("UNIT_PASSWORD", password1)
-	h.apply(spec())
+	h.MustApply(spec(), true)
 
 	// Killed while waiting for the new replicas: the re-run neither adds
 	// them again nor skips turning failover on.
 	ha := spec("layout: single", "layout: ha\nreplicas: 2")
 	h.f.SetPolls(1000)
 	ctx, cancel := interrupt(func() bool { return h.f.Count("IncreaseReplicaCount") == 1 })
-	_, err := h.run(ctx, ha, false, false)
+	_, err := h.Run(ctx, ha, false, false)
 	cancel()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
 	h.f.SetPolls(2)
 	h.f.FinishIn("unit", 1)
-	p := h.apply(ha)
-	if c := change(t, p, groupAddr); len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "AutomaticFailoverEnabled=true") {
+	p := h.MustApply(ha, true)
+	if c := providertest.Change(t, p, groupAddr); len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "AutomaticFailoverEnabled=true") {
 		t.Errorf("resumed plan calls %v", c.Calls)
 	}
 	if n := h.f.Count("IncreaseReplicaCount"); n != 1 {
 		t.Errorf("IncreaseReplicaCount called %d times", n)
 	}
-	h.clean(ha)
+	h.ExpectClean(ha)
 
 	// Killed between ROTATE and SET: the re-run only SETs.
 	t.Setenv("UNIT_PASSWORD", password2)
@@ -167,40 +168,40 @@ func TestInterruptedUpdateResumes(t *testing.T) {
 		return n
 	}
 	ctx, cancel = interrupt(func() bool { return rotates() == 1 })
-	_, err = h.run(ctx, ha, false, false)
+	_, err = h.Run(ctx, ha, false, false)
 	cancel()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted rotation: %v", err)
 	}
 	h.f.SetPolls(2)
 	h.f.FinishIn("unit", 1)
-	if c := change(t, h.plan(ha), groupAddr); len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "SET") {
+	if c := providertest.Change(t, h.Plan(ha), groupAddr); len(c.Calls) != 1 || !strings.Contains(c.Calls[0], "SET") {
 		t.Errorf("resumed rotation calls %v", c.Calls)
 	}
 	if g, _ := h.f.Group("unit"); len(g.AuthTokens) != 2 {
 		t.Fatalf("mid-rotation the group takes %d tokens, want both", len(g.AuthTokens))
 	}
-	h.apply(ha)
+	h.MustApply(ha, true)
 	if n := rotates(); n != 1 {
 		t.Errorf("ROTATE sent %d times", n)
 	}
 	if g, _ := h.f.Group("unit"); len(g.AuthTokens) != 1 || g.AuthTokens[0] != password2 {
 		t.Error("after the resumed rotation the group does not take exactly the new token")
 	}
-	h.clean(ha)
+	h.ExpectClean(ha)
 
 	// Killed while the group is being deleted: destroy again waits for
 	// that deletion instead of starting another.
 	h.f.SetPolls(1000)
 	ctx, cancel = interrupt(func() bool { return h.f.Count("DeleteReplicationGroup") == 1 })
-	_, err = h.run(ctx, ha, true, true)
+	_, err = h.Run(ctx, ha, true, true)
 	cancel()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted destroy: %v", err)
 	}
 	h.f.SetPolls(2)
 	h.f.FinishIn("unit", 2)
-	h.destroy(ha)
+	h.MustDestroy(ha)
 	if n := h.f.Count("DeleteReplicationGroup"); n != 1 {
 		t.Errorf("DeleteReplicationGroup called %d times", n)
 	}
@@ -215,7 +216,7 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	h.f.Inject(elasticachefake.Fault{Action: "CreateReplicationGroup", Code: "Throttling", Message: "Rate exceeded", Times: 3})
 	h.f.Inject(elasticachefake.Fault{Action: "DescribeReplicationGroups", Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Times: 2})
 	h.f.Inject(elasticachefake.Fault{Action: "CreateCacheParameterGroup", Code: "InternalFailure", Status: http.StatusInternalServerError, Times: 1})
-	h.apply(spec())
+	h.MustApply(spec(), true)
 	failed := map[string]int{}
 	for _, r := range h.f.Requests() {
 		if r.Code != "" {
@@ -228,8 +229,8 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	if n := h.f.Count("CreateReplicationGroup"); n != 1 {
 		t.Errorf("CreateReplicationGroup succeeded %d times", n)
 	}
-	h.clean(spec())
-	h.destroy(spec())
+	h.ExpectClean(spec())
+	h.MustDestroy(spec())
 }
 
 func TestClearErrors(t *testing.T) {
@@ -237,7 +238,7 @@ func TestClearErrors(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", password1)
 		h.f.NodeQuota = 4
-		_, err := h.run(context.Background(), spec("layout: single", "layout: cluster\nshards: 3\nreplicas: 1"), false, false)
+		_, err := h.Run(context.Background(), spec("layout: single", "layout: cluster\nshards: 3\nreplicas: 1"), false, false)
 		if err == nil || !strings.Contains(err.Error(), "NodeQuotaForClusterExceeded") || !strings.Contains(err.Error(), "lower shards or replicas, or request an increase") {
 			t.Errorf("quota error: %v", err)
 		}
@@ -246,7 +247,7 @@ func TestClearErrors(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", password1)
 		h.f.Inject(elasticachefake.Fault{Action: "CreateReplicationGroup", Code: "InvalidParameterCombination", Message: "Cannot use cache.t4g.micro with Multi-AZ"})
-		_, err := h.run(context.Background(), spec(), false, false)
+		_, err := h.Run(context.Background(), spec(), false, false)
 		if err == nil || !strings.Contains(err.Error(), "Cannot use cache.t4g.micro") || !strings.Contains(err.Error(), "change the spec fields it names") {
 			t.Errorf("validation error: %v", err)
 		}
@@ -255,7 +256,7 @@ func TestClearErrors(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", password1)
 		h.f.Inject(elasticachefake.Fault{Action: "CreateReplicationGroup", Code: "InsufficientCacheClusterCapacity"})
-		_, err := h.run(context.Background(), spec(), false, false)
+		_, err := h.Run(context.Background(), spec(), false, false)
 		if err == nil || !strings.Contains(err.Error(), "pick another provider.nodeType") {
 			t.Errorf("capacity error: %v", err)
 		}
@@ -263,7 +264,7 @@ func TestClearErrors(t *testing.T) {
 	t.Run("bad token is not echoed", func(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", "short@pw")
-		_, err := h.run(context.Background(), spec(), false, false)
+		_, err := h.Run(context.Background(), spec(), false, false)
 		if err == nil || !strings.Contains(err.Error(), "AUTH token rules") || strings.Contains(err.Error(), "short@pw") {
 			t.Errorf("token error: %v", err)
 		}
@@ -275,7 +276,7 @@ func TestClearErrors(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", password1)
 		t.Setenv("AWS_ACCESS_KEY_ID", "AKIDWRONG")
-		_, err := h.run(context.Background(), spec(), false, false)
+		_, err := h.Run(context.Background(), spec(), false, false)
 		if err == nil || !strings.Contains(err.Error(), "AWS refused the credentials") {
 			t.Errorf("credentials error: %v", err)
 		}
@@ -283,10 +284,10 @@ func TestClearErrors(t *testing.T) {
 	t.Run("someone else's group of the same ID", func(t *testing.T) {
 		h := newHarness(t)
 		t.Setenv("UNIT_PASSWORD", password1)
-		h.apply(spec())
+		h.MustApply(spec(), true)
 		// A second deployment that would use the same ID.
 		clash := spec("name: unit", "name: clash", "name: aws\n", "name: aws\n  replicationGroupId: unit\n  parameterGroupName: clash-params\n")
-		_, err := h.run(context.Background(), clash, false, false)
+		_, err := h.Run(context.Background(), clash, false, false)
 		if err == nil || !strings.Contains(err.Error(), "belongs to unit") {
 			t.Errorf("clash: %v", err)
 		}
@@ -299,43 +300,43 @@ func TestClearErrors(t *testing.T) {
 func TestInterruptedReplaceResumes(t *testing.T) {
 	h := newHarness(t)
 	t.Setenv("UNIT_PASSWORD", password1)
-	h.apply(spec())
+	h.MustApply(spec(), true)
 	moved := spec("tls:", "network:\n  basePort: 6380\ntls:")
 
 	// Killed while the old group is being deleted.
 	h.f.SetPolls(1000)
 	ctx, cancel := interrupt(func() bool { return h.f.Count("DeleteReplicationGroup") == 1 })
-	if _, err := h.run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
+	if _, err := h.Run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted replace: %v", err)
 	}
 	cancel()
 	h.f.SetPolls(2)
 	h.f.FinishIn("unit", 1) // the refresh sees the deletion finish
-	p := h.plan(moved)
-	if c := change(t, p, groupAddr); c.Action != providers.ActionCreate || len(p.Drift) > 0 {
+	p := h.Plan(moved)
+	if c := providertest.Change(t, p, groupAddr); c.Action != providers.ActionCreate || len(p.Drift) > 0 {
 		t.Errorf("after a kill mid-deletion: %s, drift %v (its own deletion is no drift)", c.Action, p.Drift)
 	}
 
 	// Killed again while the new group is being created.
 	h.f.SetPolls(1000)
 	ctx, cancel = interrupt(func() bool { return h.f.Count("CreateReplicationGroup") == 2 })
-	if _, err := h.run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
+	if _, err := h.Run(ctx, moved, false, true); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted create of the replacement: %v", err)
 	}
 	cancel()
 	h.f.SetPolls(2)
 	h.f.FinishIn("unit", 5) // still creating when the next plan looks
-	p = h.plan(moved)
-	if c := change(t, p, groupAddr); c.Action != providers.ActionUpdate || !only(c.Attrs, attrStatus) || len(p.Drift) > 0 {
+	p = h.Plan(moved)
+	if c := providertest.Change(t, p, groupAddr); c.Action != providers.ActionUpdate || !only(c.Attrs, attrStatus) || len(p.Drift) > 0 {
 		t.Errorf("after a kill mid-creation: %s %+v, drift %v", c.Action, c.Attrs, p.Drift)
 	}
-	h.apply(moved)
-	h.clean(moved)
+	h.MustApply(moved, true)
+	h.ExpectClean(moved)
 	if d, c := h.f.Count("DeleteReplicationGroup"), h.f.Count("CreateReplicationGroup"); d != 1 || c != 2 {
 		t.Errorf("%d deletes and %d creates, want 1 and 2", d, c)
 	}
 	if g, _ := h.f.Group("unit"); g.Port != 6380 {
 		t.Errorf("port %d", g.Port)
 	}
-	h.destroy(moved)
+	h.MustDestroy(moved)
 }

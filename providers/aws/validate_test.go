@@ -115,7 +115,7 @@ func TestPlanOffline(t *testing.T) {
 	h.f.Close()
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("UNIT_PASSWORD", "a-long-enough-password-1")
-	p := h.plan(spec())
+	p := h.Plan(spec())
 	if len(p.Changes) != 2 || p.Changes[1].Action != providers.ActionCreate {
 		t.Fatalf("plan: %+v", p.Changes)
 	}

@@ -80,12 +80,8 @@ func (p *Provider) createCluster(ctx context.Context, req providers.ApplyRequest
 	}
 	o := op{req: req, what: "create cluster " + t.name}
 	if tok := resumeToken(req, jCreate); tok != "" {
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
 		pl, err := t.cl.clusters.BeginCreate(ctx, t.rg, t.name, armredisenterprise.Cluster{}, &armredisenterprise.ClientBeginCreateOptions{ResumeToken: tok})
-		if err != nil {
-			return nil, explain(o.what, err)
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return nil, err
 		}
 	} else {
@@ -112,10 +108,7 @@ func (p *Provider) createCluster(ctx context.Context, req providers.ApplyRequest
 				"publicNetworkAccess": want.Attrs["public_network_access"],
 			})
 			pl, err := t.cl.clusters.BeginCreate(extra, t.rg, t.name, params, nil)
-			if pl, err = start(o, jCreate, pl, err); err != nil {
-				return nil, err
-			}
-			if _, err := wait(ctx, o, pl); err != nil {
+			if err := startAndWait(ctx, o, jCreate, pl, err); err != nil {
 				return nil, err
 			}
 		}
@@ -200,10 +193,7 @@ func (p *Provider) updateCluster(ctx context.Context, req providers.ApplyRequest
 		upd.Properties = &armredisenterprise.ClusterProperties{}
 	}
 	pl, err := t.cl.clusters.BeginUpdate(withExtraProps(ctx, extra), t.rg, t.name, upd, nil)
-	if pl, err = start(o, jUpdate, pl, err); err != nil {
-		return nil, err
-	}
-	if _, err := wait(ctx, o, pl); err != nil {
+	if err := startAndWait(ctx, o, jUpdate, pl, err); err != nil {
 		return nil, err
 	}
 	return t.settledCluster(ctx, o, want, req.Spec)
@@ -212,27 +202,15 @@ func (p *Provider) updateCluster(ctx context.Context, req providers.ApplyRequest
 // resumeClusterOp finishes waiting for an operation an interrupted run
 // started on the cluster.
 func (p *Provider) resumeClusterOp(ctx context.Context, req providers.ApplyRequest, t target, o op) error {
-	for _, key := range []string{jCreate, jUpdate} {
-		tok := resumeToken(req, key)
-		if tok == "" {
-			continue
-		}
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
-		var err error
-		if key == jCreate {
-			pl, e := t.cl.clusters.BeginCreate(ctx, t.rg, t.name, armredisenterprise.Cluster{}, &armredisenterprise.ClientBeginCreateOptions{ResumeToken: tok})
-			if err = e; err == nil {
-				_, err = wait(ctx, o, pl)
-			}
-		} else {
-			pl, e := t.cl.clusters.BeginUpdate(ctx, t.rg, t.name, armredisenterprise.ClusterUpdate{}, &armredisenterprise.ClientBeginUpdateOptions{ResumeToken: tok})
-			if err = e; err == nil {
-				_, err = wait(ctx, o, pl)
-			}
-		}
-		if err != nil {
+	if tok := resumeToken(req, jCreate); tok != "" {
+		pl, err := t.cl.clusters.BeginCreate(ctx, t.rg, t.name, armredisenterprise.Cluster{}, &armredisenterprise.ClientBeginCreateOptions{ResumeToken: tok})
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return err
 		}
+	}
+	if tok := resumeToken(req, jUpdate); tok != "" {
+		pl, err := t.cl.clusters.BeginUpdate(ctx, t.rg, t.name, armredisenterprise.ClusterUpdate{}, &armredisenterprise.ClientBeginUpdateOptions{ResumeToken: tok})
+		return resumed(ctx, o, pl, err)
 	}
 	return nil
 }
@@ -243,25 +221,15 @@ func (p *Provider) deleteCluster(ctx context.Context, req providers.ApplyRequest
 		return err
 	}
 	o := op{req: req, what: "delete cluster " + t.name}
-	tok := resumeToken(req, jDelete)
-	if tok != "" {
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
+	if tok := resumeToken(req, jDelete); tok != "" {
 		pl, err := t.cl.clusters.BeginDelete(ctx, t.rg, t.name, &armredisenterprise.ClientBeginDeleteOptions{ResumeToken: tok})
-		if err != nil {
-			return explain(o.what, err)
-		}
-		_, err = wait(ctx, o, pl)
-		return err
+		return resumed(ctx, o, pl, err)
 	}
 	pl, err := t.cl.clusters.BeginDelete(ctx, t.rg, t.name, nil)
 	if notFound(err) {
 		return nil
 	}
-	if pl, err = start(o, jDelete, pl, err); err != nil {
-		return err
-	}
-	_, err = wait(ctx, o, pl)
-	return err
+	return startAndWait(ctx, o, jDelete, pl, err)
 }
 
 // exportDatabase exports the database before it is deleted, when
@@ -279,10 +247,7 @@ func (p *Provider) exportDatabase(ctx context.Context, req providers.ApplyReques
 	o := op{req: req, what: "export database of " + t.name + " (final export)"}
 	if tok := resumeToken(req, jExport); tok != "" {
 		pl, err := t.cl.databases.BeginExport(ctx, t.rg, t.name, nameDatabase, armredisenterprise.ExportClusterParameters{}, &armredisenterprise.DatabasesClientBeginExportOptions{ResumeToken: tok})
-		if err != nil {
-			return explain(o.what, err)
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return err
 		}
 	} else {
@@ -299,10 +264,7 @@ func (p *Provider) exportDatabase(ctx context.Context, req providers.ApplyReques
 			return err
 		}
 		pl, err := t.cl.databases.BeginExport(ctx, t.rg, t.name, nameDatabase, armredisenterprise.ExportClusterParameters{SasURI: &sas}, nil)
-		if pl, err = start(o, jExport, pl, err); err != nil {
-			return err
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := startAndWait(ctx, o, jExport, pl, err); err != nil {
 			return err
 		}
 	}

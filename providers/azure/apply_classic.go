@@ -51,12 +51,8 @@ func (p *Provider) updateCache(ctx context.Context, req providers.ApplyRequest, 
 	}
 	o := op{req: req, what: "update Azure Cache for Redis " + t.name}
 	if tok := resumeToken(req, jUpdate); tok != "" {
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
 		pl, err := t.cl.caches.BeginUpdate(ctx, t.rg, t.name, armredis.UpdateParameters{}, &armredis.ClientBeginUpdateOptions{ResumeToken: tok})
-		if err != nil {
-			return nil, explain(o.what, err)
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return nil, err
 		}
 	}
@@ -76,10 +72,7 @@ func (p *Provider) convergeCache(ctx context.Context, req providers.ApplyRequest
 	}
 	req.Progress(fmt.Sprintf("%s: Redis.Update(%s)", o.what, strings.Join(changed, ", ")))
 	pl, err := t.cl.caches.BeginUpdate(ctx, t.rg, t.name, upd, nil)
-	if pl, err = start(o, jUpdate, pl, err); err != nil {
-		return nil, err
-	}
-	if _, err := wait(ctx, o, pl); err != nil {
+	if err := startAndWait(ctx, o, jUpdate, pl, err); err != nil {
 		return nil, err
 	}
 	cur, _, err = t.settledCache(ctx, o, prev, req)
@@ -118,21 +111,13 @@ func (p *Provider) deleteCache(ctx context.Context, req providers.ApplyRequest, 
 	o := op{req: req, what: "delete Azure Cache for Redis " + t.name}
 	if tok := resumeToken(req, jDelete); tok != "" {
 		pl, err := t.cl.caches.BeginDelete(ctx, t.rg, t.name, &armredis.ClientBeginDeleteOptions{ResumeToken: tok})
-		if err != nil {
-			return explain(o.what, err)
-		}
-		_, err = wait(ctx, o, pl)
-		return err
+		return resumed(ctx, o, pl, err)
 	}
 	pl, err := t.cl.caches.BeginDelete(ctx, t.rg, t.name, nil)
 	if notFound(err) {
 		return nil
 	}
-	if pl, err = start(o, jDelete, pl, err); err != nil {
-		return err
-	}
-	_, err = wait(ctx, o, pl)
-	return err
+	return startAndWait(ctx, o, jDelete, pl, err)
 }
 
 // exportCache exports a Premium cache's data before it is deleted.
@@ -144,10 +129,7 @@ func (p *Provider) exportCache(ctx context.Context, req providers.ApplyRequest, 
 	o := op{req: req, what: "export Azure Cache for Redis " + t.name + " (final export)"}
 	if tok := resumeToken(req, jExport); tok != "" {
 		pl, err := t.cl.caches.BeginExportData(ctx, t.rg, t.name, armredis.ExportRDBParameters{}, &armredis.ClientBeginExportDataOptions{ResumeToken: tok})
-		if err != nil {
-			return explain(o.what, err)
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return err
 		}
 	} else {
@@ -157,10 +139,7 @@ func (p *Provider) exportCache(ctx context.Context, req providers.ApplyRequest, 
 		}
 		prefix := fmt.Sprintf("%s-final-%s", req.Spec.Name, time.Now().UTC().Format("20060102T150405Z"))
 		pl, err := t.cl.caches.BeginExportData(ctx, t.rg, t.name, armredis.ExportRDBParameters{Container: &sas, Prefix: &prefix, Format: ptr("RDB")}, nil)
-		if pl, err = start(o, jExport, pl, err); err != nil {
-			return err
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := startAndWait(ctx, o, jExport, pl, err); err != nil {
 			return err
 		}
 	}

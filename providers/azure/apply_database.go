@@ -80,12 +80,8 @@ func (p *Provider) createDatabase(ctx context.Context, req providers.ApplyReques
 	}
 	o := op{req: req, what: "create database of " + t.name}
 	if tok := resumeToken(req, jCreate); tok != "" {
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
 		pl, err := t.cl.databases.BeginCreate(ctx, t.rg, t.name, nameDatabase, armredisenterprise.Database{}, &armredisenterprise.DatabasesClientBeginCreateOptions{ResumeToken: tok})
-		if err != nil {
-			return nil, explain(o.what, err)
-		}
-		if _, err := wait(ctx, o, pl); err != nil {
+		if err := resumed(ctx, o, pl, err); err != nil {
 			return nil, err
 		}
 		return t.settledDatabase(ctx, o, req.Spec)
@@ -104,10 +100,7 @@ func (p *Provider) createDatabase(ctx context.Context, req providers.ApplyReques
 	}
 	props, extra := databaseParams(want.Attrs, nil)
 	pl, err := t.cl.databases.BeginCreate(withExtraProps(ctx, extra), t.rg, t.name, nameDatabase, armredisenterprise.Database{Properties: props}, nil)
-	if pl, err = start(o, jCreate, pl, err); err != nil {
-		return nil, err
-	}
-	if _, err := wait(ctx, o, pl); err != nil {
+	if err := startAndWait(ctx, o, jCreate, pl, err); err != nil {
 		return nil, err
 	}
 	return t.settledDatabase(ctx, o, req.Spec)
@@ -142,26 +135,8 @@ func (p *Provider) updateDatabase(ctx context.Context, req providers.ApplyReques
 		return nil, err
 	}
 	o := op{req: req, what: "update database of " + t.name}
-	for _, key := range []string{jCreate, jUpdate} {
-		tok := resumeToken(req, key)
-		if tok == "" {
-			continue
-		}
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
-		if key == jCreate {
-			pl, e := t.cl.databases.BeginCreate(ctx, t.rg, t.name, nameDatabase, armredisenterprise.Database{}, &armredisenterprise.DatabasesClientBeginCreateOptions{ResumeToken: tok})
-			if err = e; err == nil {
-				_, err = wait(ctx, o, pl)
-			}
-		} else {
-			pl, e := t.cl.databases.BeginUpdate(ctx, t.rg, t.name, nameDatabase, armredisenterprise.DatabaseUpdate{}, &armredisenterprise.DatabasesClientBeginUpdateOptions{ResumeToken: tok})
-			if err = e; err == nil {
-				_, err = wait(ctx, o, pl)
-			}
-		}
-		if err != nil {
-			return nil, explain(o.what, err)
-		}
+	if err := t.resumeDatabaseOp(ctx, req, o); err != nil {
+		return nil, err
 	}
 	cur, err := t.settledDatabase(ctx, o, req.Spec)
 	if err != nil {
@@ -182,10 +157,7 @@ func (p *Provider) updateDatabase(ctx context.Context, req providers.ApplyReques
 	}
 	props, extra := databaseParams(want.Attrs, only)
 	pl, err := t.cl.databases.BeginUpdate(withExtraProps(ctx, extra), t.rg, t.name, nameDatabase, armredisenterprise.DatabaseUpdate{Properties: props}, nil)
-	if pl, err = start(o, jUpdate, pl, err); err != nil {
-		return nil, err
-	}
-	if _, err := wait(ctx, o, pl); err != nil {
+	if err := startAndWait(ctx, o, jUpdate, pl, err); err != nil {
 		return nil, err
 	}
 	return t.settledDatabase(ctx, o, req.Spec)
@@ -198,21 +170,28 @@ func (p *Provider) deleteDatabase(ctx context.Context, req providers.ApplyReques
 	}
 	o := op{req: req, what: "delete database of " + t.name}
 	if tok := resumeToken(req, jDelete); tok != "" {
-		req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
 		pl, err := t.cl.databases.BeginDelete(ctx, t.rg, t.name, nameDatabase, &armredisenterprise.DatabasesClientBeginDeleteOptions{ResumeToken: tok})
-		if err != nil {
-			return explain(o.what, err)
-		}
-		_, err = wait(ctx, o, pl)
-		return err
+		return resumed(ctx, o, pl, err)
 	}
 	pl, err := t.cl.databases.BeginDelete(ctx, t.rg, t.name, nameDatabase, nil)
 	if notFound(err) {
 		return nil
 	}
-	if pl, err = start(o, jDelete, pl, err); err != nil {
-		return err
+	return startAndWait(ctx, o, jDelete, pl, err)
+}
+
+// resumeDatabaseOp finishes waiting for a create or update an interrupted
+// run started on the database.
+func (t target) resumeDatabaseOp(ctx context.Context, req providers.ApplyRequest, o op) error {
+	if tok := resumeToken(req, jCreate); tok != "" {
+		pl, err := t.cl.databases.BeginCreate(ctx, t.rg, t.name, nameDatabase, armredisenterprise.Database{}, &armredisenterprise.DatabasesClientBeginCreateOptions{ResumeToken: tok})
+		if err := resumed(ctx, o, pl, err); err != nil {
+			return err
+		}
 	}
-	_, err = wait(ctx, o, pl)
-	return err
+	if tok := resumeToken(req, jUpdate); tok != "" {
+		pl, err := t.cl.databases.BeginUpdate(ctx, t.rg, t.name, nameDatabase, armredisenterprise.DatabaseUpdate{}, &armredisenterprise.DatabasesClientBeginUpdateOptions{ResumeToken: tok})
+		return resumed(ctx, o, pl, err)
+	}
+	return nil
 }

@@ -12,19 +12,8 @@ import (
 
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/azure/armfake"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
-
-// cancelWhen cancels ctx once a progress line contains text.
-func (e *env) cancelWhen(text string) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	e.t.Cleanup(cancel)
-	e.onProgress = func(s string) {
-		if strings.Contains(s, text) {
-			cancel()
-		}
-	}
-	return ctx
-}
 
 // A create interrupted while Azure is still creating the cluster resumes
 // the same operation: the plan does not create it again and apply polls the
@@ -32,12 +21,11 @@ func (e *env) cancelWhen(text string) context.Context {
 func TestResumeAfterKillMidCreate(t *testing.T) {
 	e := newEnv(t)
 	e.srv.SetPolls(1 << 20)
-	ctx := e.cancelWhen("create cluster orders: accepted by Azure")
-	if _, err := e.apply(ctx, testSpec, false, false); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("create cluster orders: accepted by Azure")
+	if _, err := e.Run(ctx, testSpec, false, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.onProgress = nil
-	s := e.mustOpen(testSpec)
+	s := e.MustOpen(testSpec)
 	if en := s.State.Find(addrCluster); en == nil || en.Pending == nil || en.Pending.Journal[jCreate] == "" {
 		t.Fatalf("the operation was not journaled before waiting: %+v", en)
 	}
@@ -45,8 +33,8 @@ func TestResumeAfterKillMidCreate(t *testing.T) {
 		t.Fatalf("cluster after the interruption: %+v", c)
 	}
 
-	p := e.plan(testSpec)
-	if ch := change(p, addrCluster); ch == nil || ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactNone || !strings.Contains(ch.Reason, "still Creating") {
+	p := e.Plan(testSpec)
+	if ch := providertest.Change(t, p, addrCluster); ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactNone || !strings.Contains(ch.Reason, "still Creating") {
 		t.Fatalf("plan after the interruption: %+v", ch)
 	}
 	if len(p.Drift) > 0 {
@@ -54,17 +42,17 @@ func TestResumeAfterKillMidCreate(t *testing.T) {
 	}
 	e.srv.FinishOperations()
 	e.srv.SetPolls(2)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	if n := e.srv.Count(http.MethodPut, "/redisEnterprise/orders"); n != 1 {
 		t.Errorf("cluster PUT %d times, want 1", n)
 	}
 	if e.srv.ClusterCount() != 1 {
 		t.Errorf("%d clusters", e.srv.ClusterCount())
 	}
-	if !strings.Contains(e.progress.String(), "resuming the wait") {
-		t.Errorf("no resume in progress:\n%s", e.progress.String())
+	if !strings.Contains(e.Progress.String(), "resuming the wait") {
+		t.Errorf("no resume in progress:\n%s", e.Progress.String())
 	}
-	if p := e.plan(testSpec); !p.Empty() {
+	if p := e.Plan(testSpec); !p.Empty() {
 		t.Errorf("plan after the resumed apply: %+v", p.Changes)
 	}
 }
@@ -72,29 +60,28 @@ func TestResumeAfterKillMidCreate(t *testing.T) {
 // An update interrupted mid-wait is resumed, not sent again.
 func TestResumeAfterKillMidUpdate(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	bigger := strings.Replace(testSpec, "memory: 1Gi", "memory: 6Gi", 1)
 	e.srv.SetPolls(1 << 20)
-	ctx := e.cancelWhen("update cluster orders: accepted by Azure")
-	if _, err := e.apply(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("update cluster orders: accepted by Azure")
+	if _, err := e.Run(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.onProgress = nil
-	p := e.plan(bigger)
-	ch := change(p, addrCluster)
-	if ch == nil || ch.Action != providers.ActionUpdate || ch.Before.Private[privResumeFor] != jUpdate {
+	p := e.Plan(bigger)
+	ch := providertest.Change(t, p, addrCluster)
+	if ch.Action != providers.ActionUpdate || ch.Before.Private[privResumeFor] != jUpdate {
 		t.Fatalf("plan after the interruption: %+v", ch)
 	}
 	e.srv.FinishOperations()
 	e.srv.SetPolls(1)
-	e.mustApply(bigger)
+	e.MustApply(bigger, true)
 	if n := e.srv.Count(http.MethodPatch, "/redisEnterprise/orders"); n != 1 {
 		t.Errorf("cluster PATCH %d times, want 1", n)
 	}
 	if c := e.srv.Cluster(testSub, testRG, "orders"); c.SKU != "Balanced_B5" {
 		t.Errorf("SKU %s, want Balanced_B5", c.SKU)
 	}
-	if p := e.plan(bigger); !p.Empty() {
+	if p := e.Plan(bigger); !p.Empty() {
 		t.Errorf("plan after the resumed update: %+v", p.Changes)
 	}
 }
@@ -105,7 +92,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 		Code: "TooManyRequests", Message: "throttled", RetryAfter: 5 * time.Millisecond, Times: 2})
 	e.srv.Inject(armfake.Fault{Method: http.MethodPut, PathContains: "/databases/default", Status: http.StatusInternalServerError,
 		Code: "InternalServerError", Message: "try again", Times: 1})
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	if n := e.srv.Count(http.MethodPut, "/redisEnterprise/orders"); n != 3 {
 		t.Errorf("cluster PUT %d times, want 3 (two throttled)", n)
 	}
@@ -141,7 +128,7 @@ func TestErrorsSayWhatToChange(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
 			c.setup(e.srv)
-			_, err := e.apply(context.Background(), testSpec, false, false)
+			_, err := e.Run(context.Background(), testSpec, false, false)
 			if err == nil {
 				t.Fatal("apply succeeded")
 			}
@@ -162,7 +149,7 @@ func TestNoCredentialsSaysWhatToSet(t *testing.T) {
 	}
 	t.Setenv("AZURE_TOKEN_CREDENTIALS", "dev") // skip the managed identity probe
 	t.Setenv("PATH", t.TempDir())              // no az, azd or pwsh
-	_, err := e.apply(context.Background(), testSpec, false, false)
+	_, err := e.Run(context.Background(), testSpec, false, false)
 	if err == nil {
 		t.Fatal("apply succeeded without credentials")
 	}
@@ -199,7 +186,7 @@ func TestTestCredentialNeedsAFakeEndpoint(t *testing.T) {
 func TestPlanFromEmptyStateDoesNoIO(t *testing.T) {
 	e := newEnv(t)
 	t.Setenv(SubscriptionEnv, "")
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	if len(p.Changes) != 2 {
 		t.Fatalf("changes %+v", p.Changes)
 	}
@@ -221,13 +208,13 @@ func TestPlanFromEmptyStateDoesNoIO(t *testing.T) {
 
 func TestDriftIsReportedAndReverted(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	e.srv.EditDatabase(testSub, testRG, "orders", "default", func(d *armfake.Database) { d.EvictionPolicy = "AllKeysRandom" })
 	e.srv.EditCluster(testSub, testRG, "orders", func(c *armfake.Cluster) {
 		c.Tags["costcenter"] = "42" // someone else's tag: kept, never diffed
 		c.SKU = "Balanced_B3"
 	})
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	drift := map[string]string{}
 	for _, d := range p.Drift {
 		drift[d.Address] += d.Message
@@ -238,10 +225,10 @@ func TestDriftIsReportedAndReverted(t *testing.T) {
 	if strings.Contains(drift[addrCluster], "tags") {
 		t.Errorf("someone else's tag reported as drift: %+v", p.Drift)
 	}
-	if ch := change(p, addrDatabase); ch == nil || ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactOnline {
+	if ch := providertest.Change(t, p, addrDatabase); ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactOnline {
 		t.Errorf("database change %+v", ch)
 	}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	if d := e.srv.Database(testSub, testRG, "orders", "default"); d.EvictionPolicy != "NoEviction" {
 		t.Errorf("eviction %s after apply", d.EvictionPolicy)
 	}
@@ -249,40 +236,40 @@ func TestDriftIsReportedAndReverted(t *testing.T) {
 	if c.SKU != "Balanced_B1" || c.Tags["costcenter"] != "42" {
 		t.Errorf("cluster after apply: sku %s tags %v", c.SKU, c.Tags)
 	}
-	if p := e.plan(testSpec); !p.Empty() || len(p.Drift) > 0 {
+	if p := e.Plan(testSpec); !p.Empty() || len(p.Drift) > 0 {
 		t.Errorf("plan after reverting drift: %+v %+v", p.Changes, p.Drift)
 	}
 }
 
 func TestDeletedOutsideIsRecreated(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	e.srv.RemoveManaged(testSub, testRG, "orders")
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	if len(p.Drift) != 2 || !strings.Contains(p.Drift[0].Message, "deleted outside redisctl") {
 		t.Errorf("drift %+v", p.Drift)
 	}
-	if ch := change(p, addrCluster); ch == nil || ch.Action != providers.ActionCreate {
+	if ch := providertest.Change(t, p, addrCluster); ch.Action != providers.ActionCreate {
 		t.Errorf("cluster change %+v", ch)
 	}
 }
 
 func TestDestroyExportsFirstOrNeedsADecision(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	bare := strings.Replace(testSpec, "  finalExport: env:"+testSASEnv+"\n", "", 1)
-	_, err := e.apply(context.Background(), bare, true, true)
+	_, err := e.Run(context.Background(), bare, true, true)
 	if err == nil || !strings.Contains(err.Error(), "provider.finalExport") || !strings.Contains(err.Error(), "skipFinalExport") {
 		t.Fatalf("destroy without an export decision: %v", err)
 	}
 	if e.srv.ClusterCount() != 1 {
 		t.Fatal("the refused destroy deleted something")
 	}
-	p, err := e.apply(context.Background(), testSpec, true, true)
+	p, err := e.Run(context.Background(), testSpec, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := strings.Join(change(p, addrDatabase).Calls, "\n")
+	calls := strings.Join(providertest.Change(t, p, addrDatabase).Calls, "\n")
 	if !strings.HasPrefix(calls, "Databases.Export(sasUri=(sensitive SAS URL))") {
 		t.Errorf("database delete calls:\n%s", calls)
 	}
@@ -298,8 +285,8 @@ func TestDestroyExportsFirstOrNeedsADecision(t *testing.T) {
 func TestSkipFinalExport(t *testing.T) {
 	e := newEnv(t)
 	spec := strings.Replace(testSpec, "  finalExport: env:"+testSASEnv+"\n", "  skipFinalExport: true\n", 1)
-	e.mustApply(spec)
-	if _, err := e.apply(context.Background(), spec, true, true); err != nil {
+	e.MustApply(spec, true)
+	if _, err := e.Run(context.Background(), spec, true, true); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.srv.Exports()); n != 0 || e.srv.ClusterCount() != 0 {
@@ -311,14 +298,14 @@ func TestSkipFinalExport(t *testing.T) {
 // never state, plans, progress or the journal.
 func TestNoSecretInStatePlansOrProgress(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
-	p := e.mustApply(strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1))
-	out := render(t, p)
-	dp, err := e.apply(context.Background(), strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1), true, true)
+	e.MustApply(testSpec, true)
+	p := e.MustApply(strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1), true)
+	out := providertest.Render(t, p)
+	dp, err := e.Run(context.Background(), strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1), true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out += render(t, dp)
+	out += providertest.Render(t, dp)
 	if len(e.srv.Exports()) != 2 {
 		t.Fatalf("exports %+v: the SAS URL never reached Azure, so this test proves nothing", e.srv.Exports())
 	}
@@ -331,8 +318,8 @@ func TestNoSecretInStatePlansOrProgress(t *testing.T) {
 		}
 	}
 	check("plans", out)
-	check("progress", e.progress.String())
-	err = filepath.Walk(e.dir, func(path string, info os.FileInfo, err error) error {
+	check("progress", e.Progress.String())
+	err = filepath.Walk(e.Dir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -347,8 +334,8 @@ func TestNoSecretInStatePlansOrProgress(t *testing.T) {
 
 func TestStatusAndConnectionPassword(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
-	s := e.mustOpen(testSpec)
+	e.MustApply(testSpec, true)
+	s := e.MustOpen(testSpec)
 	st, err := s.Status(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -362,8 +349,8 @@ func TestStatusAndConnectionPassword(t *testing.T) {
 		t.Errorf("ConnectionPassword = %q, %v; want %q", pw, err, want)
 	}
 	off := strings.Replace(testSpec, "  location: westeurope\n", "  location: westeurope\n  accessKeys: Disabled\n", 1)
-	e.mustApply(off)
-	s = e.mustOpen(off)
+	e.MustApply(off, true)
+	s = e.MustOpen(off)
 	if _, err := e.prov.ConnectionPassword(context.Background(), providers.StatusRequest{Deployment: providers.Deployment{Spec: s.Spec}, Resources: s.State.Settled()}); err == nil || !strings.Contains(err.Error(), "Entra ID") {
 		t.Errorf("with access keys off: %v", err)
 	}
@@ -373,14 +360,14 @@ func TestStatusAndConnectionPassword(t *testing.T) {
 // exported, deleted and created again — a replacement that loses data.
 func TestClusteringPolicyChangeIsAReplacement(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	for _, next := range []string{
 		strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1),
 		strings.Replace(testSpec, "  location: westeurope\n", "  location: westeurope\n  clusteringPolicy: NoCluster\n", 1),
 	} {
-		p := e.plan(next)
-		ch := change(p, addrDatabase)
-		if ch == nil || ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || ch.Reason != "forces replacement: clustering_policy changed" {
+		p := e.Plan(next)
+		ch := providertest.Change(t, p, addrDatabase)
+		if ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || ch.Reason != "forces replacement: clustering_policy changed" {
 			t.Fatalf("change %+v", ch)
 		}
 		calls := strings.Join(ch.Calls, "\n")
@@ -392,10 +379,10 @@ func TestClusteringPolicyChangeIsAReplacement(t *testing.T) {
 			}
 			last = i
 		}
-		if out := render(t, p); strings.Contains(out, "update in place") {
+		if out := providertest.Render(t, p); strings.Contains(out, "update in place") {
 			t.Errorf("plan says update in place:\n%s", out)
 		}
-		if _, err := e.apply(context.Background(), next, false, false); err == nil || !strings.Contains(err.Error(), "data") {
+		if _, err := e.Run(context.Background(), next, false, false); err == nil || !strings.Contains(err.Error(), "data") {
 			t.Errorf("apply without --allow-data-loss: %v", err)
 		}
 	}
@@ -407,21 +394,19 @@ func TestResumeAfterKillMidReplace(t *testing.T) {
 	for _, phase := range []string{"delete database of orders: accepted by Azure", "create database of orders: accepted by Azure"} {
 		t.Run(phase[:6], func(t *testing.T) {
 			e := newEnv(t)
-			e.mustApply(testSpec)
+			e.MustApply(testSpec, true)
 			cluster := strings.Replace(testSpec, "layout: ha", "layout: cluster\nshards: 1", 1)
 			// The operation stays in progress until polled, and the kill
 			// comes before the first poll.
-			ctx := e.cancelWhen(phase)
-			if _, err := e.apply(ctx, cluster, false, true); !errors.Is(err, context.Canceled) {
+			ctx := e.CancelWhen(phase)
+			if _, err := e.Run(ctx, cluster, false, true); !errors.Is(err, context.Canceled) {
 				t.Fatalf("interrupted apply: %v", err)
 			}
-			e.onProgress = nil
-			p := e.plan(cluster)
-			ch := change(p, addrDatabase)
-			if ch == nil || len(p.Changes) != 1 {
+			p := e.Plan(cluster)
+			if len(p.Changes) != 1 || p.Changes[0].Address != addrDatabase {
 				t.Fatalf("plan after the interruption: %+v", p.Changes)
 			}
-			if _, err := e.apply(context.Background(), cluster, false, true); err != nil {
+			if _, err := e.Run(context.Background(), cluster, false, true); err != nil {
 				t.Fatalf("resumed apply: %v", err)
 			}
 			if d := e.srv.Database(testSub, testRG, "orders", "default"); d == nil || d.ClusteringPolicy != "OSSCluster" {
@@ -436,7 +421,7 @@ func TestResumeAfterKillMidReplace(t *testing.T) {
 			if n := e.srv.Count(http.MethodPut, "/databases/default"); n != 2 {
 				t.Errorf("database PUT %d times, want 2 (the first create and the replacement)", n)
 			}
-			if p := e.plan(cluster); !p.Empty() {
+			if p := e.Plan(cluster); !p.Empty() {
 				t.Errorf("plan after the resumed replacement: %+v", p.Changes)
 			}
 		})
@@ -448,25 +433,25 @@ func TestResumeAfterKillMidReplace(t *testing.T) {
 func TestFailedResourceIsReplaced(t *testing.T) {
 	e := newEnv(t)
 	e.srv.FailNextOperation("ResourceOperationFailure", "The resource operation completed with terminal provisioning state 'Failed'.")
-	if _, err := e.apply(context.Background(), testSpec, false, false); err == nil {
+	if _, err := e.Run(context.Background(), testSpec, false, false); err == nil {
 		t.Fatal("apply succeeded")
 	}
 	if c := e.srv.Cluster(testSub, testRG, "orders"); c == nil || c.ProvisioningState != "Failed" {
 		t.Fatalf("cluster %+v", c)
 	}
-	p := e.plan(testSpec)
-	ch := change(p, addrCluster)
-	if ch == nil || ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "provisioningState Failed") {
+	p := e.Plan(testSpec)
+	ch := providertest.Change(t, p, addrCluster)
+	if ch.Action != providers.ActionReplace || ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "provisioningState Failed") {
 		t.Fatalf("plan after the failure: %+v", ch)
 	}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, true)
 	if c := e.srv.Cluster(testSub, testRG, "orders"); c.ProvisioningState != "Succeeded" || e.srv.ClusterCount() != 1 {
 		t.Errorf("cluster after the replacement %+v", c)
 	}
 	if len(e.srv.Exports()) != 0 {
 		t.Error("exported a database that never existed")
 	}
-	if p := e.plan(testSpec); !p.Empty() {
+	if p := e.Plan(testSpec); !p.Empty() {
 		t.Errorf("plan after the replacement: %+v", p.Changes)
 	}
 }

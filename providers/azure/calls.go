@@ -2,6 +2,7 @@ package azure
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -46,7 +47,7 @@ func apiValue(attr, v string) string {
 func fieldList(attrs map[string]string, skip ...string) string {
 	var names []string
 	for k := range attrs {
-		if !contains(skip, k) {
+		if !slices.Contains(skip, k) {
 			names = append(names, k)
 		}
 	}
@@ -69,79 +70,71 @@ func changedFields(c providers.Change) string {
 	return fieldList(changed)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// pollAsync is how every Managed Redis operation (and a classic delete or
+// export) is waited for.
+const pollAsync = "poll Azure-AsyncOperation until Succeeded"
 
 // calls lists the API calls a change makes, in order, for the plan.
 func calls(c providers.Change, s Settings) []string {
-	const pollAsync = "poll Azure-AsyncOperation until Succeeded"
 	r := c.After
 	if r == nil {
 		r = c.Before
 	}
-	export := func() []string {
-		if s.FinalExport.IsZero() {
-			return nil
-		}
-		if r.Type == typeCache {
-			return []string{"Redis.ExportData(container=(sensitive SAS URL), prefix=<deployment>-final-<time>)", pollAsync}
-		}
-		return []string{"Databases.Export(sasUri=(sensitive SAS URL))", pollAsync}
+	var export []string
+	switch {
+	case s.FinalExport.IsZero():
+	case r.Type == typeCache:
+		export = []string{"Redis.ExportData(container=(sensitive SAS URL), prefix=<deployment>-final-<time>)", pollAsync}
+	default:
+		export = []string{"Databases.Export(sasUri=(sensitive SAS URL))", pollAsync}
 	}
-	var out []string
-	switch r.Type {
-	case typeCluster:
-		name := r.Attrs["name"]
-		create := []string{fmt.Sprintf("RedisEnterprise.Create(%s)", fieldList(r.Attrs, "resource_group")), pollAsync, "RedisEnterprise.Get(" + name + ") until resourceState Running"}
-		del := []string{"RedisEnterprise.Delete(" + name + ")", pollAsync}
-		switch c.Action {
-		case providers.ActionCreate:
-			out = create
-		case providers.ActionUpdate:
-			if len(c.Attrs) == 0 {
-				return []string{"resume the interrupted operation: " + pollAsync}
-			}
-			out = []string{fmt.Sprintf("RedisEnterprise.Update(%s)", changedFields(c)), pollAsync}
-		case providers.ActionReplace:
-			out = append(append(export(), del...), create...)
-		case providers.ActionDelete:
-			out = del
-		}
-	case typeDatabase:
-		create := []string{fmt.Sprintf("Databases.Create(default, %s)", fieldList(r.Attrs)), pollAsync}
-		del := []string{"Databases.Delete(default)", pollAsync}
-		switch c.Action {
-		case providers.ActionCreate:
-			out = create
-		case providers.ActionUpdate:
-			if len(c.Attrs) == 0 {
-				return []string{"resume the interrupted operation: " + pollAsync}
-			}
-			out = []string{fmt.Sprintf("Databases.Update(%s)", changedFields(c)), pollAsync}
-		case providers.ActionReplace:
-			out = append(append(export(), del...), create...)
-		case providers.ActionDelete:
-			out = append(export(), del...)
-		}
-	case typeCache:
-		name := r.Attrs["name"]
-		switch c.Action {
-		case providers.ActionCreate:
-			out = []string{"Redis.Get(" + name + ") to adopt the existing cache (never Redis.Create)", "Redis.Update(tags += redisctl-deployment)"}
-		case providers.ActionUpdate:
-			if len(c.Attrs) == 0 {
-				return []string{"resume the interrupted operation: poll provisioningState until Succeeded"}
-			}
-			out = []string{fmt.Sprintf("Redis.Update(%s)", changedFields(c)), "poll provisioningState until Succeeded"}
-		case providers.ActionDelete:
-			out = append(export(), "Redis.Delete("+name+")", pollAsync)
-		}
+	if r.Type == typeCache {
+		return cacheCalls(c, r.Attrs["name"], export)
 	}
-	return out
+	return managedCalls(c, *r, export)
+}
+
+// managedCalls is calls for a Managed Redis cluster or database. Deleting
+// the cluster deletes its database, whose delete exports first.
+func managedCalls(c providers.Change, r providers.Resource, export []string) []string {
+	api, del := "Databases", []string{"Databases.Delete(default)", pollAsync}
+	create := []string{fmt.Sprintf("Databases.Create(default, %s)", fieldList(r.Attrs)), pollAsync}
+	if r.Type == typeCluster {
+		name := r.Attrs["name"]
+		api, del = "RedisEnterprise", []string{"RedisEnterprise.Delete(" + name + ")", pollAsync}
+		create = []string{fmt.Sprintf("RedisEnterprise.Create(%s)", fieldList(r.Attrs, "resource_group")), pollAsync, "RedisEnterprise.Get(" + name + ") until resourceState Running"}
+	}
+	switch c.Action {
+	case providers.ActionCreate:
+		return create
+	case providers.ActionUpdate:
+		if len(c.Attrs) == 0 {
+			return []string{"resume the interrupted operation: " + pollAsync}
+		}
+		return []string{fmt.Sprintf("%s.Update(%s)", api, changedFields(c)), pollAsync}
+	case providers.ActionReplace:
+		return slices.Concat(export, del, create)
+	case providers.ActionDelete:
+		if r.Type == typeDatabase {
+			return slices.Concat(export, del)
+		}
+		return del
+	}
+	return nil
+}
+
+// cacheCalls is calls for a classic Azure Cache for Redis.
+func cacheCalls(c providers.Change, name string, export []string) []string {
+	switch c.Action {
+	case providers.ActionCreate:
+		return []string{"Redis.Get(" + name + ") to adopt the existing cache (never Redis.Create)", "Redis.Update(tags += redisctl-deployment)"}
+	case providers.ActionUpdate:
+		if len(c.Attrs) == 0 {
+			return []string{"resume the interrupted operation: poll provisioningState until Succeeded"}
+		}
+		return []string{fmt.Sprintf("Redis.Update(%s)", changedFields(c)), "poll provisioningState until Succeeded"}
+	case providers.ActionDelete:
+		return slices.Concat(export, []string{"Redis.Delete(" + name + ")", pollAsync})
+	}
+	return nil
 }

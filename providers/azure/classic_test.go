@@ -9,6 +9,7 @@ import (
 
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/azure/armfake"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 // classicSpec manages the existing Standard C3 cache "legacy".
@@ -43,7 +44,7 @@ func retirementWarned(t *testing.T, warnings []string) {
 
 func TestClassicAdoptNeverCreates(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.apply(context.Background(), classicSpec, false, false)
+	_, err := e.Run(context.Background(), classicSpec, false, false)
 	if err == nil {
 		t.Fatal("adopting a missing cache succeeded")
 	}
@@ -60,18 +61,18 @@ func TestClassicAdoptNeverCreates(t *testing.T) {
 func TestClassicAdoptAndUpdate(t *testing.T) {
 	e := newEnv(t)
 	seedStandard(e)
-	p := e.plan(classicSpec)
+	p := e.Plan(classicSpec)
 	retirementWarned(t, p.Warnings)
-	ch := change(p, addrCache)
-	if ch == nil || ch.Action != providers.ActionCreate || !strings.Contains(ch.Reason, "adopt the existing Azure Cache for Redis") || !strings.HasPrefix(ch.Calls[0], "Redis.Get(legacy)") {
+	ch := providertest.Change(t, p, addrCache)
+	if ch.Action != providers.ActionCreate || !strings.Contains(ch.Reason, "adopt the existing Azure Cache for Redis") || !strings.HasPrefix(ch.Calls[0], "Redis.Get(legacy)") {
 		t.Fatalf("first plan: %+v", ch)
 	}
-	e.mustApply(classicSpec)
+	e.MustApply(classicSpec, true)
 	c := e.srv.Cache(testSub, testRG, "legacy")
 	if c.Tags["redisctl-deployment"] != "legacy" || c.Tags["owner"] != "ops" {
 		t.Errorf("tags after adoption %v", c.Tags)
 	}
-	p = e.plan(classicSpec)
+	p = e.Plan(classicSpec)
 	retirementWarned(t, p.Warnings)
 	if !p.Empty() {
 		t.Fatalf("plan after adoption: %+v", p.Changes)
@@ -95,17 +96,17 @@ func TestClassicAdoptAndUpdate(t *testing.T) {
 	spec := classicSpec
 	for _, st := range steps {
 		spec = st.edit(spec)
-		p := e.plan(spec)
+		p := e.Plan(spec)
 		retirementWarned(t, p.Warnings)
-		ch := change(p, addrCache)
-		if ch == nil || ch.Action != providers.ActionUpdate || ch.Impact != st.impact {
+		ch := providertest.Change(t, p, addrCache)
+		if ch.Action != providers.ActionUpdate || ch.Impact != st.impact {
 			t.Fatalf("%s: change %+v", st.name, ch)
 		}
-		e.mustApply(spec)
+		e.MustApply(spec, true)
 		if c := e.srv.Cache(testSub, testRG, "legacy"); !st.check(c) {
 			t.Errorf("%s: cache after apply %+v", st.name, c)
 		}
-		if p := e.plan(spec); !p.Empty() {
+		if p := e.Plan(spec); !p.Empty() {
 			t.Errorf("%s: plan after apply %+v", st.name, p.Changes)
 		}
 	}
@@ -115,7 +116,7 @@ func TestClassicAdoptAndUpdate(t *testing.T) {
 
 	// Premium cannot go back down, and nothing can replace a classic cache.
 	down := strings.Replace(spec, "replicas: 2", "replicas: 1", 1) + "  classicTier: Standard\n"
-	if _, err := e.mustOpen(down).Plan(context.Background(), false); err == nil || !strings.Contains(err.Error(), "tier can only go up") || !strings.Contains(err.Error(), "remove provider.classicCache") {
+	if _, err := e.MustOpen(down).Plan(context.Background(), false); err == nil || !strings.Contains(err.Error(), "tier can only go up") || !strings.Contains(err.Error(), "remove provider.classicCache") {
 		t.Errorf("downgrade plan: %v", err)
 	}
 }
@@ -124,13 +125,13 @@ func TestClassicBasicScalingLosesData(t *testing.T) {
 	e := newEnv(t)
 	e.srv.AddCache(testSub, testRG, armfake.Cache{Name: "legacy", Location: "westeurope", SKU: armfake.CacheSKU{Name: "Basic", Family: "C", Capacity: 0}})
 	spec := strings.Replace(strings.Replace(classicSpec, "layout: ha\nreplicas: 1\nmemory: 6Gi", "layout: single\nmemory: 250Mi", 1), "volatile-lru", "volatile-lru", 1)
-	e.mustApply(spec)
+	e.MustApply(spec, true)
 	bigger := strings.Replace(spec, "memory: 250Mi", "memory: 1Gi", 1)
-	ch := change(e.plan(bigger), addrCache)
-	if ch == nil || ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "Basic cache has no replica") {
+	ch := providertest.Change(t, e.Plan(bigger), addrCache)
+	if ch.Impact != providers.ImpactDataLoss || !strings.Contains(ch.Reason, "Basic cache has no replica") {
 		t.Fatalf("Basic scaling: %+v", ch)
 	}
-	if _, err := e.apply(context.Background(), bigger, false, false); err == nil {
+	if _, err := e.Run(context.Background(), bigger, false, false); err == nil {
 		t.Error("apply scaled a Basic cache without --allow-data-loss")
 	}
 }
@@ -141,21 +142,21 @@ func TestClassicClusterShards(t *testing.T) {
 		SKU: armfake.CacheSKU{Name: "Premium", Family: "P", Capacity: 1}, ShardCount: 2})
 	spec := strings.Replace(classicSpec, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1)
 	spec = strings.Replace(spec, "  skipFinalExport: true\n", "  finalExport: env:"+testSASEnv+"\n", 1)
-	e.mustApply(spec)
+	e.MustApply(spec, true)
 	more := strings.Replace(spec, "shards: 2", "shards: 3", 1)
-	if ch := change(e.plan(more), addrCache); ch == nil || ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactOnline {
+	if ch := providertest.Change(t, e.Plan(more), addrCache); ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactOnline {
 		t.Fatalf("shards 2 → 3: %+v", ch)
 	}
-	e.mustApply(more)
+	e.MustApply(more, true)
 	if c := e.srv.Cache(testSub, testRG, "legacy"); c.ShardCount != 3 {
 		t.Errorf("shards %d", c.ShardCount)
 	}
 	unclustered := strings.Replace(more, "layout: cluster\nshards: 3", "layout: ha", 1) + "  classicTier: Premium\n"
-	if _, err := e.mustOpen(unclustered).Plan(context.Background(), false); err == nil || !strings.Contains(err.Error(), "clustering cannot be turned off") {
+	if _, err := e.MustOpen(unclustered).Plan(context.Background(), false); err == nil || !strings.Contains(err.Error(), "clustering cannot be turned off") {
 		t.Errorf("turning clustering off: %v", err)
 	}
 	// Destroy exports the Premium cache first, and still warns.
-	p, err := e.apply(context.Background(), more, true, true)
+	p, err := e.Run(context.Background(), more, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,12 +172,12 @@ func TestClassicClusterShards(t *testing.T) {
 func TestClassicStandardCannotExport(t *testing.T) {
 	e := newEnv(t)
 	seedStandard(e)
-	e.mustApply(classicSpec)
+	e.MustApply(classicSpec, true)
 	withExport := strings.Replace(classicSpec, "  skipFinalExport: true\n", "  finalExport: env:"+testSASEnv+"\n", 1)
-	if _, err := e.apply(context.Background(), withExport, true, true); err == nil || !strings.Contains(err.Error(), "cannot export its data (Premium only)") {
+	if _, err := e.Run(context.Background(), withExport, true, true); err == nil || !strings.Contains(err.Error(), "cannot export its data (Premium only)") {
 		t.Errorf("destroy of a Standard cache with finalExport: %v", err)
 	}
-	if _, err := e.apply(context.Background(), classicSpec, true, true); err != nil {
+	if _, err := e.Run(context.Background(), classicSpec, true, true); err != nil {
 		t.Fatal(err)
 	}
 	if e.srv.Cache(testSub, testRG, "legacy") != nil || len(e.srv.Exports()) != 0 {
@@ -189,24 +190,23 @@ func TestClassicStandardCannotExport(t *testing.T) {
 func TestClassicResumeAfterKill(t *testing.T) {
 	e := newEnv(t)
 	seedStandard(e)
-	e.mustApply(classicSpec)
+	e.MustApply(classicSpec, true)
 	bigger := strings.Replace(classicSpec, "memory: 6Gi", "memory: 13Gi", 1)
 	e.srv.SetPolls(1 << 20)
-	ctx := e.cancelWhen("update Azure Cache for Redis legacy: accepted by Azure")
-	if _, err := e.apply(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("update Azure Cache for Redis legacy: accepted by Azure")
+	if _, err := e.Run(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.onProgress = nil
 	if c := e.srv.Cache(testSub, testRG, "legacy"); c.ProvisioningState != "Scaling" {
 		t.Fatalf("cache %s", c.ProvisioningState)
 	}
-	ch := change(e.plan(bigger), addrCache)
-	if ch == nil || ch.Before.Private[privResumeFor] != jUpdate {
+	ch := providertest.Change(t, e.Plan(bigger), addrCache)
+	if ch.Before.Private[privResumeFor] != jUpdate {
 		t.Fatalf("plan after the interruption: %+v", ch)
 	}
 	e.srv.FinishOperations()
 	e.srv.SetPolls(1)
-	e.mustApply(bigger)
+	e.MustApply(bigger, true)
 	if n := e.srv.Count(http.MethodPatch, "/redis/legacy"); n != 2 { // the adoption's tags, then the one scale
 		t.Errorf("cache PATCHed %d times, want 2", n)
 	}

@@ -57,6 +57,27 @@ func start[T any](o op, key string, p *runtime.Poller[T], err error) (*runtime.P
 	return p, nil
 }
 
+// startAndWait records a new operation's resume token under key, then waits
+// for the operation to end.
+func startAndWait[T any](ctx context.Context, o op, key string, p *runtime.Poller[T], err error) error {
+	if p, err = start(o, key, p, err); err != nil {
+		return err
+	}
+	_, err = wait(ctx, o, p)
+	return err
+}
+
+// resumed waits for an operation an earlier run started: p is its poller,
+// rebuilt from the resume token (err is Begin's error).
+func resumed[T any](ctx context.Context, o op, p *runtime.Poller[T], err error) error {
+	o.req.Progress(o.what + ": resuming the wait for the operation an earlier run started")
+	if err != nil {
+		return explain(o.what, err)
+	}
+	_, err = wait(ctx, o, p)
+	return err
+}
+
 // wait polls until the operation ends and returns its result.
 func wait[T any](ctx context.Context, o op, p *runtime.Poller[T]) (T, error) {
 	begin := time.Now()

@@ -12,13 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/redisctl/redisctl/deploy"
 	"github.com/redisctl/redisctl/deploy/plan"
 	"github.com/redisctl/redisctl/deploy/state"
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 // Harness describes the provider under test and the specs to drive it with.
@@ -64,18 +64,11 @@ const password = "conformance-Secret-7f3a9c"
 // Run runs the suite.
 func Run(t *testing.T, h Harness) {
 	t.Setenv(PasswordEnv, password)
-	dir := t.TempDir()
-	specPath := filepath.Join(dir, "spec.yaml")
-	stateDir := filepath.Join(dir, "state")
-	var progress syncBuffer
-	reg := providers.NewRegistry()
-	reg.Register(h.Name, h.New)
+	env := providertest.New(t, h.Name, h.New)
+	stateDir := env.StateDir
 	open := func(t *testing.T, spec string) *deploy.Session {
 		t.Helper()
-		if err := os.WriteFile(specPath, []byte(spec), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		s, err := deploy.Open(context.Background(), specPath, deploy.Options{Registry: reg, StateDir: stateDir, Progress: &progress})
+		s, err := env.Open(spec)
 		if err != nil {
 			t.Fatalf("open spec: %v", err)
 		}
@@ -114,9 +107,10 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("re-plan after %s reports drift: %+v", step, p.Drift)
 		}
 	}
+	spec := h.Spec
 	t.Cleanup(func() {
 		// Leave nothing running, whatever failed.
-		if s, err := deploy.Open(context.Background(), specPath, deploy.Options{Registry: reg, StateDir: stateDir, Progress: &progress}); err == nil && !s.State.Empty() {
+		if s, err := env.Open(spec); err == nil && !s.State.Empty() {
 			if lock, err := s.Lock("destroy"); err == nil {
 				if p, err := s.Plan(context.Background(), true); err == nil {
 					_ = s.Apply(context.Background(), lock, p, deploy.ApplyOptions{AllowDataLoss: true})
@@ -126,7 +120,6 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
-	spec := h.Spec
 	t.Run("create", func(t *testing.T) {
 		s := open(t, spec)
 		p, err := s.Plan(context.Background(), false)
@@ -270,7 +263,7 @@ func Run(t *testing.T, h Harness) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(progress.String(), password) {
+		if strings.Contains(env.Progress.String(), password) {
 			t.Error("progress output shows the password")
 		}
 	})
@@ -295,24 +288,6 @@ func checkNoSecret(t *testing.T, what string, p *plan.Plan) {
 	if bytes.Contains(b, []byte(password)) {
 		t.Errorf("saved %s holds the password", what)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for parallel apply steps.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // Password is the password conformance specs use, for harness checks that

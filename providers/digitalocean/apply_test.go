@@ -17,7 +17,7 @@ import (
 
 func TestCreateThroughGodo(t *testing.T) {
 	e := newTestEnv(t)
-	p := e.mustApply(testSpec)
+	p := e.MustApply(testSpec, false)
 	if c := changeOf(t, p); c.Action != providers.ActionCreate || len(c.Calls) == 0 || !strings.HasPrefix(c.Calls[0], "Databases.Create(name=cache, engine=valkey") {
 		t.Errorf("create change: %+v", c)
 	}
@@ -39,7 +39,7 @@ func TestCreateThroughGodo(t *testing.T) {
 	if c.EvictionPolicy != "allkeys_lru" || c.Persistence != "off" {
 		t.Errorf("eviction %q persistence %q", c.EvictionPolicy, c.Persistence)
 	}
-	st := e.mustOpen(testSpec).State
+	st := e.MustOpen(testSpec).State
 	entry := st.Find("digitalocean_database_cluster.main")
 	if entry == nil || entry.ID != c.ID {
 		t.Fatalf("state entry %+v, want ID %s", entry, c.ID)
@@ -50,10 +50,10 @@ func TestCreateThroughGodo(t *testing.T) {
 	if len(entry.Endpoints) != 1 || entry.Endpoints[0].Port != 25061 || !strings.HasPrefix(entry.Endpoints[0].Host, "cache-") || entry.Endpoints[0].Role != "primary" {
 		t.Errorf("endpoints %+v", entry.Endpoints)
 	}
-	if !strings.Contains(e.progress.String(), "creating → online") {
-		t.Errorf("progress does not show the wait:\n%s", e.progress)
+	if !strings.Contains(e.Progress.String(), "creating → online") {
+		t.Errorf("progress does not show the wait:\n%s", e.Progress.String())
 	}
-	e.expectCleanPlan(testSpec, "create")
+	e.ExpectClean(testSpec)
 	if n := e.fake.Count("POST /v2/databases"); n != 1 {
 		t.Errorf("%d create requests", n)
 	}
@@ -64,51 +64,45 @@ func TestCreateThroughGodo(t *testing.T) {
 func TestResumeAfterKillMidCreate(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.CreatePolls = 40
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.out = &cancelOn{text: "waiting for online", cancel: cancel}
-	if _, err := e.apply(ctx, testSpec, false, false); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("waiting for online")
+	if _, err := e.Run(ctx, testSpec, false, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.out = nil
 	if c := e.onlyCluster(); c.Status != "creating" {
 		t.Fatalf("cluster is %s; the test wants it still creating", c.Status)
 	}
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	c := changeOf(t, p)
 	if c.Action != providers.ActionUpdate || !slices.Contains(c.Calls, "Databases.Get every 1ms until status online") || len(p.Drift) > 0 {
 		t.Errorf("plan after the interruption: %s %v, drift %+v", c.Action, c.Calls, p.Drift)
 	}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	if cl := e.onlyCluster(); cl.Status != "online" || cl.EvictionPolicy != "allkeys_lru" {
 		t.Errorf("cluster after resuming: %+v", cl)
 	}
 	if n := e.fake.Count("POST /v2/databases"); n != 1 {
 		t.Errorf("%d create requests: the re-run created again", n)
 	}
-	e.expectCleanPlan(testSpec, "resumed create")
+	e.ExpectClean(testSpec)
 }
 
 func TestResumeAfterKillMidResize(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	bigger := strings.Replace(testSpec, "memory: 2Gi", "memory: 4Gi", 1)
 	e.fake.ResizePolls = 40
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.out = &cancelOn{text: "waiting for online", cancel: cancel}
-	if _, err := e.apply(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("waiting for online")
+	if _, err := e.Run(ctx, bigger, false, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.out = nil
 	if c := e.onlyCluster(); c.Status != "resizing" {
 		t.Fatalf("cluster is %s; the test wants it still resizing", c.Status)
 	}
-	p := e.plan(bigger)
+	p := e.Plan(bigger)
 	if ch := changeOf(t, p); len(p.Drift) > 0 || ch.Action != providers.ActionUpdate || len(ch.Attrs) != 2 {
 		t.Errorf("plan after the interruption: drift %+v, change %s %+v", p.Drift, ch.Action, ch.Attrs)
 	}
-	e.mustApply(bigger)
+	e.MustApply(bigger, false)
 	c := e.onlyCluster()
 	if c.Size != "db-s-2vcpu-4gb" || c.Status != "online" {
 		t.Errorf("cluster after resuming: %s %s", c.Size, c.Status)
@@ -116,7 +110,7 @@ func TestResumeAfterKillMidResize(t *testing.T) {
 	if n := e.fake.Count("PUT /v2/databases/" + c.ID + "/resize"); n != 1 {
 		t.Errorf("%d resize requests: the re-run resized again", n)
 	}
-	e.expectCleanPlan(bigger, "resumed resize")
+	e.ExpectClean(bigger)
 }
 
 // A create answered with a server error after DigitalOcean made the cluster
@@ -124,18 +118,18 @@ func TestResumeAfterKillMidResize(t *testing.T) {
 func TestCreateAdoptsClusterAfterServerError(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.FailAfterCommit("POST", "/v2/databases", 500, 1)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	e.onlyCluster()
 	if n := e.fake.Count("POST /v2/databases"); n != 1 {
 		t.Errorf("%d create requests", n)
 	}
-	e.expectCleanPlan(testSpec, "adopting create")
+	e.ExpectClean(testSpec)
 }
 
 func TestCreateRetriedAfterServerErrorWithoutCluster(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.Fail("POST", "/v2/databases", 503, 2, "Service Unavailable")
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	e.onlyCluster()
 	if n := e.fake.Count("POST /v2/databases"); n != 3 {
 		t.Errorf("%d create requests, want 3 (two failed)", n)
@@ -145,7 +139,7 @@ func TestCreateRetriedAfterServerErrorWithoutCluster(t *testing.T) {
 func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.Throttle(3, "")
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	reqs := e.fake.Requests()
 	if len(reqs) < 4 || reqs[0] != reqs[1] || reqs[1] != reqs[2] || reqs[2] != reqs[3] {
 		t.Errorf("the throttled request was not repeated: %v", reqs[:min(4, len(reqs))])
@@ -153,7 +147,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 	e.fake.Throttle(1, "0")
 	e.fake.Fail("GET", "", 502, 2, "Bad Gateway")
 	e.fake.Fail("PUT", "/eviction_policy", 500, 1, "Server Error")
-	e.mustApply(strings.Replace(testSpec, "allkeys-lru", "volatile-ttl", 1))
+	e.MustApply(strings.Replace(testSpec, "allkeys-lru", "volatile-ttl", 1), false)
 	if c := e.onlyCluster(); c.EvictionPolicy != "volatile_ttl" {
 		t.Errorf("eviction policy %s", c.EvictionPolicy)
 	}
@@ -162,7 +156,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 func TestThrottlingGivesUpWithAClearError(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.Throttle(100, "")
-	_, err := e.apply(context.Background(), testSpec, false, false)
+	_, err := e.Run(context.Background(), testSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), "still rate limited by DigitalOcean after retrying (429 API Rate limit exceeded.") {
 		t.Fatalf("err = %v", err)
 	}
@@ -175,7 +169,7 @@ func TestQuotaAndValidationFaults(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.AddCluster(dofake.Cluster{Name: "other", Engine: "valkey", Version: "8", Size: "db-s-1vcpu-1gb", Region: "nyc1", NumNodes: 1})
 	e.fake.ClusterLimit = 1
-	_, err := e.apply(context.Background(), testSpec, false, false)
+	_, err := e.Run(context.Background(), testSpec, false, false)
 	if err == nil {
 		t.Fatal("apply over the cluster limit succeeded")
 	}
@@ -186,7 +180,7 @@ func TestQuotaAndValidationFaults(t *testing.T) {
 	}
 	e.fake.ClusterLimit = 0
 	e.fake.Fail("POST", "/v2/databases", 422, 1, "region nyc3 is not available for valkey")
-	if _, err := e.apply(context.Background(), testSpec, false, false); err == nil || !strings.Contains(err.Error(), "region nyc3 is not available for valkey") {
+	if _, err := e.Run(context.Background(), testSpec, false, false); err == nil || !strings.Contains(err.Error(), "region nyc3 is not available for valkey") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -194,26 +188,26 @@ func TestQuotaAndValidationFaults(t *testing.T) {
 func TestCredentials(t *testing.T) {
 	e := newTestEnv(t)
 	e.prov = &Provider{Getenv: func(string) string { return "" }}
-	if p := e.plan(testSpec); changeOf(t, p).Action != providers.ActionCreate {
+	if p := e.Plan(testSpec); changeOf(t, p).Action != providers.ActionCreate {
 		t.Error("a plan from empty state should need no token")
 	}
-	_, err := e.apply(context.Background(), testSpec, false, false)
+	_, err := e.Run(context.Background(), testSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)") {
 		t.Fatalf("err = %v", err)
 	}
 	e.prov = testProvider(e.fake.URL(), "dop_v1_wrong")
-	if _, err := e.apply(context.Background(), testSpec, false, false); err == nil || !strings.Contains(err.Error(), "rejected the API token (401 Unable to authenticate you") {
+	if _, err := e.Run(context.Background(), testSpec, false, false); err == nil || !strings.Contains(err.Error(), "rejected the API token (401 Unable to authenticate you") {
 		t.Fatalf("err = %v", err)
 	}
 	env := map[string]string{EnvAccessToken: dofake.Token, EnvEndpoint: e.fake.URL()}
 	e.prov = &Provider{Getenv: func(k string) string { return env[k] }}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	e.onlyCluster()
 }
 
 func TestDriftIsShownAndReverted(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	c := e.onlyCluster()
 	rotated := "AVNS_rotated_outside_redisctl"
 	e.fake.Mutate(c.ID, func(c *dofake.Cluster) {
@@ -222,7 +216,7 @@ func TestDriftIsShownAndReverted(t *testing.T) {
 		c.Tags = slices.DeleteFunc(c.Tags, func(t string) bool { return t == "team:core" })
 		c.Password = rotated
 	})
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	var drift []string
 	for _, d := range p.Drift {
 		drift = append(drift, d.Message)
@@ -238,19 +232,19 @@ func TestDriftIsShownAndReverted(t *testing.T) {
 		t.Errorf("change back: %s %s", ch.Action, ch.Impact)
 	}
 	checkRendersHide(t, p, rotated, c.Password)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	c = e.onlyCluster()
 	if c.EvictionPolicy != "allkeys_lru" || len(c.Rules) != 2 || !slices.Contains(c.Tags, "team:core") {
 		t.Errorf("not reverted: %+v", c)
 	}
-	e.expectCleanPlan(testSpec, "reverting drift")
+	e.ExpectClean(testSpec)
 }
 
 func TestClusterDeletedOutsideIsCreatedAgain(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	e.fake.Remove(e.onlyCluster().ID)
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	if len(p.Drift) != 1 || !strings.Contains(p.Drift[0].Message, "no longer exists (deleted outside redisctl)") {
 		t.Errorf("drift %+v", p.Drift)
 	}
@@ -262,7 +256,7 @@ func TestClusterDeletedOutsideIsCreatedAgain(t *testing.T) {
 func TestForeignClusterWithTheNameIsNotAdopted(t *testing.T) {
 	e := newTestEnv(t)
 	e.fake.AddCluster(dofake.Cluster{Name: "cache", Engine: "valkey", Version: "8", Size: "db-s-1vcpu-2gb", Region: "nyc3", NumNodes: 1, Tags: []string{"someone-else"}})
-	_, err := e.apply(context.Background(), testSpec, false, false)
+	_, err := e.Run(context.Background(), testSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), `named "cache"`) || !strings.Contains(err.Error(), "is not tagged redisctl-deployment:cache") {
 		t.Fatalf("err = %v", err)
 	}
@@ -273,14 +267,14 @@ func TestForeignClusterWithTheNameIsNotAdopted(t *testing.T) {
 
 func TestVersionUpgradeInPlace(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	c := e.onlyCluster()
 	e.fake.Mutate(c.ID, func(c *dofake.Cluster) { c.Version = "7" })
-	ch := changeOf(t, e.plan(testSpec))
+	ch := changeOf(t, e.Plan(testSpec))
 	if ch.Action != providers.ActionUpdate || ch.Impact != providers.ImpactReconnect || !slices.Contains(ch.Calls, "Databases.UpgradeMajorVersion(version=8)") {
 		t.Errorf("upgrade change: %s %s %v", ch.Action, ch.Impact, ch.Calls)
 	}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	if got := e.onlyCluster(); got.Version != "8" || got.ID != c.ID {
 		t.Errorf("after upgrade: %+v", got)
 	}
@@ -291,9 +285,9 @@ func TestVersionUpgradeInPlace(t *testing.T) {
 
 func TestDestroyDeletesTheCluster(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	id := e.onlyCluster().ID
-	p, err := e.apply(context.Background(), testSpec, true, false)
+	p, err := e.Run(context.Background(), testSpec, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +298,7 @@ func TestDestroyDeletesTheCluster(t *testing.T) {
 	if len(e.fake.Clusters()) != 0 || e.fake.Count("DELETE /v2/databases/"+id) != 1 {
 		t.Errorf("clusters left %d", len(e.fake.Clusters()))
 	}
-	if _, err := os.Stat(filepath.Join(e.stateDir, "cache.state.json")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(e.StateDir, "cache.state.json")); !os.IsNotExist(err) {
 		t.Errorf("state left after destroy: %v", err)
 	}
 }
@@ -313,15 +307,15 @@ func TestDestroyDeletesTheCluster(t *testing.T) {
 // progress, through create, a password reset outside, and destroy.
 func TestPasswordNeverWrittenInClear(t *testing.T) {
 	e := newTestEnv(t)
-	p1 := e.mustApply(testSpec)
+	p1 := e.MustApply(testSpec, false)
 	c := e.onlyCluster()
 	e.fake.Mutate(c.ID, func(c *dofake.Cluster) { c.Password = "AVNS_second_password_xyz" })
-	p2 := e.mustApply(strings.Replace(testSpec, "allkeys-lru", "volatile-lru", 1))
+	p2 := e.MustApply(strings.Replace(testSpec, "allkeys-lru", "volatile-lru", 1), false)
 	secrets := []string{c.Password, "AVNS_second_password_xyz"}
 	for _, p := range []*plan.Plan{p1, p2} {
 		checkRendersHide(t, p, secrets...)
 	}
-	filepath.Walk(e.stateDir, func(path string, info os.FileInfo, err error) error {
+	filepath.Walk(e.StateDir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -333,13 +327,13 @@ func TestPasswordNeverWrittenInClear(t *testing.T) {
 		}
 		return nil
 	})
-	p3, err := e.apply(context.Background(), testSpec, true, false)
+	p3, err := e.Run(context.Background(), testSpec, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkRendersHide(t, p3, secrets...)
 	for _, s := range secrets {
-		if strings.Contains(e.progress.String(), s) {
+		if strings.Contains(e.Progress.String(), s) {
 			t.Error("progress shows a password")
 		}
 	}
@@ -363,8 +357,8 @@ func checkRendersHide(t *testing.T, p *plan.Plan, secrets ...string) {
 func TestStatusAndConnectionPassword(t *testing.T) {
 	e := newTestEnv(t)
 	ha := strings.Replace(testSpec, "layout: single", "layout: ha\nreplicas: 1", 1)
-	e.mustApply(ha)
-	s := e.mustOpen(ha)
+	e.MustApply(ha, false)
+	s := e.MustOpen(ha)
 	st, err := s.Status(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -382,30 +376,27 @@ func TestStatusAndConnectionPassword(t *testing.T) {
 // with that cluster: the old one is not looked for and no third is made.
 func TestResumeAfterKillMidReplace(t *testing.T) {
 	e := newTestEnv(t)
-	e.mustApply(strings.Replace(testSpec, "memory: 2Gi", "memory: 4Gi", 1))
+	e.MustApply(strings.Replace(testSpec, "memory: 2Gi", "memory: 4Gi", 1), false)
 	old := e.onlyCluster().ID
 	e.fake.CreatePolls = 40
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	e.out = &cancelOn{text: "waiting for online", cancel: cancel}
-	if _, err := e.apply(ctx, testSpec, false, true); !errors.Is(err, context.Canceled) {
+	ctx := e.CancelWhen("waiting for online")
+	if _, err := e.Run(ctx, testSpec, false, true); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
-	e.out = nil
 	c := e.onlyCluster()
 	if c.ID == old || c.Status != "creating" {
 		t.Fatalf("after the interruption: %s %s (old %s)", c.ID, c.Status, old)
 	}
-	p := e.plan(testSpec)
+	p := e.Plan(testSpec)
 	if ch := changeOf(t, p); len(p.Drift) > 0 || ch.Action != providers.ActionUpdate || ch.Before.ID != c.ID {
 		t.Errorf("plan after the interruption: drift %+v, change %s on %s", p.Drift, ch.Action, ch.Before.ID)
 	}
-	e.mustApply(testSpec)
+	e.MustApply(testSpec, false)
 	if got := e.onlyCluster(); got.ID != c.ID || got.Size != "db-s-1vcpu-2gb" {
 		t.Errorf("after resuming: %+v", got)
 	}
 	if n := e.fake.Count("POST /v2/databases"); n != 2 {
 		t.Errorf("%d create requests, want 2 (the first cluster and its replacement)", n)
 	}
-	e.expectCleanPlan(testSpec, "resumed replacement")
+	e.ExpectClean(testSpec)
 }

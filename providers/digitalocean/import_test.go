@@ -22,7 +22,7 @@ func TestImportWritesASpecThatPlansEmpty(t *testing.T) {
 	})
 	salt := secret.NewSalt()
 	resp, err := e.prov.Import(context.Background(), providers.ImportRequest{
-		Deployment: "cache", ID: id, StateDir: e.stateDir,
+		Deployment: "cache", ID: id, StateDir: e.StateDir,
 		Fingerprint: func(v string) string { return secret.Fingerprint(salt, v) },
 	})
 	if err != nil {
@@ -47,10 +47,10 @@ func TestImportWritesASpecThatPlansEmpty(t *testing.T) {
 	for _, r := range resp.Resources {
 		st.Put(state.Entry{Resource: r})
 	}
-	if err := (&state.Store{Dir: e.stateDir}).Save(st); err != nil {
+	if err := (&state.Store{Dir: e.StateDir}).Save(st); err != nil {
 		t.Fatal(err)
 	}
-	e.expectCleanPlan(spec, "import")
+	e.ExpectClean(spec)
 	if n := len(e.fake.Clusters()); n != 1 {
 		t.Errorf("%d clusters", n)
 	}

@@ -273,6 +273,20 @@ func (a *applier) awaitPending(ctx context.Context, kind resourceKind, before pr
 	return nil
 }
 
+// deleteNeeded is a delete step's check: a resource already gone needs no
+// delete, and one being deleted (by an earlier run) is waited for instead.
+func (a *applier) deleteNeeded(kind resourceKind, verb, name string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		switch s := kind.observe(ctx, name); s {
+		case stateGone:
+			return false, nil
+		case "deleting":
+			return false, a.awaitState(ctx, kind, verb, name, time.Now(), s)
+		}
+		return true, nil
+	}
+}
+
 // stateGone is what observe reports for a resource that does not exist.
 const stateGone = "deleted"
 

@@ -2,11 +2,9 @@ package gcp
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	clusterpb "cloud.google.com/go/redis/cluster/apiv1/clusterpb"
 	"google.golang.org/protobuf/proto"
@@ -77,12 +75,7 @@ func (k clusterKind) start(ctx context.Context, s step, want providers.Resource)
 		if err != nil {
 			return poller{}, explain("read "+name, err)
 		}
-		cfg := maps.Clone(cur.GetRedisConfigs())
-		if cfg == nil {
-			cfg = map[string]string{}
-		}
-		cfg["maxmemory-policy"] = want.Attrs["maxmemory_policy"]
-		cl.RedisConfigs = cfg
+		cl.RedisConfigs = withEvictionPolicy(cur.GetRedisConfigs(), want.Attrs["maxmemory_policy"])
 	}
 	op, err := c.cluster.UpdateCluster(ctx, &clusterpb.UpdateClusterRequest{UpdateMask: &fieldmaskpb.FieldMask{Paths: s.mask}, Cluster: cl}, c.opts...)
 	if err != nil {
@@ -114,16 +107,7 @@ func (k clusterKind) remove(ctx context.Context, cur providers.Resource) error {
 		}
 		a.progress("final backup %s of %s taken", id, cur.Name)
 	}
-	needed := func(ctx context.Context) (bool, error) {
-		switch s := k.observe(ctx, name); s {
-		case stateGone:
-			return false, nil
-		case "deleting":
-			return false, a.awaitState(ctx, k, "DeleteCluster", name, time.Now(), s)
-		}
-		return true, nil
-	}
-	return a.step(ctx, k, "delete", "DeleteCluster", name, needed, func(ctx context.Context) (poller, error) {
+	return a.step(ctx, k, "delete", "DeleteCluster", name, a.deleteNeeded(k, "DeleteCluster", name), func(ctx context.Context) (poller, error) {
 		op, err := c.cluster.DeleteCluster(ctx, &clusterpb.DeleteClusterRequest{Name: name}, c.opts...)
 		if err != nil {
 			return poller{}, explain("delete cluster "+name, err)

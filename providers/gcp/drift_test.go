@@ -16,6 +16,7 @@ import (
 	"github.com/redisctl/redisctl/deploy/state"
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/gcp/memorystorefake"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 func driftText(ds []providers.Drift) string {
@@ -28,48 +29,48 @@ func driftText(ds []providers.Drift) string {
 
 func TestDriftIsShownAndReverted(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	e.fake.ModifyInstance(instanceName, func(in *redispb.Instance) {
 		in.MemorySizeGb = 4
 		in.Labels["owner"] = "someone"
 		in.RedisConfigs["maxmemory-policy"] = "allkeys-lfu"
 	})
-	p := e.plan(singleSpec)
+	p := e.Plan(singleSpec)
 	drift := driftText(p.Drift)
 	for _, want := range []string{`memory_size_gb is "4", state says "1"`, "labels is", "maxmemory_policy is \"allkeys-lfu\""} {
 		if !strings.Contains(drift, want) {
 			t.Errorf("drift lacks %q:\n%s", want, drift)
 		}
 	}
-	c := change(t, p, addrCache)
+	c := providertest.Change(t, p, addrCache)
 	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactReconnect {
 		t.Errorf("revert: %s (%s)", c.Action, c.Impact)
 	}
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	in := oneInstance(t, e.fake)
 	if in.MemorySizeGb != 1 || in.Labels["owner"] != "" || in.RedisConfigs["maxmemory-policy"] != "noeviction" {
 		t.Errorf("not reverted: %v", in)
 	}
-	e.clean(singleSpec, "revert")
+	e.ExpectClean(singleSpec)
 }
 
 func TestAuthStringChangedOutsideIsDrift(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	e.fake.RotateAuthString(instanceName)
-	p := e.plan(singleSpec)
+	p := e.Plan(singleSpec)
 	if !strings.Contains(driftText(p.Drift), "AUTH string changed outside redisctl") {
 		t.Errorf("drift: %v", p.Drift)
 	}
 	if !p.Empty() {
-		t.Errorf("a new AUTH string is not a change to make:\n%s", render(p))
+		t.Errorf("a new AUTH string is not a change to make:\n%s", providertest.Render(t, p))
 	}
 	auth := e.fake.AuthString(instanceName)
-	if strings.Contains(render(p), auth) {
+	if strings.Contains(providertest.Render(t, p), auth) {
 		t.Error("plan shows the AUTH string")
 	}
-	e.mustApply(singleSpec, false) // records the new fingerprint
-	e.clean(singleSpec, "auth string rotation")
+	e.MustApply(singleSpec, false) // records the new fingerprint
+	e.ExpectClean(singleSpec)
 	if strings.Contains(e.stateFiles(), auth) {
 		t.Error("state holds the AUTH string")
 	}
@@ -77,16 +78,16 @@ func TestAuthStringChangedOutsideIsDrift(t *testing.T) {
 
 func TestDeletedOutsideIsCreatedAgain(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	e.fake.RemoveInstance(instanceName)
-	p := e.plan(singleSpec)
+	p := e.Plan(singleSpec)
 	if !strings.Contains(driftText(p.Drift), "deleted outside redisctl") {
 		t.Errorf("drift: %v", p.Drift)
 	}
-	if c := change(t, p, addrCache); c.Action != providers.ActionCreate {
+	if c := providertest.Change(t, p, addrCache); c.Action != providers.ActionCreate {
 		t.Errorf("%s", c.Action)
 	}
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	oneInstance(t, e.fake)
 }
 
@@ -94,19 +95,19 @@ func TestClusterDrift(t *testing.T) {
 	e := newEnv(t)
 	spec := strings.Replace(singleSpec, "layout: single", "layout: cluster\nshards: 2\nreplicas: 1", 1)
 	spec = strings.Replace(spec, "  finalSnapshotBucket: gs://demo-backups/redis\n", "", 1)
-	e.mustApply(spec, false)
+	e.MustApply(spec, false)
 	name := "projects/demo-project/locations/us-central1/clusters/cache"
 	e.fake.ModifyCluster(name, func(c *clusterpb.Cluster) { c.ShardCount = proto.Int32(5) })
-	p := e.plan(spec)
+	p := e.Plan(spec)
 	if !strings.Contains(driftText(p.Drift), `shard_count is "5", state says "2"`) {
 		t.Errorf("drift: %v", p.Drift)
 	}
-	c := change(t, p, "gcp_redis_cluster.cache")
+	c := providertest.Change(t, p, "gcp_redis_cluster.cache")
 	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactOnline || !strings.HasPrefix(c.Calls[0], "UpdateCluster(updateMask=shard_count") {
 		t.Errorf("%s (%s) %v", c.Action, c.Impact, c.Calls)
 	}
-	e.mustApply(spec, false)
-	e.clean(spec, "cluster revert")
+	e.MustApply(spec, false)
+	e.ExpectClean(spec)
 }
 
 // TestBasicUpgradeImpact: a version upgrade flushes a BASIC instance
@@ -114,15 +115,15 @@ func TestClusterDrift(t *testing.T) {
 func TestBasicUpgradeImpact(t *testing.T) {
 	e := newEnv(t)
 	v6 := strings.Replace(singleSpec, "memory: 1Gi", "memory: 1Gi\nengine:\n  version: \"6.x\"", 1)
-	e.mustApply(v6, false)
+	e.MustApply(v6, false)
 	v7 := strings.Replace(v6, `"6.x"`, `"7.2"`, 1)
-	c := change(t, e.plan(v7), addrCache)
+	c := providertest.Change(t, e.Plan(v7), addrCache)
 	if c.Action != providers.ActionUpdate || c.Impact != providers.ImpactDataLoss || !strings.Contains(c.Reason, "flushed") {
 		t.Errorf("upgrade without RDB: %s (%s) %s", c.Action, c.Impact, c.Reason)
 	}
 	rdb := strings.Replace(v6, "memory: 1Gi", "memory: 1Gi\npersistence:\n  mode: rdb", 1)
-	e.mustApply(rdb, false)
-	c = change(t, e.plan(strings.Replace(rdb, `"6.x"`, `"7.2"`, 1)), addrCache)
+	e.MustApply(rdb, false)
+	c = providertest.Change(t, e.Plan(strings.Replace(rdb, `"6.x"`, `"7.2"`, 1)), addrCache)
 	if c.Impact != providers.ImpactReconnect || c.Calls[0] != "UpgradeInstance(redisVersion=REDIS_7_2)" {
 		t.Errorf("upgrade with RDB: %s (%s) %v", c.Action, c.Impact, c.Calls)
 	}
@@ -163,14 +164,14 @@ func TestImportPlansEmpty(t *testing.T) {
 			for _, r := range resp.Resources {
 				st.Put(state.Entry{Resource: r})
 			}
-			if err := (&state.Store{Dir: e.stateDir}).Save(st); err != nil {
+			if err := (&state.Store{Dir: e.StateDir}).Save(st); err != nil {
 				t.Fatal(err)
 			}
-			specPath := filepath.Join(e.dir, "imported.yaml")
+			specPath := filepath.Join(e.Dir, "imported.yaml")
 			if err := os.WriteFile(specPath, resp.Spec, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			s, err := deploy.Open(context.Background(), specPath, deploy.Options{Registry: e.reg, StateDir: e.stateDir})
+			s, err := deploy.Open(context.Background(), specPath, deploy.Options{Registry: e.Registry, StateDir: e.StateDir})
 			if err != nil {
 				t.Fatalf("imported spec does not open: %v\n%s", err, resp.Spec)
 			}
@@ -179,7 +180,7 @@ func TestImportPlansEmpty(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !p.Empty() || len(p.Drift) > 0 {
-				t.Fatalf("first plan after import is not empty:\n%s\nspec:\n%s", render(p), resp.Spec)
+				t.Fatalf("first plan after import is not empty:\n%s\nspec:\n%s", providertest.Render(t, p), resp.Spec)
 			}
 		})
 	}

@@ -20,18 +20,18 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 	e.fake.Fail("CreateInstance", 2, memorystorefake.RateLimited())
 	e.fake.Fail("GetOperation", 2, memorystorefake.Unavailable())
 	e.fake.Fail("GetInstance", 1, memorystorefake.Internal())
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	if n := e.fake.Calls("CreateInstance"); n != 3 {
 		t.Errorf("CreateInstance called %d times, want 3 (two throttled, then accepted)", n)
 	}
 	oneInstance(t, e.fake)
-	e.clean(singleSpec, "retried create")
+	e.ExpectClean(singleSpec)
 }
 
 func TestRetriesAreBounded(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Fail("CreateInstance", 100, memorystorefake.Unavailable())
-	_, err := e.apply(context.Background(), singleSpec, false, false)
+	_, err := e.Run(context.Background(), singleSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), "Unavailable") {
 		t.Fatalf("err = %v", err)
 	}
@@ -43,7 +43,7 @@ func TestRetriesAreBounded(t *testing.T) {
 func TestQuotaErrorIsClearAndNotRetried(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Fail("CreateInstance", 5, memorystorefake.QuotaExceeded())
-	_, err := e.apply(context.Background(), singleSpec, false, false)
+	_, err := e.Run(context.Background(), singleSpec, false, false)
 	if err == nil {
 		t.Fatal("apply succeeded over quota")
 	}
@@ -60,7 +60,7 @@ func TestQuotaErrorIsClearAndNotRetried(t *testing.T) {
 func TestValidationErrorNamesTheField(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Fail("CreateInstance", 1, memorystorefake.Invalid("instance.authorized_network", "network projects/demo-project/global/networks/default has no private services access connection"))
-	_, err := e.apply(context.Background(), singleSpec, false, false)
+	_, err := e.Run(context.Background(), singleSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), "rejected the request (field instance.authorized_network)") || !strings.Contains(err.Error(), "change the spec or provider settings") {
 		t.Fatalf("err = %v", err)
 	}
@@ -71,12 +71,12 @@ func TestValidationErrorNamesTheField(t *testing.T) {
 
 func TestBusyInstanceError(t *testing.T) {
 	e := newEnv(t)
-	e.mustApply(singleSpec, false)
+	e.MustApply(singleSpec, false)
 	e.fake.ModifyInstance(instanceName, func(in *redispb.Instance) { in.Labels["x"] = "y" })
 	// The fake refuses an update while another operation runs; the plan
 	// already waits for a busy instance, so provoke it directly.
 	e.fake.Fail("UpdateInstance", 1, status.Error(codes.FailedPrecondition, "The resource is in state UPDATING and cannot be modified until the operation in progress finishes"))
-	_, err := e.apply(context.Background(), singleSpec, false, false)
+	_, err := e.Run(context.Background(), singleSpec, false, false)
 	if err == nil || !strings.Contains(err.Error(), "wait for the operation in progress") {
 		t.Fatalf("err = %v", err)
 	}
@@ -108,9 +108,9 @@ func TestCredentialsErrorNamesWhatToSet(t *testing.T) {
 func TestPlanNeedsNoCredentials(t *testing.T) {
 	e := newEnv(t)
 	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "missing.json"))
-	e.reg = providers.NewRegistry()
-	e.reg.Register(Name, func() providers.Provider { return New() })
-	p := e.plan(singleSpec)
+	e.Registry = providers.NewRegistry()
+	e.Registry.Register(Name, func() providers.Provider { return New() })
+	p := e.Plan(singleSpec)
 	if p.Empty() {
 		t.Fatal("empty plan")
 	}

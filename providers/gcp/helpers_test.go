@@ -1,12 +1,9 @@
 package gcp
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,9 +13,9 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/redisctl/redisctl/deploy"
-	"github.com/redisctl/redisctl/deploy/plan"
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/providers/gcp/memorystorefake"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 // testProvider is the provider pointed at a fake, with millisecond retries.
@@ -36,94 +33,23 @@ func testProvider(f *memorystorefake.Server) *Provider {
 
 // env is one deployment driven through redisctl's real flow against a fake.
 type env struct {
-	t        *testing.T
-	fake     *memorystorefake.Server
-	reg      *providers.Registry
-	dir      string
-	specPath string
-	stateDir string
-	progress syncBuffer
+	*providertest.Env
+	t    *testing.T
+	fake *memorystorefake.Server
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	t.Setenv(deploy.PollIntervalEnv, "2ms")
 	f := memorystorefake.Start(t)
-	e := &env{t: t, fake: f, reg: providers.NewRegistry(), dir: t.TempDir()}
-	e.specPath = filepath.Join(e.dir, "spec.yaml")
-	e.stateDir = filepath.Join(e.dir, "state")
-	e.reg.Register(Name, func() providers.Provider { return testProvider(f) })
-	return e
-}
-
-func (e *env) open(spec string) *deploy.Session {
-	e.t.Helper()
-	if err := os.WriteFile(e.specPath, []byte(spec), 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	s, err := deploy.Open(context.Background(), e.specPath, deploy.Options{Registry: e.reg, StateDir: e.stateDir, Progress: &e.progress})
-	if err != nil {
-		e.t.Fatalf("open spec: %v", err)
-	}
-	return s
-}
-
-func (e *env) plan(spec string) *plan.Plan {
-	e.t.Helper()
-	p, err := e.open(spec).Plan(context.Background(), false)
-	if err != nil {
-		e.t.Fatalf("plan: %v", err)
-	}
-	return p
-}
-
-// apply plans and applies spec (or destroys with destroy set).
-func (e *env) apply(ctx context.Context, spec string, destroy, allowLoss bool) (*plan.Plan, error) {
-	e.t.Helper()
-	s := e.open(spec)
-	lock, err := s.Lock("apply")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer lock.Release()
-	p, err := s.Plan(ctx, destroy)
-	if err != nil {
-		return nil, err
-	}
-	return p, s.Apply(ctx, lock, p, deploy.ApplyOptions{AllowDataLoss: allowLoss})
-}
-
-func (e *env) mustApply(spec string, allowLoss bool) *plan.Plan {
-	e.t.Helper()
-	p, err := e.apply(context.Background(), spec, false, allowLoss)
-	if err != nil {
-		e.t.Fatalf("apply: %v", err)
-	}
-	return p
-}
-
-func (e *env) mustDestroy(spec string) *plan.Plan {
-	e.t.Helper()
-	p, err := e.apply(context.Background(), spec, true, true)
-	if err != nil {
-		e.t.Fatalf("destroy: %v", err)
-	}
-	return p
-}
-
-// clean checks that a re-plan is empty and reports no drift.
-func (e *env) clean(spec, step string) {
-	e.t.Helper()
-	p := e.plan(spec)
-	if !p.Empty() || len(p.Drift) > 0 {
-		e.t.Fatalf("re-plan after %s is not clean:\n%s", step, render(p))
-	}
+	pe := providertest.New(t, Name, func() providers.Provider { return testProvider(f) })
+	return &env{Env: pe, t: t, fake: f}
 }
 
 // stateFiles returns everything under the state directory but generated secrets.
 func (e *env) stateFiles() string {
 	var b strings.Builder
-	filepath.Walk(e.stateDir, func(path string, info os.FileInfo, err error) error {
+	filepath.Walk(e.StateDir, func(path string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			data, _ := os.ReadFile(path)
 			b.Write(data)
@@ -131,42 +57,6 @@ func (e *env) stateFiles() string {
 		return nil
 	})
 	return b.String()
-}
-
-func render(p *plan.Plan) string {
-	var b bytes.Buffer
-	for _, f := range []plan.Format{plan.FormatHuman, plan.FormatJSON, plan.FormatMarkdown} {
-		plan.Render(&b, p, f, false)
-	}
-	return b.String()
-}
-
-func change(t *testing.T, p *plan.Plan, addr string) providers.Change {
-	t.Helper()
-	for _, c := range p.Changes {
-		if c.Address == addr {
-			return c
-		}
-	}
-	t.Fatalf("plan has no change for %s:\n%s", addr, render(p))
-	return providers.Change{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 const singleSpec = `apiVersion: redisctl.io/v1alpha1

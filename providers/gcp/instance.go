@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,17 +97,11 @@ func (k instanceKind) start(ctx context.Context, s step, want providers.Resource
 	in := instanceFromAttrs(want.Attrs)
 	in.Name = name
 	if slices.Contains(s.mask, "redis_configs") {
-		// Keep settings made outside redisctl: only maxmemory-policy is ours.
 		cur, err := c.redis.GetInstance(ctx, &redispb.GetInstanceRequest{Name: name}, c.opts...)
 		if err != nil {
 			return poller{}, explain("read "+name, err)
 		}
-		cfg := maps.Clone(cur.GetRedisConfigs())
-		if cfg == nil {
-			cfg = map[string]string{}
-		}
-		cfg["maxmemory-policy"] = want.Attrs["maxmemory_policy"]
-		in.RedisConfigs = cfg
+		in.RedisConfigs = withEvictionPolicy(cur.GetRedisConfigs(), want.Attrs["maxmemory_policy"])
 	}
 	if slices.Contains(s.mask, "secondary_ip_range") {
 		in.SecondaryIpRange = "auto"
@@ -148,16 +141,7 @@ func (k instanceKind) remove(ctx context.Context, cur providers.Resource) error 
 		}
 		a.progress("final snapshot of %s in %s", cur.Name, uri)
 	}
-	needed := func(ctx context.Context) (bool, error) {
-		switch s := k.observe(ctx, name); s {
-		case stateGone:
-			return false, nil
-		case "deleting":
-			return false, a.awaitState(ctx, k, "DeleteInstance", name, time.Now(), s)
-		}
-		return true, nil
-	}
-	return a.step(ctx, k, "delete", "DeleteInstance", name, needed, func(ctx context.Context) (poller, error) {
+	return a.step(ctx, k, "delete", "DeleteInstance", name, a.deleteNeeded(k, "DeleteInstance", name), func(ctx context.Context) (poller, error) {
 		op, err := c.redis.DeleteInstance(ctx, &redispb.DeleteInstanceRequest{Name: name}, c.opts...)
 		if err != nil {
 			return poller{}, explain("delete instance "+name, err)

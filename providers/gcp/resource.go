@@ -2,6 +2,7 @@ package gcp
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -24,13 +25,29 @@ const (
 // evictionDefault is Memorystore's maxmemory-policy when none is set.
 const evictionDefault = "volatile-lru"
 
+// evictionPolicy is the maxmemory-policy a resource's redis configs give.
+func evictionPolicy(configs map[string]string) string {
+	if p := configs["maxmemory-policy"]; p != "" {
+		return p
+	}
+	return evictionDefault
+}
+
+// withEvictionPolicy is live with maxmemory-policy set to policy: the one
+// setting redisctl owns; the others, made outside redisctl, are kept.
+func withEvictionPolicy(live map[string]string, policy string) map[string]string {
+	cfg := maps.Clone(live)
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	cfg["maxmemory-policy"] = policy
+	return cfg
+}
+
 // instanceResource describes an instance the way desired() does, so that
 // an unchanged instance diffs clean. authFP is the AUTH string's fingerprint.
 func instanceResource(in *redispb.Instance, authFP string) providers.Resource {
-	policy := in.GetRedisConfigs()["maxmemory-policy"]
-	if policy == "" {
-		policy = evictionDefault
-	}
+	policy := evictionPolicy(in.GetRedisConfigs())
 	rr := in.GetReadReplicasMode()
 	if rr == redispb.Instance_READ_REPLICAS_MODE_UNSPECIFIED {
 		rr = redispb.Instance_READ_REPLICAS_DISABLED
@@ -79,10 +96,7 @@ func instanceResource(in *redispb.Instance, authFP string) providers.Resource {
 
 // clusterResource describes a cluster the way desired() does.
 func clusterResource(c *clusterpb.Cluster) providers.Resource {
-	policy := c.GetRedisConfigs()["maxmemory-policy"]
-	if policy == "" {
-		policy = evictionDefault
-	}
+	policy := evictionPolicy(c.GetRedisConfigs())
 	auth := c.GetAuthorizationMode()
 	if auth == clusterpb.AuthorizationMode_AUTH_MODE_UNSPECIFIED {
 		auth = clusterpb.AuthorizationMode_AUTH_MODE_DISABLED

@@ -32,25 +32,14 @@ func instanceSteps(before, after map[string]string) []step {
 		}
 		out = append(out, s)
 	}
-	settings := step{key: "update:settings"}
-	for _, a := range []struct{ attr, path string }{
+	out = appendSettings(out, changed, []attrPath{
 		{"maxmemory_policy", "redis_configs"},
 		{"persistence", "persistence_config"},
 		{"rdb_snapshot_period", "persistence_config"},
 		{"auth_enabled", "auth_enabled"},
 		{"labels", "labels"},
 		{"maintenance_window", "maintenance_policy"},
-	} {
-		if changed[a.attr] {
-			settings.attrs = append(settings.attrs, a.attr)
-			if !slices.Contains(settings.mask, a.path) {
-				settings.mask = append(settings.mask, a.path)
-			}
-		}
-	}
-	if len(settings.attrs) > 0 {
-		out = append(out, settings)
-	}
+	})
 	if changed["redis_version"] {
 		out = append(out, step{key: "upgrade", attrs: []string{"redis_version"}})
 	}
@@ -71,25 +60,34 @@ func clusterSteps(before, after map[string]string) []step {
 			out = append(out, step{key: a.key, attrs: []string{a.attr}, mask: []string{a.attr}})
 		}
 	}
-	settings := step{key: "update:settings"}
-	for _, a := range []struct{ attr, path string }{
+	return appendSettings(out, changed, []attrPath{
 		{"maxmemory_policy", "redis_configs"},
 		{"persistence", "persistence_config"},
 		{"rdb_snapshot_period", "persistence_config"},
 		{"aof_fsync", "persistence_config"},
 		{"maintenance_window", "maintenance_policy"},
-	} {
+	})
+}
+
+// attrPath is a settings attribute and the update mask path that sets it.
+type attrPath struct{ attr, path string }
+
+// appendSettings adds one "update:settings" step for the changed settings
+// (none when nothing changed); attributes sharing a path share its mask entry.
+func appendSettings(out []step, changed map[string]bool, settings []attrPath) []step {
+	s := step{key: "update:settings"}
+	for _, a := range settings {
 		if changed[a.attr] {
-			settings.attrs = append(settings.attrs, a.attr)
-			if !slices.Contains(settings.mask, a.path) {
-				settings.mask = append(settings.mask, a.path)
+			s.attrs = append(s.attrs, a.attr)
+			if !slices.Contains(s.mask, a.path) {
+				s.mask = append(s.mask, a.path)
 			}
 		}
 	}
-	if len(settings.attrs) > 0 {
-		out = append(out, settings)
+	if len(s.attrs) == 0 {
+		return out
 	}
-	return out
+	return append(out, s)
 }
 
 // changedAttrs lists the attributes after sets to a new value.

@@ -104,13 +104,13 @@ func TestValidateWarnings(t *testing.T) {
 // rounding of memory and the node type chosen.
 func TestPlanNotesMapping(t *testing.T) {
 	e := newEnv(t)
-	notes := strings.Join(e.plan(specWith("layout: ha\nreplicas: 2\nmemory: 4500Mi\n", "")).Notes, "\n")
+	notes := strings.Join(e.Plan(specWith("layout: ha\nreplicas: 2\nmemory: 4500Mi\n", "")).Notes, "\n")
 	for _, want := range []string{"ha, replicas: 2 → Memorystore for Redis instance cache, tier STANDARD_HA, replicaCount=2, readReplicasMode=READ_REPLICAS_ENABLED, memorySizeGb=5", "rounded up to memorySizeGb=5", "no sentinels"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
 	}
-	notes = strings.Join(e.plan(specWith("layout: cluster\nshards: 3\nmemory: 2Gi\n", "")).Notes, "\n")
+	notes = strings.Join(e.Plan(specWith("layout: cluster\nshards: 3\nmemory: 2Gi\n", "")).Notes, "\n")
 	if !strings.Contains(notes, "node type redis-standard-small") || !strings.Contains(notes, "shardCount=3, replicaCount=1") {
 		t.Errorf("cluster notes:\n%s", notes)
 	}

@@ -136,11 +136,7 @@ func (ls *LState) OptInt(n int, d int) int {
 	if v == LNil {
 		return d
 	}
-	if intv, ok := v.(LNumber); ok {
-		return int(intv)
-	}
-	ls.TypeError(n, LTNumber)
-	return 0
+	return ls.CheckInt(n) // redisctl patch: numeric strings as in Lua
 }
 
 func (ls *LState) OptInt64(n int, d int64) int64 {
@@ -148,11 +144,7 @@ func (ls *LState) OptInt64(n int, d int64) int64 {
 	if v == LNil {
 		return d
 	}
-	if intv, ok := v.(LNumber); ok {
-		return int64(intv)
-	}
-	ls.TypeError(n, LTNumber)
-	return 0
+	return ls.CheckInt64(n) // redisctl patch: numeric strings as in Lua
 }
 
 func (ls *LState) OptNumber(n int, d LNumber) LNumber {
@@ -160,11 +152,7 @@ func (ls *LState) OptNumber(n int, d LNumber) LNumber {
 	if v == LNil {
 		return d
 	}
-	if lv, ok := v.(LNumber); ok {
-		return lv
-	}
-	ls.TypeError(n, LTNumber)
-	return 0
+	return ls.CheckNumber(n) // redisctl patch: numeric strings as in Lua
 }
 
 func (ls *LState) OptString(n int, d string) string {

@@ -82,13 +82,31 @@ func baseDoFile(L *LState) int {
 }
 
 func baseError(L *LState) int {
-	obj := L.CheckAny(1)
+	// redisctl patch: as Lua 5.1's luaB_error: error() raises nil, numbers
+	// get a position too, and the position is luaL_where's for the level
+	// (none when that frame is a Go function or there is none).
+	obj := L.Get(1)
 	if n, ok := obj.(LNumber); ok {
-		obj = LString(n.String()) // redisctl patch: numbers get a position too, as in Lua
+		obj = LString(n.String())
 	}
 	level := L.OptInt(2, 1)
-	L.Error(obj, level)
+	if s, ok := obj.(LString); ok && level > 0 {
+		obj = LString(L.luaWhere(level) + string(s))
+	}
+	L.Error(obj, 0)
 	return 0
+}
+
+// luaWhere is Lua 5.1's luaL_where: "chunk:line: " of the function level
+// frames up (0 is the running function), or "" when that is not a Lua
+// function. (redisctl patch)
+func (ls *LState) luaWhere(level int) string {
+	dbg, ok := ls.GetStack(level)
+	if !ok || dbg.frame == nil || dbg.frame.Fn.IsG || dbg.frame.Fn.Proto == nil {
+		return ""
+	}
+	cf := dbg.frame
+	return fmt.Sprintf("%v:%v: ", chunkID(cf.Fn.Proto.SourceName), cf.Fn.Proto.DbgSourcePositions[cf.Pc-1])
 }
 
 func baseGetFEnv(L *LState) int {

@@ -89,8 +89,7 @@ func (c *clusterService) ListClusters(_ context.Context, req *clusterpb.ListClus
 	defer s.mu.Unlock()
 	resp := &clusterpb.ListClustersResponse{}
 	for name, cl := range s.clusters {
-		parts := strings.Split(name, "/")
-		if parts[1] == project && (location == "-" || parts[3] == location) {
+		if inLocation(name, project, location) {
 			resp.Clusters = append(resp.Clusters, proto.Clone(cl).(*clusterpb.Cluster))
 		}
 	}
@@ -101,9 +100,9 @@ func (c *clusterService) GetCluster(_ context.Context, req *clusterpb.GetCluster
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl, ok := s.clusters[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
+	cl, err := s.cluster(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	return proto.Clone(cl).(*clusterpb.Cluster), nil
 }
@@ -164,12 +163,9 @@ func (c *clusterService) UpdateCluster(_ context.Context, req *clusterpb.UpdateC
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.clusters[name]
-	if !ok {
-		return nil, notFound(name)
-	}
-	if cur.State != clusterpb.Cluster_ACTIVE {
-		return nil, busy(name, cur.State.String())
+	cur, err := s.activeCluster(name)
+	if err != nil {
+		return nil, err
 	}
 	next := proto.Clone(cur).(*clusterpb.Cluster)
 	for _, p := range req.GetUpdateMask().GetPaths() {
@@ -198,9 +194,9 @@ func (c *clusterService) DeleteCluster(_ context.Context, req *clusterpb.DeleteC
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl, ok := s.clusters[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
+	cl, err := s.cluster(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	if cl.GetDeletionProtectionEnabled() {
 		return nil, busy(req.GetName(), "deletion protection enabled")
@@ -219,12 +215,9 @@ func (c *clusterService) BackupCluster(_ context.Context, req *clusterpb.BackupC
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl, ok := s.clusters[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
-	}
-	if cl.State != clusterpb.Cluster_ACTIVE {
-		return nil, busy(req.GetName(), cl.State.String())
+	cl, err := s.activeCluster(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	id := req.GetBackupId()
 	if id == "" {
@@ -244,4 +237,23 @@ func (c *clusterService) BackupCluster(_ context.Context, req *clusterpb.BackupC
 		})
 		return proto.Clone(cl), nil
 	})
+}
+
+// cluster is the named cluster, or NotFound. The caller holds s.mu.
+func (s *Server) cluster(name string) (*clusterpb.Cluster, error) {
+	cl, ok := s.clusters[name]
+	if !ok {
+		return nil, notFound(name)
+	}
+	return cl, nil
+}
+
+// activeCluster is the named cluster if it can start an operation: NotFound
+// or FailedPrecondition otherwise. The caller holds s.mu.
+func (s *Server) activeCluster(name string) (*clusterpb.Cluster, error) {
+	cl, err := s.cluster(name)
+	if err == nil && cl.State != clusterpb.Cluster_ACTIVE {
+		return nil, busy(name, cl.State.String())
+	}
+	return cl, err
 }

@@ -149,8 +149,7 @@ func (i *instanceService) ListInstances(_ context.Context, req *redispb.ListInst
 	defer s.mu.Unlock()
 	resp := &redispb.ListInstancesResponse{}
 	for name, in := range s.instances {
-		parts := strings.Split(name, "/")
-		if parts[1] == project && (location == "-" || parts[3] == location) {
+		if inLocation(name, project, location) {
 			resp.Instances = append(resp.Instances, proto.Clone(in).(*redispb.Instance))
 		}
 	}
@@ -161,9 +160,9 @@ func (i *instanceService) GetInstance(_ context.Context, req *redispb.GetInstanc
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.instances[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
+	in, err := s.instance(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	return proto.Clone(in).(*redispb.Instance), nil
 }
@@ -172,9 +171,9 @@ func (i *instanceService) GetInstanceAuthString(_ context.Context, req *redispb.
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.instances[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
+	in, err := s.instance(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	if !in.AuthEnabled {
 		return &redispb.InstanceAuthString{}, nil
@@ -250,12 +249,9 @@ func (i *instanceService) UpdateInstance(_ context.Context, req *redispb.UpdateI
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.instances[name]
-	if !ok {
-		return nil, notFound(name)
-	}
-	if cur.State != redispb.Instance_READY {
-		return nil, busy(name, cur.State.String())
+	cur, err := s.readyInstance(name)
+	if err != nil {
+		return nil, err
 	}
 	next := proto.Clone(cur).(*redispb.Instance)
 	for _, p := range req.GetUpdateMask().GetPaths() {
@@ -296,12 +292,9 @@ func (i *instanceService) UpgradeInstance(_ context.Context, req *redispb.Upgrad
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.instances[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
-	}
-	if in.State != redispb.Instance_READY {
-		return nil, busy(req.GetName(), in.State.String())
+	in, err := s.readyInstance(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	want, ok := versionRank[req.GetRedisVersion()]
 	switch {
@@ -326,12 +319,9 @@ func (i *instanceService) ExportInstance(_ context.Context, req *redispb.ExportI
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.instances[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
-	}
-	if in.State != redispb.Instance_READY {
-		return nil, busy(req.GetName(), in.State.String())
+	in, err := s.readyInstance(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	return s.startOp(req.GetName(), "export", false, func() (proto.Message, error) {
 		s.exports = append(s.exports, Export{Instance: req.GetName(), URI: uri})
@@ -343,9 +333,9 @@ func (i *instanceService) DeleteInstance(_ context.Context, req *redispb.DeleteI
 	s := i.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.instances[req.GetName()]
-	if !ok {
-		return nil, notFound(req.GetName())
+	in, err := s.instance(req.GetName())
+	if err != nil {
+		return nil, err
 	}
 	switch in.State {
 	case redispb.Instance_CREATING, redispb.Instance_DELETING:
@@ -357,4 +347,23 @@ func (i *instanceService) DeleteInstance(_ context.Context, req *redispb.DeleteI
 		delete(s.authStrings, req.GetName())
 		return nil, nil
 	})
+}
+
+// instance is the named instance, or NotFound. The caller holds s.mu.
+func (s *Server) instance(name string) (*redispb.Instance, error) {
+	in, ok := s.instances[name]
+	if !ok {
+		return nil, notFound(name)
+	}
+	return in, nil
+}
+
+// readyInstance is the named instance if it can start an operation: NotFound
+// or FailedPrecondition otherwise. The caller holds s.mu.
+func (s *Server) readyInstance(name string) (*redispb.Instance, error) {
+	in, err := s.instance(name)
+	if err == nil && in.State != redispb.Instance_READY {
+		return nil, busy(name, in.State.String())
+	}
+	return in, err
 }

@@ -324,3 +324,10 @@ func parentOf(name string) string {
 	}
 	return strings.Join(parts[:4], "/")
 }
+
+// inLocation reports whether a resource name lies in the project and
+// location ("-": any) of a List request.
+func inLocation(name, project, location string) bool {
+	parts := strings.Split(name, "/")
+	return parts[1] == project && (location == "-" || parts[3] == location)
+}
