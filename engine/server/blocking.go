@@ -286,11 +286,15 @@ func (r *blockRegistry) queue(bk blockKey) []waiter {
 // keyReady records that key (in the client's db) received data a blocked
 // client may want; its waiters are served before the command's locks are
 // released (see call).
-func (c *Client) keyReady(key []byte) {
+func (c *Client) keyReady(key []byte) { c.keyReadyIn(c.db.ID(), key) }
+
+// keyReadyIn is keyReady for a key of database db. Commands that add a
+// key whole (RENAME, COPY, MOVE, RESTORE) call it whatever the type, as
+// Redis signals every list, sorted set or stream added to a database.
+func (c *Client) keyReadyIn(db int, key []byte) {
 	if c.srv.blocking.onKeys.Load() == 0 {
 		return
 	}
-	db := c.db.ID()
 	if n := len(c.readyKeys); n > 0 && c.readyKeys[n-1].db == db && c.readyKeys[n-1].key == string(key) {
 		return
 	}

@@ -74,15 +74,13 @@ func TestConformanceWithBundledEngine(t *testing.T) {
 		Changes: []conformance.Change{
 			{
 				Name: "memory in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 32Mi", "memory: 48Mi", 1) },
-				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("memory: 32Mi", "memory: 48Mi"),
+				Want: conformance.Only("node.node-0", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
-				Name: "port replaces, losing data",
-				Edit: func(s string) string {
-					return strings.Replace(s, fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other), 1)
-				},
-				Want:          map[string]conformance.Want{"node.node-0": {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}},
+				Name:          "port replaces, losing data",
+				Edit:          conformance.Replace(fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other)),
+				Want:          conformance.Only("node.node-0", providers.ActionReplace, providers.ImpactDataLoss),
 				AllowDataLoss: true,
 			},
 		},
