@@ -42,7 +42,7 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 	if before != nil && before.Private[privImported] != "" {
 		// An adopted instance keeps its labels as found, unless it is
 		// replaced: then redisctl creates the new one, labelled.
-		kept := cloneResource(want)
+		kept := want.Clone()
 		keepImportedLabels(before, &kept)
 		if ck := r.change(before, kept, req.PollInterval.String()); ck == nil || ck.Action != providers.ActionReplace {
 			c = ck

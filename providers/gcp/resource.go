@@ -184,17 +184,3 @@ func parentOf(name string) string {
 	}
 	return strings.Join(parts[:4], "/")
 }
-
-func cloneResource(r providers.Resource) providers.Resource {
-	out := r
-	out.Attrs = make(map[string]string, len(r.Attrs))
-	for k, v := range r.Attrs {
-		out.Attrs[k] = v
-	}
-	out.Private = make(map[string]string, len(r.Private))
-	for k, v := range r.Private {
-		out.Private[k] = v
-	}
-	out.Endpoints = append([]providers.Endpoint(nil), r.Endpoints...)
-	return out
-}
