@@ -20,3 +20,17 @@ func TestResourceCloneSharesNothing(t *testing.T) {
 		t.Error("a clone's maps are nil")
 	}
 }
+
+func TestPairsRoundTrip(t *testing.T) {
+	m := map[string]string{"team": "web", "env": "prod", "a-b": "1", "a": ""}
+	s := JoinPairs(m)
+	if s != "a=,a-b=1,env=prod,team=web" {
+		t.Errorf("JoinPairs = %q", s)
+	}
+	if got := SplitPairs(s); !reflect.DeepEqual(got, m) {
+		t.Errorf("SplitPairs(%q) = %v", s, got)
+	}
+	if JoinPairs(nil) != "" || len(SplitPairs("")) != 0 || SplitPairs("") == nil {
+		t.Error("an empty map is the empty string and back")
+	}
+}

@@ -57,12 +57,12 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 // keepImportedLabels leaves an imported instance without the deployment
 // label, so that the first plan after `redisctl import` is empty.
 func keepImportedLabels(before, want *providers.Resource) {
-	if _, has := splitLabels(before.Attrs["labels"])[deploymentLabel]; has {
+	if _, has := providers.SplitPairs(before.Attrs["labels"])[deploymentLabel]; has {
 		return
 	}
-	ls := splitLabels(want.Attrs["labels"])
+	ls := providers.SplitPairs(want.Attrs["labels"])
 	delete(ls, deploymentLabel)
-	want.Attrs["labels"] = joinLabels(ls)
+	want.Attrs["labels"] = providers.JoinPairs(ls)
 }
 
 // change diffs one resource, then applies what the capability table cannot

@@ -70,7 +70,7 @@ func instanceResource(in *redispb.Instance, authFP string) providers.Resource {
 		"zone":               in.GetLocationId(),
 		"network":            in.GetAuthorizedNetwork(),
 		"connect_mode":       cm.String(),
-		"labels":             joinLabels(in.GetLabels()),
+		"labels":             providers.JoinPairs(in.GetLabels()),
 		"maintenance_window": instanceWindow(in.GetMaintenancePolicy()),
 		"state":              strings.ToLower(in.GetState().String()),
 	}
