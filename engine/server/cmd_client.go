@@ -130,12 +130,18 @@ func (c *Client) infoLine() string {
 	if lc := c.lastCmd.Load(); lc != nil {
 		cmd = lc.fullName
 	}
+	// The letters Redis shows, in its order.
 	flags := ""
-	if c.subCount.Load() > 0 {
-		flags += "P"
-	}
-	if m := c.multiCount.Load(); m >= 0 {
-		flags += "x"
+	for _, f := range []struct {
+		on     bool
+		letter string
+	}{
+		{c.monitorView.Load(), "O"}, {c.subCount.Load() > 0, "P"}, {c.multiCount.Load() >= 0, "x"},
+		{c.blocked.Load() != nil, "b"}, {c.casDirty.Load(), "d"}, {c.noEvictView.Load(), "e"},
+	} {
+		if f.on {
+			flags += f.letter
+		}
 	}
 	if flags == "" {
 		flags = "N"
@@ -256,8 +262,10 @@ func clientNoEvictCommand(c *Client) {
 	switch {
 	case argIs(c.argv[2], "on"):
 		c.flags |= flagNoEvict
+		c.noEvictView.Store(true)
 	case argIs(c.argv[2], "off"):
 		c.flags &^= flagNoEvict
+		c.noEvictView.Store(false)
 	default:
 		c.addError(errSyntax)
 		return

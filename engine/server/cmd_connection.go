@@ -179,6 +179,8 @@ func resetCommand(c *Client) {
 	c.unwatchAll()
 	c.unsubscribeAll()
 	c.flags &^= flagMonitor | flagReplyOff | flagReplySkip | flagReplySkipNext | flagNoEvict | flagPubSub
+	c.noEvictView.Store(false)
+	c.monitorView.Store(false)
 	c.srv.removeMonitor(c)
 	c.selectDB(0)
 	c.proto = resp.RESP2
