@@ -119,10 +119,7 @@ func (v *validation) classic() {
 // cacheResource is a classic cache as Azure reports it.
 func cacheResource(c armredis.ResourceInfo, prev providers.Resource, spec *topology.Spec) providers.Resource {
 	id := parseID(deref(c.ID))
-	real := map[string]string{}
-	for k, v := range c.Tags {
-		real[k] = deref(v)
-	}
+	real := tagValues(c.Tags)
 	r := providers.Resource{
 		Type: typeCache, Name: nameCache, ID: deref(c.ID),
 		Attrs: map[string]string{
