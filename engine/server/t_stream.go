@@ -90,6 +90,29 @@ func (c *Client) lookupStream(key []byte, flags keyspace.LookupFlags) (*stream.S
 	return e.Object().(*stream.Stream), e, true
 }
 
+// streamMaybeGone wakes the waiters of a key a command deleted, and the
+// group readers of a stream it replaced by another type (Redis's
+// signalDeletedKeyAsReady): a group read on a stream that is gone fails
+// with UNBLOCKED; other waiters find nothing and wait on.
+func (c *Client) streamMaybeGone(key []byte) {
+	e := c.db.Lookup(key, c.now, keyspace.NoTouch|keyspace.NoStats)
+	if !e.Exists() || e.Type() != keyspace.TypeStream && c.srv.blocking.hasGroupReader(c.db.ID(), key) {
+		c.keyReady(key)
+	}
+}
+
+// hasGroupReader reports whether an XREADGROUP waits on key.
+func (r *blockRegistry) hasGroupReader(db int, key []byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.waiters[blockKey{db, string(key)}] {
+		if w.st.cmd != nil && w.st.cmd.Name == "xreadgroup" {
+			return true
+		}
+	}
+	return false
+}
+
 // isStream reports whether key holds a stream (without touching it).
 func (c *Client) isStream(key []byte) bool {
 	e := c.db.Lookup(key, c.now, keyspace.NoTouch|keyspace.NoStats)
