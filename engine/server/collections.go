@@ -1,11 +1,13 @@
 package server
 
 import (
+	"math"
 	"sync/atomic"
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/glob"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
 
@@ -56,6 +58,58 @@ func (c *Client) addValue(v types.Value) {
 		return
 	}
 	c.addBulk(v.S)
+}
+
+// pairsLen is the array length of a reply of n elements that are pairs
+// when with is set (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES...): flat in
+// RESP2, one two-element array per element (see addPairHeader) in RESP3.
+func (c *Client) pairsLen(n int, with bool) int {
+	if with && c.proto == resp.RESP2 {
+		return 2 * n
+	}
+	return n
+}
+
+// addScoredMember replies a member, and its score when withScores, as one
+// element of a reply of pairsLen elements.
+func (c *Client) addScoredMember(m []byte, score float64, withScores bool) {
+	c.addPairHeader(withScores)
+	c.addBulk(m)
+	if withScores {
+		c.addDouble(score)
+	}
+}
+
+// addPairHeader starts one element of a reply of pairsLen elements.
+func (c *Client) addPairHeader(with bool) {
+	if with && c.proto == resp.RESP3 {
+		c.addArrayLen(2)
+	}
+}
+
+// parseRandCount parses the count and the WITHVALUES/WITHSCORES flag
+// (named with) of HRANDFIELD and ZRANDMEMBER; ok is false after an error
+// reply.
+func (c *Client) parseRandCount(with string) (count int64, withFlag, ok bool) {
+	if count, ok = c.argInt(2); !ok {
+		return 0, false, false
+	}
+	if count == math.MinInt64 {
+		c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+		return 0, false, false
+	}
+	if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], with)) {
+		c.addError(errSyntax)
+		return 0, false, false
+	}
+	if len(c.argv) == 4 {
+		if count < -math.MaxInt64/2 || count > math.MaxInt64/2 {
+			c.addError("ERR value is out of range")
+			return 0, false, false
+		}
+		return count, true, true
+	}
+	return count, false, true
 }
 
 func (c *Client) limits() *types.Limits { return c.srv.coll.limits.Load() }

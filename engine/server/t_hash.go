@@ -377,26 +377,9 @@ func formatIntBuf(buf []byte, v int64) []byte { return strconv.AppendInt(buf[:0]
 
 func hrandfieldCommand(c *Client) {
 	if len(c.argv) >= 3 {
-		l, ok := c.argInt(2)
-		if !ok {
-			return
+		if l, withValues, ok := c.parseRandCount("withvalues"); ok {
+			c.hrandfieldWithCount(l, withValues)
 		}
-		if l == math.MinInt64 {
-			c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-			return
-		}
-		withValues := false
-		if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], "withvalues")) {
-			c.addError(errSyntax)
-			return
-		} else if len(c.argv) == 4 {
-			withValues = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.addError("ERR value is out of range")
-				return
-			}
-		}
-		c.hrandfieldWithCount(l, withValues)
 		return
 	}
 	h, ok := c.hashForRead(c.argv[1])
@@ -422,21 +405,13 @@ func (c *Client) hrandfieldWithCount(l int64, withValues bool) {
 		return
 	}
 	pair := func(f, v []byte) {
-		if withValues && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
+		c.addPairHeader(withValues)
 		c.addBulk(f)
 		if withValues {
 			c.addBulk(v)
 		}
 	}
-	replyLen := func(n int) {
-		if withValues && c.proto == resp.RESP2 {
-			c.addArrayLen(2 * n)
-		} else {
-			c.addArrayLen(n)
-		}
-	}
+	replyLen := func(n int) { c.addArrayLen(c.pairsLen(n, withValues)) }
 	size := h.Len()
 	if l < 0 || l == 1 {
 		count := int(-l)

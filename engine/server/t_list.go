@@ -231,9 +231,11 @@ func lsetCommand(c *Client) {
 	c.addOK()
 }
 
-// listRange normalizes start/end like Redis's addListRangeReply and
-// returns the first index and the count (0: empty).
-func listRange(start, end int64, llen int) (int, int) {
+// rankRange normalizes the start/end indexes of LRANGE, ZRANGE and
+// ZREMRANGEBYRANK over llen elements (negative ones count from the end)
+// as Redis's addListRangeReply does, and returns the first index and the
+// count (0: empty).
+func rankRange(start, end int64, llen int) (int, int) {
 	n := int64(llen)
 	if start < 0 {
 		start += n
@@ -285,7 +287,7 @@ func lrangeCommand(c *Client) {
 		c.addArrayLen(0)
 		return
 	}
-	first, n := listRange(start, end, l.Len())
+	first, n := rankRange(start, end, l.Len())
 	c.addListRange(l, first, n, false)
 }
 
@@ -308,7 +310,7 @@ func ltrimCommand(c *Client) {
 		return
 	}
 	llen := l.Len()
-	first, n := listRange(start, end, llen)
+	first, n := rankRange(start, end, llen)
 	ltrim, rtrim := first, llen-first-n
 	if n == 0 {
 		ltrim, rtrim = llen, 0

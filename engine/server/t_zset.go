@@ -6,7 +6,6 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
-	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
 
@@ -398,28 +397,12 @@ func (c *Client) zrankGeneric(rev bool) {
 	c.addInt(int64(rank))
 }
 
-func zcountCommand(c *Client) {
-	r, ok := parseScoreRange(c.argv[2], c.argv[3])
-	if !ok {
-		c.addError("ERR min or max is not a float")
-		return
-	}
-	z, ok := c.zsetForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.addInt(0)
-		return
-	}
-	_, n := zRangeCount(z, &r)
-	c.addInt(int64(n))
-}
+func zcountCommand(c *Client)    { c.zcountGeneric(zrScore) }
+func zlexcountCommand(c *Client) { c.zcountGeneric(zrLex) }
 
-func zlexcountCommand(c *Client) {
-	r, ok := parseLexRange(c.argv[2], c.argv[3])
+func (c *Client) zcountGeneric(kind int) {
+	r, ok := c.parseZRange(kind, c.argv[2], c.argv[3])
 	if !ok {
-		c.addError("ERR min or max not valid string range item")
 		return
 	}
 	z, ok := c.zsetForRead(c.argv[1])
@@ -430,7 +413,7 @@ func zlexcountCommand(c *Client) {
 		c.addInt(0)
 		return
 	}
-	_, n := zRangeCount(z, &r)
+	_, n := zRangeCount(z, r)
 	c.addInt(int64(n))
 }
 
@@ -467,10 +450,7 @@ func (o *zrangeOut) begin(length int) {
 		return
 	}
 	if length > 0 {
-		if o.withScores && o.c.proto == resp.RESP2 {
-			length *= 2
-		}
-		o.c.addArrayLen(length)
+		o.c.addArrayLen(o.c.pairsLen(length, o.withScores))
 		return
 	}
 	o.deferred = true
@@ -483,14 +463,7 @@ func (o *zrangeOut) emit(m []byte, score float64) {
 		o.dst, _, _ = zsetAdd(o.dst, m, score, 0, o.c.limits())
 		return
 	}
-	c := o.c
-	if o.withScores && c.proto == resp.RESP3 {
-		c.addArrayLen(2)
-	}
-	c.addBulk(m)
-	if o.withScores {
-		c.addDouble(score)
-	}
+	o.c.addScoredMember(m, score, o.withScores)
 }
 
 func (o *zrangeOut) finish(dstKey []byte) {
@@ -512,11 +485,7 @@ func (o *zrangeOut) finish(dstKey []byte) {
 		return
 	}
 	if o.deferred {
-		n := o.n
-		if o.withScores && c.proto == resp.RESP2 {
-			n *= 2
-		}
-		c.setDeferredArrayLen(o.pos, n)
+		c.setDeferredArrayLen(o.pos, c.pairsLen(o.n, o.withScores))
 	}
 }
 
@@ -566,28 +535,9 @@ func (c *Client) zrangeGeneric(argStart int, store bool, kind int, rev bool) {
 	if rev && (kind == zrScore || kind == zrLex) {
 		minIdx, maxIdx = maxIdx, minIdx
 	}
-	var start, end int64
-	var sr scoreRange
-	var lr lexRange
-	var ok bool
-	switch kind {
-	case zrRank:
-		if start, ok = c.argInt(minIdx); !ok {
-			return
-		}
-		if end, ok = c.argInt(maxIdx); !ok {
-			return
-		}
-	case zrScore:
-		if sr, ok = parseScoreRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
-			c.addError("ERR min or max is not a float")
-			return
-		}
-	case zrLex:
-		if lr, ok = parseLexRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
-			c.addError("ERR min or max not valid string range item")
-			return
-		}
+	start, end, r, ok := c.parseZRangeArgs(kind, minIdx, maxIdx)
+	if !ok {
+		return
 	}
 	out := &zrangeOut{c: c, withScores: withScores || store, store: store}
 	if !store {
@@ -614,13 +564,10 @@ func (c *Client) zrangeGeneric(argStart int, store bool, kind int, rev bool) {
 		}
 		return
 	}
-	switch kind {
-	case zrRank:
+	if kind == zrRank {
 		c.zrangeByRank(out, z, start, end, rev)
-	case zrScore:
-		c.zrangeByRange(out, z, offset, limit, rev, &sr)
-	case zrLex:
-		c.zrangeByRange(out, z, offset, limit, rev, &lr)
+	} else {
+		c.zrangeByRange(out, z, offset, limit, rev, r)
 	}
 	out.finish(c.argv[1])
 }
@@ -650,37 +597,26 @@ func (c *Client) writeEntryNoMutate(key []byte, t keyspace.Type) (keyspace.Entry
 }
 
 func (c *Client) zrangeByRank(out *zrangeOut, z types.ZSet, start, end int64, rev bool) {
-	llen := int64(z.Len())
-	if start < 0 {
-		start += llen
-	}
-	if end < 0 {
-		end += llen
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > end || start >= llen {
-		out.begin(0)
-		return
-	}
-	if end >= llen {
-		end = llen - 1
-	}
-	n := int(end - start + 1)
+	first, n := rankRange(start, end, z.Len())
 	out.begin(n)
-	var buf [20]byte
-	if rev {
-		it := z.At(int(llen - 1 - start))
-		for ; n > 0 && it.Valid(); n-- {
-			out.emit(it.Member(buf[:0]), it.Score())
-			it.Prev()
-		}
+	if n == 0 {
 		return
 	}
-	it := z.At(int(start))
-	for ; n > 0 && it.Valid(); n-- {
+	if rev {
+		first = z.Len() - 1 - first
+	}
+	var buf [20]byte
+	for it := z.At(first); n > 0 && it.Valid(); n-- {
 		out.emit(it.Member(buf[:0]), it.Score())
+		zstep(&it, rev)
+	}
+}
+
+// zstep moves it to the next element, or the previous one when rev.
+func zstep(it *types.ZIter, rev bool) {
+	if rev {
+		it.Prev()
+	} else {
 		it.Next()
 	}
 }
@@ -709,11 +645,7 @@ func (c *Client) zrangeByRange(out *zrangeOut, z types.ZSet, offset, limit int64
 		in = r.gte
 	}
 	for ; it.Valid() && offset > 0; offset-- {
-		if rev {
-			it.Prev()
-		} else {
-			it.Next()
-		}
+		zstep(&it, rev)
 	}
 	var buf [20]byte
 	for ; it.Valid() && limit != 0; limit-- {
@@ -722,11 +654,7 @@ func (c *Client) zrangeByRange(out *zrangeOut, z types.ZSet, offset, limit int64
 			break
 		}
 		out.emit(m, s)
-		if rev {
-			it.Prev()
-		} else {
-			it.Next()
-		}
+		zstep(&it, rev)
 	}
 }
 
@@ -735,32 +663,9 @@ func zremrangebyscoreCommand(c *Client) { c.zremrangeGeneric(zrScore) }
 func zremrangebylexCommand(c *Client)   { c.zremrangeGeneric(zrLex) }
 
 func (c *Client) zremrangeGeneric(kind int) {
-	var start, end int64
-	var sr scoreRange
-	var lr lexRange
-	var ok bool
-	event := ""
-	switch kind {
-	case zrRank:
-		event = "zremrangebyrank"
-		if start, ok = c.argInt(2); !ok {
-			return
-		}
-		if end, ok = c.argInt(3); !ok {
-			return
-		}
-	case zrScore:
-		event = "zremrangebyscore"
-		if sr, ok = parseScoreRange(c.argv[2], c.argv[3]); !ok {
-			c.addError("ERR min or max is not a float")
-			return
-		}
-	case zrLex:
-		event = "zremrangebylex"
-		if lr, ok = parseLexRange(c.argv[2], c.argv[3]); !ok {
-			c.addError("ERR min or max not valid string range item")
-			return
-		}
+	start, end, r, ok := c.parseZRangeArgs(kind, 2, 3)
+	if !ok {
+		return
 	}
 	key := c.argv[1]
 	e, ok := c.writeEntry(key, keyspace.TypeZSet)
@@ -773,30 +678,10 @@ func (c *Client) zremrangeGeneric(kind int) {
 	}
 	z := e.Object().(types.ZSet)
 	var first, n int
-	switch kind {
-	case zrRank:
-		llen := int64(z.Len())
-		if start < 0 {
-			start += llen
-		}
-		if end < 0 {
-			end += llen
-		}
-		if start < 0 {
-			start = 0
-		}
-		if start > end || start >= llen {
-			c.addInt(0)
-			return
-		}
-		if end >= llen {
-			end = llen - 1
-		}
-		first, n = int(start), int(end-start+1)
-	case zrScore:
-		first, n = zRangeWalk(z, &sr)
-	case zrLex:
-		first, n = zRangeWalk(z, &lr)
+	if kind == zrRank {
+		first, n = rankRange(start, end, z.Len())
+	} else {
+		first, n = zRangeWalk(z, r)
 	}
 	if n == 0 {
 		c.addInt(0)
@@ -813,7 +698,43 @@ func (c *Client) zremrangeGeneric(kind int) {
 		z, _ = z.Delete(m)
 	}
 	c.modified(key)
-	c.notify(config.NotifyZSet, event, key)
+	c.notify(config.NotifyZSet, zremrangeEvents[kind], key)
 	c.storeObject(key, e, old, z, z.Len())
 	c.addInt(int64(len(members)))
+}
+
+var zremrangeEvents = [...]string{zrRank: "zremrangebyrank", zrScore: "zremrangebyscore", zrLex: "zremrangebylex"}
+
+// parseZRangeArgs parses the bounds at argv[minIdx] and argv[maxIdx]: a
+// rank range (start, end) or a score or lex range (r). ok is false after
+// an error reply.
+func (c *Client) parseZRangeArgs(kind, minIdx, maxIdx int) (start, end int64, r zRange, ok bool) {
+	if kind != zrRank {
+		r, ok = c.parseZRange(kind, c.argv[minIdx], c.argv[maxIdx])
+		return 0, 0, r, ok
+	}
+	if start, ok = c.argInt(minIdx); !ok {
+		return
+	}
+	end, ok = c.argInt(maxIdx)
+	return
+}
+
+// parseZRange parses a score (zrScore) or lex (zrLex) range, replying
+// Redis's error when min or max is not valid.
+func (c *Client) parseZRange(kind int, min, max []byte) (zRange, bool) {
+	if kind == zrLex {
+		r, ok := parseLexRange(min, max)
+		if !ok {
+			c.addError("ERR min or max not valid string range item")
+			return nil, false
+		}
+		return &r, true
+	}
+	r, ok := parseScoreRange(min, max)
+	if !ok {
+		c.addError("ERR min or max is not a float")
+		return nil, false
+	}
+	return &r, true
 }

@@ -201,26 +201,9 @@ func bzmpopCommand(c *Client) {
 
 func zrandmemberCommand(c *Client) {
 	if len(c.argv) >= 3 {
-		l, ok := c.argInt(2)
-		if !ok {
-			return
+		if l, withScores, ok := c.parseRandCount("withscores"); ok {
+			c.zrandmemberWithCount(l, withScores)
 		}
-		if l == math.MinInt64 {
-			c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-			return
-		}
-		withScores := false
-		if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], "withscores")) {
-			c.addError(errSyntax)
-			return
-		} else if len(c.argv) == 4 {
-			withScores = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.addError("ERR value is out of range")
-				return
-			}
-		}
-		c.zrandmemberWithCount(l, withScores)
 		return
 	}
 	z, ok := c.zsetForRead(c.argv[1])
@@ -246,22 +229,10 @@ func (c *Client) zrandmemberWithCount(l int64, withScores bool) {
 		return
 	}
 	pair := func(it *types.ZIter) {
-		if withScores && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
 		var buf [20]byte
-		c.addBulk(it.Member(buf[:0]))
-		if withScores {
-			c.addDouble(it.Score())
-		}
+		c.addScoredMember(it.Member(buf[:0]), it.Score(), withScores)
 	}
-	replyLen := func(n int) {
-		if withScores && c.proto == resp.RESP2 {
-			c.addArrayLen(2 * n)
-		} else {
-			c.addArrayLen(n)
-		}
-	}
+	replyLen := func(n int) { c.addArrayLen(c.pairsLen(n, withScores)) }
 	size := z.Len()
 	if l < 0 || l == 1 {
 		count := int(-l)
@@ -530,19 +501,9 @@ func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 		c.storeZsetResult(dst, res, op)
 		return
 	}
-	if withScores && c.proto == resp.RESP2 {
-		c.addArrayLen(2 * len(res))
-	} else {
-		c.addArrayLen(len(res))
-	}
+	c.addArrayLen(c.pairsLen(len(res), withScores))
 	for _, r := range res {
-		if withScores && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
-		c.addBulk(r.m)
-		if withScores {
-			c.addDouble(r.score)
-		}
+		c.addScoredMember(r.m, r.score, withScores)
 	}
 }
 
