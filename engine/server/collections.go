@@ -144,6 +144,60 @@ func (c *Client) writeEntry(key []byte, t keyspace.Type) (keyspace.Entry, bool) 
 	return e, true
 }
 
+// sized is a collection value.
+type sized interface {
+	keyspace.Object
+	Len() int
+}
+
+// cardCommand replies the number of elements of the collection of type t
+// at argv[1], 0 when it is missing (HLEN, LLEN, SCARD, ZCARD).
+func (c *Client) cardCommand(t keyspace.Type) {
+	obj, ok := c.readObject(c.argv[1], t)
+	if !ok {
+		return
+	}
+	n := 0
+	if obj != nil {
+		n = obj.(sized).Len()
+	}
+	c.addInt(int64(n))
+}
+
+// removeMembers is HDEL, SREM and ZREM: it removes the members argv[2:]
+// from the collection of type t at argv[1] with del (which returns the
+// value, possibly a new one, and whether the member was there), notifies
+// event when any went, and replies how many did.
+func removeMembers[T sized](c *Client, t keyspace.Type, class int, event string, del func(T, []byte) (T, bool)) {
+	key := c.argv[1]
+	e, ok := c.writeEntry(key, t)
+	if !ok {
+		return
+	}
+	if !e.Exists() {
+		c.addInt(0)
+		return
+	}
+	v := e.Object().(T)
+	old := v
+	removed := 0
+	for _, m := range c.argv[2:] {
+		var gone bool
+		if v, gone = del(v, m); gone {
+			removed++
+			if v.Len() == 0 {
+				break
+			}
+		}
+	}
+	if removed > 0 {
+		c.modified(key)
+		c.notify(class, event, key)
+		c.storeObject(key, e, old, v, v.Len())
+	}
+	c.addInt(int64(removed))
+}
+
 // storeObject records the value of key after a change: a new key, a new
 // representation, or the same object changed in place. An empty
 // collection deletes the key (and reports "del").

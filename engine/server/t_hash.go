@@ -185,46 +185,10 @@ func hmgetCommand(c *Client) {
 }
 
 func hdelCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeHash)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	h := e.Object().(types.Hash)
-	old := h
-	deleted := 0
-	for _, f := range c.argv[2:] {
-		var gone bool
-		if h, gone = h.Delete(f); gone {
-			deleted++
-			if h.Len() == 0 {
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.modified(key)
-		c.notify(config.NotifyHash, "hdel", key)
-		c.storeObject(key, e, old, h, h.Len())
-	}
-	c.addInt(int64(deleted))
+	removeMembers(c, keyspace.TypeHash, config.NotifyHash, "hdel", types.Hash.Delete)
 }
 
-func hlenCommand(c *Client) {
-	h, ok := c.hashForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(h.Len()))
-}
+func hlenCommand(c *Client) { c.cardCommand(keyspace.TypeHash) }
 
 func hstrlenCommand(c *Client) {
 	h, ok := c.hashForRead(c.argv[1])

@@ -174,17 +174,7 @@ func linsertCommand(c *Client) {
 	c.addInt(-1)
 }
 
-func llenCommand(c *Client) {
-	l, ok := c.listForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(l.Len()))
-}
+func llenCommand(c *Client) { c.cardCommand(keyspace.TypeList) }
 
 func lindexCommand(c *Client) {
 	l, ok := c.listForRead(c.argv[1])

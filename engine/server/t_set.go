@@ -108,33 +108,7 @@ func saddCommand(c *Client) {
 }
 
 func sremCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeSet)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	s := e.Object().(types.Set)
-	old := s
-	removed := 0
-	for _, m := range c.argv[2:] {
-		var gone bool
-		if s, gone = s.Remove(m); gone {
-			removed++
-			if s.Len() == 0 {
-				break
-			}
-		}
-	}
-	if removed > 0 {
-		c.modified(key)
-		c.notify(config.NotifySet, "srem", key)
-		c.storeObject(key, e, old, s, s.Len())
-	}
-	c.addInt(int64(removed))
+	removeMembers(c, keyspace.TypeSet, config.NotifySet, "srem", types.Set.Remove)
 }
 
 func smoveCommand(c *Client) {
@@ -210,17 +184,7 @@ func smismemberCommand(c *Client) {
 	}
 }
 
-func scardCommand(c *Client) {
-	s, ok := c.setForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(s.Len()))
-}
+func scardCommand(c *Client) { c.cardCommand(keyspace.TypeSet) }
 
 func (c *Client) addEmptySet() { c.addSetLen(0) }
 

@@ -300,46 +300,10 @@ func zsetAdd(z types.ZSet, m []byte, score float64, flags int, lim *types.Limits
 }
 
 func zremCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeZSet)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	z := e.Object().(types.ZSet)
-	old := z
-	deleted := 0
-	for _, m := range c.argv[2:] {
-		var gone bool
-		if z, gone = z.Delete(m); gone {
-			deleted++
-			if z.Len() == 0 {
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.modified(key)
-		c.notify(config.NotifyZSet, "zrem", key)
-		c.storeObject(key, e, old, z, z.Len())
-	}
-	c.addInt(int64(deleted))
+	removeMembers(c, keyspace.TypeZSet, config.NotifyZSet, "zrem", types.ZSet.Delete)
 }
 
-func zcardCommand(c *Client) {
-	z, ok := c.zsetForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(z.Len()))
-}
+func zcardCommand(c *Client) { c.cardCommand(keyspace.TypeZSet) }
 
 func zscoreCommand(c *Client) {
 	z, ok := c.zsetForRead(c.argv[1])
