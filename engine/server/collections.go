@@ -221,6 +221,15 @@ func (c *Client) notifyDel(key []byte) {
 	c.notify(config.NotifyGeneric, "del", key)
 }
 
+// clearDestination deletes the destination key of a STORE command whose
+// result is empty, as Redis does, reporting the change.
+func (c *Client) clearDestination(key []byte) {
+	if c.db.Delete(key, c.now) {
+		c.modified(key)
+		c.notifyDel(key)
+	}
+}
+
 // replaceValue stores obj under key, replacing any value and its expire
 // (the STORE variants).
 func (c *Client) replaceValue(key []byte, obj keyspace.Object) {

@@ -244,4 +244,21 @@ func argIs(arg []byte, word string) bool {
 	return true
 }
 
+// flagWord is an option keyword and the flag bit it sets.
+type flagWord struct {
+	word string
+	flag int
+}
+
+// wordFlag returns the flag of the keyword arg among words, or 0 when arg
+// is none of them.
+func wordFlag(arg []byte, words []flagWord) int {
+	for _, w := range words {
+		if argIs(arg, w.word) {
+			return w.flag
+		}
+	}
+	return 0
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

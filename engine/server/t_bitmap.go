@@ -403,10 +403,7 @@ func bitopCommand(c *Client) {
 	}
 	dst := c.argv[2]
 	if maxLen == 0 {
-		if c.db.Delete(dst, c.now) {
-			c.modified(dst)
-			c.notify(config.NotifyGeneric, "del", dst)
-		}
+		c.clearDestination(dst)
 		c.addInt(0)
 		return
 	}

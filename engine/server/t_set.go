@@ -421,10 +421,7 @@ func (c *Client) storeSetResult(dst []byte, s types.Set, event string) {
 		return
 	}
 	c.addInt(0)
-	if c.db.Delete(dst, c.now) {
-		c.modified(dst)
-		c.notifyDel(dst)
-	}
+	c.clearDestination(dst)
 }
 
 func (c *Client) sinterGeneric(keys [][]byte, dst []byte, cardOnly bool, limit int) {
@@ -439,10 +436,7 @@ func (c *Client) sinterGeneric(keys [][]byte, dst []byte, cardOnly bool, limit i
 		switch {
 		case dst != nil:
 			c.addInt(0)
-			if c.db.Delete(dst, c.now) {
-				c.modified(dst)
-				c.notifyDel(dst)
-			}
+			c.clearDestination(dst)
 		case cardOnly:
 			c.addInt(0)
 		default:

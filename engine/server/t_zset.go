@@ -155,27 +155,17 @@ const (
 func zaddCommand(c *Client)    { c.zaddGeneric(0) }
 func zincrbyCommand(c *Client) { c.zaddGeneric(zaddIncr) }
 
+var zaddWords = []flagWord{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}, {"incr", zaddIncr}, {"gt", zaddGT}, {"lt", zaddLT}}
+
 func (c *Client) zaddGeneric(flags int) {
 	idx := 2
 	for ; idx < len(c.argv); idx++ {
-		switch a := c.argv[idx]; {
-		case argIs(a, "nx"):
-			flags |= zaddNX
-		case argIs(a, "xx"):
-			flags |= zaddXX
-		case argIs(a, "ch"):
-			flags |= zaddCH
-		case argIs(a, "incr"):
-			flags |= zaddIncr
-		case argIs(a, "gt"):
-			flags |= zaddGT
-		case argIs(a, "lt"):
-			flags |= zaddLT
-		default:
-			goto parsed
+		f := wordFlag(c.argv[idx], zaddWords)
+		if f == 0 {
+			break
 		}
+		flags |= f
 	}
-parsed:
 	elements := len(c.argv) - idx
 	if elements%2 != 0 || elements == 0 {
 		c.addError(errSyntax)
@@ -442,10 +432,7 @@ func (o *zrangeOut) finish(dstKey []byte) {
 			return
 		}
 		c.addInt(0)
-		if c.db.Delete(dstKey, c.now) {
-			c.modified(dstKey)
-			c.notifyDel(dstKey)
-		}
+		c.clearDestination(dstKey)
 		return
 	}
 	if o.deferred {

@@ -348,6 +348,31 @@ type zresult struct {
 	score float64
 }
 
+// sortZResults orders res as in a sorted set: by score, then member.
+func sortZResults(res []zresult) {
+	sort.Slice(res, func(a, b int) bool {
+		if res[a].score != res[b].score {
+			return res[a].score < res[b].score
+		}
+		return bytes.Compare(res[a].m, res[b].m) < 0
+	})
+}
+
+// newZSetOf returns a sorted set of res in the encoding a STORE result of
+// that size gets.
+func (c *Client) newZSetOf(res []zresult) types.ZSet {
+	maxLen := 0
+	for _, r := range res {
+		maxLen = max(maxLen, len(r.m))
+	}
+	lim := c.limits()
+	z := types.NewZSetSized(len(res), maxLen, lim)
+	for _, r := range res {
+		z = z.Insert(r.m, r.score, lim)
+	}
+	return z
+}
+
 func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 	setnum, ok := c.argInt(numIdx)
 	if !ok {
@@ -491,12 +516,7 @@ func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 		c.addInt(card)
 		return
 	}
-	sort.Slice(res, func(a, b int) bool {
-		if res[a].score != res[b].score {
-			return res[a].score < res[b].score
-		}
-		return bytes.Compare(res[a].m, res[b].m) < 0
-	})
+	sortZResults(res)
 	if dst != nil {
 		c.storeZsetResult(dst, res, op)
 		return
@@ -510,22 +530,10 @@ func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 func (c *Client) storeZsetResult(dst []byte, res []zresult, op int) {
 	if len(res) == 0 {
 		c.addInt(0)
-		if c.db.Delete(dst, c.now) {
-			c.modified(dst)
-			c.notifyDel(dst)
-		}
+		c.clearDestination(dst)
 		return
 	}
-	maxLen := 0
-	for _, r := range res {
-		maxLen = max(maxLen, len(r.m))
-	}
-	lim := c.limits()
-	z := types.NewZSetSized(len(res), maxLen, lim)
-	for _, r := range res {
-		z = z.Insert(r.m, r.score, lim)
-	}
-	c.replaceValue(dst, z)
+	c.replaceValue(dst, c.newZSetOf(res))
 	c.modified(dst)
 	c.addInt(int64(len(res)))
 	event := [...]string{"zunionstore", "zinterstore", "zdiffstore"}[op]
