@@ -244,21 +244,45 @@ func argIs(arg []byte, word string) bool {
 	return true
 }
 
-// flagWord is an option keyword and the flag bit it sets.
-type flagWord struct {
-	word string
-	flag int
+// argIntPair parses argv[i] and argv[i+1] as integers (a start and an
+// end), replying the error of the first that is not one.
+func (c *Client) argIntPair(i int) (int64, int64, bool) {
+	a, ok := c.argInt(i)
+	if !ok {
+		return 0, 0, false
+	}
+	b, ok := c.argInt(i + 1)
+	return a, b, ok
 }
 
-// wordFlag returns the flag of the keyword arg among words, or 0 when arg
-// is none of them.
-func wordFlag(arg []byte, words []flagWord) int {
+// keyword is an option keyword and what it stands for: a flag bit, an
+// end of a list...
+type keyword struct {
+	word  string
+	value int
+}
+
+// wordFlag returns the value of the keyword arg among words, all nonzero
+// flags, or 0 when arg is none of them.
+func wordFlag(arg []byte, words []keyword) int {
 	for _, w := range words {
 		if argIs(arg, w.word) {
-			return w.flag
+			return w.value
 		}
 	}
 	return 0
+}
+
+// parseKeyword returns the value of the keyword arg among words, replying
+// a syntax error when arg is none of them.
+func (c *Client) parseKeyword(arg []byte, words []keyword) (int, bool) {
+	for _, w := range words {
+		if argIs(arg, w.word) {
+			return w.value, true
+		}
+	}
+	c.addError(errSyntax)
+	return 0, false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -13,10 +13,7 @@ import (
 // significant bit of each byte first.
 
 func bitmapCommands() []*Command {
-	bm := func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command {
-		return &Command{Name: name, Arity: arity, Flags: flags, ACL: acl, Keys: keys, Handler: h,
-			Group: "bitmap", Since: since, Summary: summary, Complexity: cx}
-	}
+	bm := commandsOf("bitmap")
 	return []*Command{
 		bm("setbit", 4, "write denyoom", "@write @bitmap @slow", one("RW access update", 1), setbitCommand, "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", "O(1)"),
 		bm("getbit", 3, "readonly fast", "@read @bitmap @fast", one("RO access", 1), getbitCommand, "2.2.0", "Returns a bit value by offset.", "O(1)"),

@@ -68,7 +68,7 @@ func (c *Client) extractLongLat(i int) (float64, float64, bool) {
 }
 
 // geoaddWords are GEOADD's options, which it passes on to ZADD.
-var geoaddWords = []flagWord{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}}
+var geoaddWords = []keyword{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}}
 
 func geoaddCommand(c *Client) {
 	flags, longIdx := 0, 2

@@ -106,7 +106,7 @@ const (
 	expireLT
 )
 
-var expireWords = []flagWord{{"nx", expireNX}, {"xx", expireXX}, {"gt", expireGT}, {"lt", expireLT}}
+var expireWords = []keyword{{"nx", expireNX}, {"xx", expireXX}, {"gt", expireGT}, {"lt", expireLT}}
 
 // expireGeneric implements EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: the
 // argument times unit (ms) plus base (now for the relative forms).

@@ -261,11 +261,7 @@ func (c *Client) addListRange(l *types.List, start, count int, reverse bool) {
 }
 
 func lrangeCommand(c *Client) {
-	start, ok := c.argInt(2)
-	if !ok {
-		return
-	}
-	end, ok := c.argInt(3)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}
@@ -282,11 +278,7 @@ func lrangeCommand(c *Client) {
 }
 
 func ltrimCommand(c *Client) {
-	start, ok := c.argInt(2)
-	if !ok {
-		return
-	}
-	end, ok := c.argInt(3)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}
@@ -518,16 +510,9 @@ func (c *Client) listElementsRemoved(key []byte, e keyspace.Entry, l *types.List
 }
 
 // parseListPosition parses LEFT or RIGHT.
-func (c *Client) parseListPosition(arg []byte) (int, bool) {
-	switch {
-	case argIs(arg, "left"):
-		return listHead, true
-	case argIs(arg, "right"):
-		return listTail, true
-	}
-	c.addError(errSyntax)
-	return 0, false
-}
+func (c *Client) parseListPosition(arg []byte) (int, bool) { return c.parseKeyword(arg, listEnds) }
+
+var listEnds = []keyword{{"left", listHead}, {"right", listTail}}
 
 func lmoveCommand(c *Client) {
 	from, ok := c.parseListPosition(c.argv[3])

@@ -11,10 +11,7 @@ import (
 // String commands (Redis's t_string.c).
 
 func stringCommands() []*Command {
-	str := func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command {
-		return &Command{Name: name, Arity: arity, Flags: flags, ACL: acl, Keys: keys, Handler: h,
-			Group: "string", Since: since, Summary: summary, Complexity: cx}
-	}
+	str := commandsOf("string")
 	rw := "write denyoom"
 	wfast := "write denyoom fast"
 	return []*Command{
@@ -402,11 +399,7 @@ func strlenCommand(c *Client) {
 }
 
 func getrangeCommand(c *Client) {
-	start, ok := c.argInt(2)
-	if !ok {
-		return
-	}
-	end, ok := c.argInt(3)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}

@@ -155,7 +155,7 @@ const (
 func zaddCommand(c *Client)    { c.zaddGeneric(0) }
 func zincrbyCommand(c *Client) { c.zaddGeneric(zaddIncr) }
 
-var zaddWords = []flagWord{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}, {"incr", zaddIncr}, {"gt", zaddGT}, {"lt", zaddLT}}
+var zaddWords = []keyword{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}, {"incr", zaddIncr}, {"gt", zaddGT}, {"lt", zaddLT}}
 
 func (c *Client) zaddGeneric(flags int) {
 	idx := 2
@@ -656,19 +656,16 @@ func (c *Client) zremrangeGeneric(kind int) {
 
 var zremrangeEvents = [...]string{zrRank: "zremrangebyrank", zrScore: "zremrangebyscore", zrLex: "zremrangebylex"}
 
-// parseZRangeArgs parses the bounds at argv[minIdx] and argv[maxIdx]: a
-// rank range (start, end) or a score or lex range (r). ok is false after
-// an error reply.
+// parseZRangeArgs parses the bounds at argv[minIdx] and argv[maxIdx]
+// (maxIdx is minIdx+1 for ranks): a rank range (start, end) or a score or
+// lex range (r). ok is false after an error reply.
 func (c *Client) parseZRangeArgs(kind, minIdx, maxIdx int) (start, end int64, r zRange, ok bool) {
 	if kind != zrRank {
 		r, ok = c.parseZRange(kind, c.argv[minIdx], c.argv[maxIdx])
 		return 0, 0, r, ok
 	}
-	if start, ok = c.argInt(minIdx); !ok {
-		return
-	}
-	end, ok = c.argInt(maxIdx)
-	return
+	start, end, ok = c.argIntPair(minIdx)
+	return start, end, nil, ok
 }
 
 // parseZRange parses a score (zrScore) or lex (zrLex) range, replying

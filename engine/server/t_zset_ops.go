@@ -160,16 +160,9 @@ func (c *Client) blockingZpop(keys [][]byte, where int, count int64, nested, nil
 }
 
 // parseMinMax parses MIN or MAX.
-func (c *Client) parseMinMax(arg []byte) (int, bool) {
-	switch {
-	case argIs(arg, "min"):
-		return zsetMin, true
-	case argIs(arg, "max"):
-		return zsetMax, true
-	}
-	c.addError(errSyntax)
-	return 0, false
-}
+func (c *Client) parseMinMax(arg []byte) (int, bool) { return c.parseKeyword(arg, zsetEnds) }
+
+var zsetEnds = []keyword{{"min", zsetMin}, {"max", zsetMax}}
 
 func zmpopCommand(c *Client) {
 	numkeys, ok := c.parseNumKeys(1)
