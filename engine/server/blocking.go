@@ -12,20 +12,24 @@ import (
 // A handler that cannot complete yet calls c.blockOnKeys (wait for keys to
 // receive data) or c.blockFor (wait for time to pass) and returns without
 // a reply. The client then stops running commands; input that arrives is
-// kept. The block ends exactly once, on the client's own goroutine (other
-// goroutines only post requests to it, so a blocked client's state is
-// never touched concurrently):
+// kept. Every block has exactly one outcome, decided under its
+// blockState.mu by whoever gets there first:
 //
 //   - served: a command that adds data to a key calls c.keyReady(key).
-//     After that command the oldest client waiting on the key is asked to
-//     re-run its blocked command. A re-run (c.retrying true) that still
-//     finds nothing returns without a reply and the client keeps its place
-//     in the queue; one that completes ends the block and asks the next
-//     waiter of its keys to try in turn. Blocked clients are so served
-//     first come, first served; a client that is not blocked may still
-//     take the data between the write and the re-run;
-//   - timed out: the handler's timeout reply is sent;
+//     Before that command's locks are released, its client serves the
+//     waiters of the keys it made ready itself (serveBlocked, in
+//     blocking_serve.go): it re-runs each waiter's blocked command on the
+//     waiter's behalf, in the waiter's database and protocol, and hands
+//     the reply over to the waiter's goroutine. So, as in Redis, blocked
+//     clients get the data before any other command can take it, even
+//     the pushing client's next pipelined one;
+//   - timed out: the timer decides, the waiter writes its timeout reply;
 //   - CLIENT UNBLOCK, a pause ending, or disconnection.
+//
+// Deciding removes the client from the wait queues; what the decider
+// cannot do from its goroutine (writing a timeout reply, resuming the
+// held-back input) is posted to the client's own goroutine, so a blocked
+// client's connection state is never touched concurrently.
 
 type blockKind int
 
@@ -35,7 +39,8 @@ const (
 	blockPause                  // CLIENT PAUSE: re-run the command when the pause ends
 )
 
-// blockState describes what a blocked client waits for.
+// blockState describes what a blocked client waits for. Its fields are
+// fixed once the block starts, except ended and timer (guarded by mu).
 type blockState struct {
 	kind      blockKind
 	db        int
@@ -43,13 +48,18 @@ type blockState struct {
 	cmd       *Command
 	argv      [][]byte
 	onTimeout func(c *Client) // writes the reply sent on timeout
-	timer     *time.Timer
+	proto     int             // the client's protocol: a served reply is written for it
+	replyOff  bool            // CLIENT REPLY OFF/SKIP covers the blocked command
+
+	mu    sync.Mutex
+	ended bool // the outcome is decided
+	timer *time.Timer
 }
 
-// Requests other goroutines post to a blocked client (Client.blockReq,
+// Outcomes posted to a blocked client's goroutine (Client.blockReq,
 // guarded by asyncMu).
 const (
-	reqRetry = 1 << iota
+	reqServed = 1 << iota // the reply is already in the client's async output
 	reqTimeout
 	reqUnblockTimeout
 	reqUnblockError
@@ -61,24 +71,41 @@ type blockKey struct {
 	key string
 }
 
+// waiter is one entry of a key's wait queue.
+type waiter struct {
+	c  *Client
+	st *blockState
+}
+
 // blockRegistry keeps, per key, the clients waiting on it in arrival
 // order.
 type blockRegistry struct {
 	mu      sync.Mutex
-	waiters map[blockKey][]*Client
+	waiters map[blockKey][]waiter
 	n       atomic.Int64 // blocked clients (INFO blocked_clients)
 	onKeys  atomic.Int64 // clients blocked on keys: lock-free keyReady check
 	paused  map[*Client]struct{}
+	marks   serveMarks
 }
 
 func (r *blockRegistry) init() {
-	r.waiters = map[blockKey][]*Client{}
+	r.waiters = map[blockKey][]waiter{}
 	r.paused = map[*Client]struct{}{}
+	r.marks.init()
 }
 
 // mayBlock reports whether the current command may block: never inside
-// MULTI/EXEC or a script, where blocking commands behave as timed out.
-func (c *Client) mayBlock() bool { return !c.inExec && c.conn != nil }
+// MULTI/EXEC or a script, where blocking commands behave as timed out. A
+// command re-run for a blocked client (retrying) "blocks" by returning
+// without a reply.
+func (c *Client) mayBlock() bool { return !c.inExec && (c.conn != nil || c.retrying) }
+
+// notServing reports whether a blocking command run again for a blocked
+// client must leave key alone: as in Redis 7.0, a client is served from
+// the key made ready, not from its other keys.
+func (c *Client) notServing(key []byte) bool {
+	return c.servingOne && string(key) != c.servingKey
+}
 
 // blockOnKeys blocks the client until one of keys (in the client's db) is
 // signalled ready, or timeout passes (0: forever); onTimeout writes the
@@ -89,11 +116,13 @@ func (c *Client) blockOnKeys(keys [][]byte, timeout time.Duration, onTimeout fun
 	}
 	st := c.newBlockState(blockKeys, onTimeout)
 	r := &c.srv.blocking
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	r.mu.Lock()
 	for _, k := range keys {
 		bk := blockKey{st.db, string(k)}
 		st.keys = append(st.keys, bk.key)
-		r.waiters[bk] = append(r.waiters[bk], c)
+		r.waiters[bk] = append(r.waiters[bk], waiter{c, st})
 	}
 	r.mu.Unlock()
 	r.onKeys.Add(1)
@@ -105,7 +134,10 @@ func (c *Client) blockFor(timeout time.Duration, onTimeout func(*Client)) {
 	if c.retrying {
 		return
 	}
-	c.startBlock(c.newBlockState(blockTime, onTimeout), timeout)
+	st := c.newBlockState(blockTime, onTimeout)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c.startBlock(st, timeout)
 }
 
 func (c *Client) newBlockState(kind blockKind, onTimeout func(*Client)) *blockState {
@@ -113,22 +145,49 @@ func (c *Client) newBlockState(kind blockKind, onTimeout func(*Client)) *blockSt
 	for i, a := range c.argv {
 		argv[i] = append([]byte(nil), a...)
 	}
-	return &blockState{kind: kind, db: c.db.ID(), cmd: c.cmd, argv: argv, onTimeout: onTimeout}
+	return &blockState{kind: kind, db: c.db.ID(), cmd: c.cmd, argv: argv, onTimeout: onTimeout,
+		proto: c.proto, replyOff: c.flags&(flagReplyOff|flagReplySkip) != 0}
 }
 
+// startBlock publishes st; the caller holds st.mu, so that the timer and
+// the servers of the keys see the block complete.
 func (c *Client) startBlock(st *blockState, timeout time.Duration) {
 	c.blocked.Store(st)
-	c.srv.blocking.n.Add(1)
+	r := &c.srv.blocking
+	r.n.Add(1)
 	if timeout > 0 {
-		st.timer = time.AfterFunc(timeout, func() { c.postBlockRequest(st, reqTimeout) })
+		st.timer = time.AfterFunc(timeout, func() {
+			if r.end(c, st) {
+				c.postBlockRequest(st, reqTimeout)
+			}
+		})
 	}
 }
 
-// postBlockRequest asks the client's own goroutine to act on its block.
-func (c *Client) postBlockRequest(st *blockState, req int) bool {
-	if st == nil || c.blocked.Load() != st {
+// end decides st's outcome unless it is decided already, and reports
+// whether the caller's outcome is the one: the client leaves the wait
+// queues and no longer counts as blocked.
+func (r *blockRegistry) end(c *Client, st *blockState) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return r.endLocked(c, st)
+}
+
+func (r *blockRegistry) endLocked(c *Client, st *blockState) bool {
+	if st.ended {
 		return false
 	}
+	st.ended = true
+	if st.timer != nil {
+		st.timer.Stop()
+	}
+	r.remove(c, st)
+	r.n.Add(-1)
+	return true
+}
+
+// postBlockRequest hands a decided outcome to the client's goroutine.
+func (c *Client) postBlockRequest(st *blockState, req int) {
 	c.asyncMu.Lock()
 	c.blockReq |= req
 	c.blockReqFor = st
@@ -138,61 +197,53 @@ func (c *Client) postBlockRequest(st *blockState, req int) bool {
 	if wake && c.conn != nil {
 		c.conn.wake(c)
 	}
-	return true
 }
 
-// handleBlockRequests runs on the client's goroutine (from takeAsync).
+// deliverServed hands a reply served by another client to c, behind the
+// async output already pending for it.
+func (c *Client) deliverServed(st *blockState, reply []byte) {
+	c.asyncMu.Lock()
+	c.async = append(c.async, reply...)
+	c.blockReq |= reqServed
+	c.blockReqFor = st
+	wake := !c.asyncWake
+	c.asyncWake = true
+	c.asyncMu.Unlock()
+	if wake && c.conn != nil {
+		c.conn.wake(c)
+	}
+}
+
+// handleBlockRequests runs on the client's goroutine (from takeAsync) and
+// completes the outcome decided for st.
 func (c *Client) handleBlockRequests(req int, st *blockState) {
 	if st == nil || c.blocked.Load() != st {
 		return
 	}
-	switch {
-	case req&reqUnblockError != 0:
-		c.endBlock(st, func() { c.addError("UNBLOCKED client unblocked via CLIENT UNBLOCK") })
-	case req&(reqUnblockTimeout|reqTimeout) != 0:
-		c.endBlock(st, func() { st.onTimeout(c) })
-	case req&reqUnpause != 0:
-		c.endBlock(st, nil)
-		c.retryCmd = st
-	case req&reqRetry != 0:
-		c.retryBlocked(st)
-	}
-}
-
-// endBlock ends st: the client leaves the wait queues and reply, if any,
-// writes the reply.
-func (c *Client) endBlock(st *blockState, reply func()) {
-	if st.timer != nil {
-		st.timer.Stop()
-	}
-	c.srv.blocking.remove(c, st)
 	c.blocked.Store(nil)
-	c.srv.blocking.n.Add(-1)
-	if reply != nil {
-		c.cmd = st.cmd
-		reply()
+	switch {
+	case req&reqServed != 0:
+		// The reply came with the async output.
+	case req&reqUnpause != 0:
+		c.retryCmd = st
+	case req&reqUnblockError != 0:
+		c.blockReply(st, func() { c.addError("UNBLOCKED client unblocked via CLIENT UNBLOCK") })
+	default:
+		c.blockReply(st, func() { st.onTimeout(c) })
 	}
 }
 
-// retryBlocked re-runs the blocked command; if it completes, the block
-// ends and the next waiters of its keys get their turn.
-func (c *Client) retryBlocked(st *blockState) {
+// blockReply writes the reply ending st without serving it and counts
+// the command, which Redis counts once, when its block ends.
+func (c *Client) blockReply(st *blockState, reply func()) {
+	c.cmd, c.argv = st.cmd, st.argv
+	c.flags &^= flagErrored
 	before := len(c.out)
-	c.argv, c.cmd = st.argv, st.cmd
-	saved := c.db
-	c.db = c.srv.ks.DB(st.db)
-	c.retrying = true
-	c.call(st.cmd)
-	c.retrying = false
-	c.db = saved
-	if len(c.out) == before {
-		return // nothing for us yet
+	reply()
+	if st.replyOff {
+		c.out = c.out[:before]
 	}
-	c.endBlock(st, nil)
-	for _, k := range st.keys {
-		c.readyKeys = append(c.readyKeys, blockKey{st.db, k})
-	}
-	c.serveReady()
+	c.srv.countCommand(c, st.cmd, 0)
 }
 
 func (r *blockRegistry) remove(c *Client, st *blockState) {
@@ -204,7 +255,7 @@ func (r *blockRegistry) remove(c *Client, st *blockState) {
 			bk := blockKey{st.db, k}
 			q := r.waiters[bk]
 			for i, w := range q {
-				if w == c {
+				if w.st == st {
 					q = append(q[:i], q[i+1:]...)
 					break
 				}
@@ -221,35 +272,38 @@ func (r *blockRegistry) remove(c *Client, st *blockState) {
 	}
 }
 
+// queue returns a copy of key's wait queue, oldest first.
+func (r *blockRegistry) queue(bk blockKey) []waiter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q := r.waiters[bk]
+	if len(q) == 0 {
+		return nil
+	}
+	return append([]waiter(nil), q...)
+}
+
 // keyReady records that key (in the client's db) received data a blocked
-// client may want; waiters are asked to retry after the command.
-func (c *Client) keyReady(key []byte) {
+// client may want; its waiters are served before the command's locks are
+// released (see call).
+func (c *Client) keyReady(key []byte) { c.keyReadyIn(c.db.ID(), key) }
+
+// keyReadyIn is keyReady for a key of database db. Commands that add a
+// key whole (RENAME, COPY, MOVE, RESTORE) call it whatever the type, as
+// Redis signals every list, sorted set or stream added to a database.
+func (c *Client) keyReadyIn(db int, key []byte) {
 	if c.srv.blocking.onKeys.Load() == 0 {
 		return
 	}
-	c.readyKeys = append(c.readyKeys, blockKey{c.db.ID(), string(key)})
-}
-
-// serveReady asks the oldest waiter of each key made ready to retry.
-func (c *Client) serveReady() {
-	ready := c.readyKeys
-	c.readyKeys = nil
-	r := &c.srv.blocking
-	for _, bk := range ready {
-		r.mu.Lock()
-		var head *Client
-		if q := r.waiters[bk]; len(q) > 0 {
-			head = q[0]
-		}
-		r.mu.Unlock()
-		if head != nil && head != c {
-			head.postBlockRequest(head.blocked.Load(), reqRetry)
-		}
+	if n := len(c.readyKeys); n > 0 && c.readyKeys[n-1].db == db && c.readyKeys[n-1].key == string(key) {
+		return
 	}
+	c.readyKeys = append(c.readyKeys, blockKey{db, string(key)})
 }
 
 // unblockClient implements CLIENT UNBLOCK for a client blocked on keys or
-// time; it reports whether the client was blocked.
+// time; it reports whether it ended the block (a block served or timed
+// out meanwhile is not unblocked).
 func (s *Server) unblockClient(id int64, withError bool) bool {
 	s.clientsMu.Lock()
 	c := s.clients[id]
@@ -258,20 +312,22 @@ func (s *Server) unblockClient(id int64, withError bool) bool {
 		return false
 	}
 	st := c.blocked.Load()
-	if st == nil || st.kind == blockPause {
+	if st == nil || st.kind == blockPause || !s.blocking.end(c, st) {
 		return false
 	}
 	req := reqUnblockTimeout
 	if withError {
 		req = reqUnblockError
 	}
-	return c.postBlockRequest(st, req)
+	c.postBlockRequest(st, req)
+	return true
 }
 
 // dropBlock forgets the client's wait when it disconnects.
 func (c *Client) dropBlock() {
 	if st := c.blocked.Load(); st != nil {
-		c.endBlock(st, nil)
+		c.srv.blocking.end(c, st)
+		c.blocked.Store(nil)
 	}
 }
 

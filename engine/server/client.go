@@ -70,18 +70,21 @@ type Client struct {
 	lastName       nameCache
 	clockMark      int64 // monotonic reading ending the previous command of this batch
 
-	blocked   atomic.Pointer[blockState] // set while a blocking command waits
-	blockMu   sync.Mutex                 // serializes ending a block
-	retrying  bool                       // re-running a blocked command
-	inExec    bool                       // running EXEC's queued commands
-	readyKeys []blockKey                 // keys the current command made ready
-	retryCmd  *blockState                // a paused command to re-run
-	multi     *multiState
-	watching  []watchedKey
-	casDirty  atomic.Bool                 // a watched key changed (set by other clients)
-	propArgv  [][]byte                    // what to propagate instead of argv, if set
-	propHook  func(db int, argv [][]byte) // if set, receives what the client propagates (scripts)
-	subs      *subscriptions
+	blocked  atomic.Pointer[blockState] // set while a blocking command waits
+	retrying bool                       // re-running a blocked command
+	// When servingOne, a blocked command runs again to serve the client
+	// from servingKey only (see notServing).
+	servingOne bool
+	servingKey string
+	inExec     bool        // running EXEC's queued commands
+	readyKeys  []blockKey  // keys the current command made ready
+	retryCmd   *blockState // a paused command to re-run
+	multi      *multiState
+	watching   []watchedKey
+	casDirty   atomic.Bool                 // a watched key changed (set by other clients)
+	propArgv   [][]byte                    // what to propagate instead of argv, if set
+	propHook   func(db int, argv [][]byte) // if set, receives what the client propagates (scripts)
+	subs       *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).
 	dbIndex    atomic.Int32

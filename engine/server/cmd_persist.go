@@ -253,6 +253,7 @@ func restoreCommand(c *Client) {
 	c.db.SetFreq(e, int(freq))
 	c.modified(key)
 	c.notify(config.NotifyGeneric, "restore", key)
+	c.keyReady(key)
 	c.addOK()
 }
 

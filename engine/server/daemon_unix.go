@@ -3,6 +3,7 @@
 package server
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"syscall"
@@ -27,4 +28,14 @@ func Daemonize(args []string) error {
 		return err
 	}
 	return cmd.Process.Release()
+}
+
+// staleOwner reports whether the process that named a temp file cannot
+// be writing it any more: it is gone, or it is this process (a restarted
+// container reuses its pid) before any snapshot of ours started.
+func staleOwner(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

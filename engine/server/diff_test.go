@@ -38,6 +38,14 @@ import (
 //	!masked CMD ...     compare with every number replaced by '#'
 //	                    (timestamps, ports, ids, sizes, ratios)
 //	!recvmasked         !recv with the same masking
+//	!send CMD ...       send without reading (a command that blocks)
+//	!pipe CMD ... | CMD ...
+//	                    send the commands in one write, without reading
+//	!read N             read N replies and compare them
+//	!readmasked N       !read with the masking of !masked (MONITOR lines)
+//	!blocked N          wait until both servers count N blocked clients
+//	!cmdstats           compare INFO commandstats' calls, rejected and
+//	                    failed counts (not timings; INFO itself left out)
 //	@N ...              run the line on connection N (1-4; default 1)
 //	# comment
 func TestDifferential(t *testing.T) {
@@ -154,10 +162,60 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 			ref.send(args[1])
 			eng.send(args[1])
 			compareStream(t, where, ref, eng)
+		case "!send", "!pipe":
+			req := pipeline(args[1:])
+			ref.send(req)
+			eng.send(req)
+		case "!read", "!readmasked":
+			n, _ := strconv.Atoi(string(args[1]))
+			want, got := collect(ref, n), collect(eng, n)
+			if len(args[0]) > len("!read") {
+				want, got = []byte(maskDigits(want)), []byte(maskDigits(got))
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
+		case "!blocked":
+			n, _ := strconv.Atoi(string(args[1]))
+			waitBlocked(t, ref, n)
+			waitBlocked(t, eng, n)
+		case "!cmdstats":
+			want, got := cmdstats(ref), cmdstats(eng)
+			if want != got {
+				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
+			}
 		default:
 			compareCommand(t, where, ref, eng, args)
 		}
 	}
+}
+
+// pipeline encodes commands separated by "|" arguments.
+func pipeline(args [][]byte) []byte {
+	var out []byte
+	start := 0
+	for i := 0; i <= len(args); i++ {
+		if i == len(args) || string(args[i]) == "|" {
+			out = resp.AppendCommand(out, args[start:i]...)
+			start = i + 1
+		}
+	}
+	return out
+}
+
+var cmdstatTimings = regexp.MustCompile(`usec=[0-9]+,usec_per_call=[0-9.]+,`)
+
+// cmdstats returns INFO commandstats without timings and INFO's own line,
+// sorted.
+func cmdstats(c *rawConn) string {
+	var lines []string
+	for _, l := range strings.Split(c.do("INFO", "commandstats"), "\r\n") {
+		if strings.HasPrefix(l, "cmdstat_") && !strings.HasPrefix(l, "cmdstat_info:") {
+			lines = append(lines, cmdstatTimings.ReplaceAllString(l, ""))
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 func compareCommand(t *testing.T, where string, ref, eng *rawConn, args [][]byte) {

@@ -87,9 +87,6 @@ func (c *Client) execute() {
 	}
 	c.call(cmd)
 	c.afterCommand()
-	if len(c.readyKeys) > 0 {
-		c.serveReady()
-	}
 }
 
 func allowedInPubSub(name string) bool {
@@ -163,13 +160,14 @@ type lockState struct {
 }
 
 // call runs cmd with its locks held, then accounts for it: command stats,
-// slowlog, propagation of writes.
+// slowlog, propagation of writes. A top-level call (the one that takes
+// the locks, not a command run by EXEC or a script) then serves the
+// clients blocked on keys the command made ready, before anything else
+// can run on those keys.
 func (c *Client) call(cmd *Command) {
-	if !c.srv.inExclusive(c) {
-		if !c.lock(cmd) {
-			return // BUSY
-		}
-		defer c.unlock()
+	top := !c.srv.inExclusive(c)
+	if top && !c.lock(cmd) {
+		return // BUSY
 	}
 	clk := &c.srv.clock
 	// Within a batch the previous command's end reading doubles as this
@@ -190,9 +188,19 @@ func (c *Client) call(cmd *Command) {
 	if c.flags&(flagReplySkip|flagReplyOff) != 0 {
 		c.out = c.out[:outBefore]
 	}
-	c.srv.commandDone(c, cmd, dur)
+	if c.blocked.Load() != nil {
+		c.srv.feedMonitors(c, cmd) // counted when the block ends, as in Redis
+	} else {
+		c.srv.commandDone(c, cmd, dur)
+	}
 	if c.dirty > 0 {
 		c.srv.propagate(c, cmd)
+	}
+	if top {
+		if len(c.readyKeys) > 0 {
+			c.serveBlocked()
+		}
+		c.unlock()
 	}
 }
 
@@ -209,8 +217,24 @@ func (c *Client) afterCommand() {
 }
 
 // lock takes the server lock (shared, or exclusive for exclusive
-// commands) and the shard locks of the command's keys in ascending order.
+// commands) and the shard locks of the command's keys in ascending order,
+// then waits, without them, while a round serving blocked clients has one
+// of the keys to itself.
 func (c *Client) lock(cmd *Command) bool {
+	marks := &c.srv.blocking.marks
+	for {
+		if !c.lockOnce(cmd) {
+			return false
+		}
+		if c.locked.lockFree || c.locked.exclusive || !marks.mustWait(c, cmd) {
+			return true
+		}
+		c.unlock()
+		marks.wait(c, cmd)
+	}
+}
+
+func (c *Client) lockOnce(cmd *Command) bool {
 	exclusive := cmd.flags&FlagExclusive != 0 || (cmd.Exclusive != nil && cmd.Exclusive(c.argv))
 	switch c.srv.acquireWorld(c, cmd, exclusive) {
 	case worldBusy:
@@ -240,23 +264,7 @@ func (c *Client) lock(cmd *Command) bool {
 	pos := cmd.keyPositions(c.argv, c.keyPosBuf[:0])
 	shards := c.shardBuf[:0]
 	for _, p := range pos {
-		s := db.ShardOf(c.argv[p])
-		// insertion sort with dedup: key lists are short
-		i := len(shards)
-		dup := false
-		for i > 0 && shards[i-1] >= s {
-			if shards[i-1] == s {
-				dup = true
-				break
-			}
-			i--
-		}
-		if dup {
-			continue
-		}
-		shards = append(shards, 0)
-		copy(shards[i+1:], shards[i:])
-		shards[i] = s
+		shards = addShard(shards, db.ShardOf(c.argv[p]))
 	}
 	for _, s := range shards {
 		db.LockShard(s)
@@ -276,6 +284,11 @@ func (c *Client) unlock() {
 		c.srv.world.Unlock()
 		return
 	}
+	c.unlockShards()
+	c.srv.world.RUnlock()
+}
+
+func (c *Client) unlockShards() {
 	if len(c.locked.shards) > 0 {
 		db := c.srv.ks.DB(c.locked.db)
 		for i := len(c.locked.shards) - 1; i >= 0; i-- {
@@ -283,7 +296,6 @@ func (c *Client) unlock() {
 		}
 		c.locked.shards = c.locked.shards[:0]
 	}
-	c.srv.world.RUnlock()
 }
 
 // inExclusive reports whether c already holds the server's exclusive lock

@@ -150,6 +150,11 @@ func clientUnblockCommand(c *Client) {
 		}
 	}
 	if c.srv.unblockClient(id, withError) {
+		if withError {
+			// Redis counts the error it writes to the target against
+			// CLIENT UNBLOCK too (failed_calls).
+			c.flags |= flagErrored
+		}
 		c.addInt(1)
 	} else {
 		c.addInt(0)

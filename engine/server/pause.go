@@ -41,6 +41,8 @@ func (s *Server) pausedFor(c *Client, cmd *Command) bool {
 func (c *Client) pauseBlock() {
 	st := c.newBlockState(blockPause, nil)
 	r := &c.srv.blocking
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	r.mu.Lock()
 	r.paused[c] = struct{}{}
 	r.mu.Unlock()
@@ -87,7 +89,7 @@ func (s *Server) unpauseClients() {
 	r.mu.Unlock()
 	sortClients(waiting)
 	for _, c := range waiting {
-		if st := c.blocked.Load(); st != nil && st.kind == blockPause {
+		if st := c.blocked.Load(); st != nil && st.kind == blockPause && r.end(c, st) {
 			c.postBlockRequest(st, reqUnpause)
 		}
 	}

@@ -156,6 +156,7 @@ func (s *Server) dirtyCount() int64 {
 func (p *persistence) start() error {
 	s := p.s
 	s.cfg.OnChange(p.configChanged)
+	p.removeStaleTempFiles()
 	if err := p.loadData(); err != nil {
 		return err
 	}

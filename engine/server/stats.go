@@ -35,6 +35,12 @@ func (s *Server) newLoopStats() *loopStats {
 }
 
 func (s *Server) commandDone(c *Client, cmd *Command, dur time.Duration) {
+	s.countCommand(c, cmd, dur)
+	s.feedMonitors(c, cmd)
+}
+
+// countCommand feeds the command statistics and the slowlog.
+func (s *Server) countCommand(c *Client, cmd *Command, dur time.Duration) {
 	st := &c.stats.cmds[cmd.id]
 	st.calls.Add(1)
 	st.usec.Add(int64(dur / time.Microsecond))
@@ -46,7 +52,6 @@ func (s *Server) commandDone(c *Client, cmd *Command, dur time.Duration) {
 	}
 	c.stats.commands.Add(1)
 	s.slowlogAdd(c, cmd, dur)
-	s.feedMonitors(c, cmd)
 }
 
 func (s *Server) commandRejected(ls *loopStats, cmd *Command) {

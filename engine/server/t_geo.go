@@ -462,6 +462,7 @@ func (c *Client) georadiusGeneric(srcIdx int, flags int) {
 		event = "geosearchstore"
 	}
 	c.notify(config.NotifyZSet, event, storeKey)
+	c.keyReady(storeKey)
 	c.addInt(int64(len(points)))
 }
 

@@ -47,6 +47,7 @@ func (c *Client) renameGeneric(nx bool) {
 	c.srv.watches.touch(c.db.ID(), dst)
 	c.notify(config.NotifyGeneric, "rename_from", src)
 	c.notify(config.NotifyGeneric, "rename_to", dst)
+	c.keyReady(dst)
 	if nx {
 		c.addInt(1)
 	} else {
@@ -103,6 +104,7 @@ func copyCommand(c *Client) {
 	c.dirty++
 	c.srv.watches.touch(dst.ID(), newKey)
 	c.srv.notifyEvent(config.NotifyGeneric, "copy_to", newKey, dst.ID())
+	c.keyReadyIn(dst.ID(), newKey)
 	c.addInt(1)
 }
 
@@ -130,6 +132,7 @@ func moveCommand(c *Client) {
 	c.srv.watches.touch(dst.ID(), key)
 	c.notify(config.NotifyGeneric, "move_from", key)
 	c.srv.notifyEvent(config.NotifyGeneric, "move_to", key, dst.ID())
+	c.keyReadyIn(dst.ID(), key)
 	c.addInt(1)
 }
 

@@ -641,6 +641,9 @@ func lmpopCommand(c *Client) {
 // WRONGTYPE reply... reported through replied.
 func (c *Client) mpopList(keys [][]byte, where int, count int64, blockingRetry bool) bool {
 	for _, key := range keys {
+		if c.notServing(key) {
+			continue
+		}
 		e, ok := c.writeEntryQuiet(key, keyspace.TypeList, blockingRetry)
 		if !ok {
 			return true // WRONGTYPE replied
@@ -757,6 +760,13 @@ func brpoplpushCommand(c *Client) {
 	c.blmoveGeneric(listTail, listHead, timeout)
 }
 
+func listEndName(where int) []byte {
+	if where == listHead {
+		return []byte("left")
+	}
+	return []byte("right")
+}
+
 func (c *Client) blmoveGeneric(from, to int, timeout time.Duration) {
 	src := c.argv[1]
 	se, ok := c.writeEntryQuiet(src, keyspace.TypeList, c.retrying)
@@ -769,6 +779,10 @@ func (c *Client) blmoveGeneric(from, to int, timeout time.Duration) {
 				c.propArgv = [][]byte{[]byte("RPOPLPUSH"), src, c.argv[2]}
 			} else {
 				c.propArgv = [][]byte{[]byte("LMOVE"), src, c.argv[2], c.argv[3], c.argv[4]}
+				if c.retrying {
+					// Redis writes the served command's ends in lower case.
+					c.propArgv[3], c.propArgv[4] = listEndName(from), listEndName(to)
+				}
 			}
 		}
 		return

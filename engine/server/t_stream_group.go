@@ -117,7 +117,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 			if s != nil {
 				groups[i] = s.Group(groupName)
 			}
-			if groups[i] == nil && c.retrying && s != nil {
+			if groups[i] == nil && c.retrying && s != nil && !c.notServing(key) {
 				c.addError("NOGROUP the consumer group this client was blocked on no longer exists")
 				return
 			}
@@ -155,7 +155,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 	served := 0
 	for i, key := range keys {
 		s, e, _ := c.lookupStream(key, keyspace.NoTouch|keyspace.NoStats)
-		if s == nil {
+		if s == nil || c.notServing(key) {
 			continue
 		}
 		gt := ids[i]

@@ -73,6 +73,7 @@ func (c *Client) zpopGeneric(keys [][]byte, where int, emitKey bool, count int64
 		c.addArrayLen(0)
 		return true
 	}
+	requested := count
 	if count == -1 {
 		count = 1
 	}
@@ -121,7 +122,12 @@ func (c *Client) zpopGeneric(keys [][]byte, where int, emitKey bool, count int64
 	if where == zsetMax {
 		name = "ZPOPMAX"
 	}
-	c.propArgv = [][]byte{[]byte(name), key, []byte(itoa(n))}
+	// As Redis: ZPOPMIN key for a single pop (BZPOPMIN included), else
+	// the count asked for.
+	c.propArgv = [][]byte{[]byte(name), key}
+	if requested != -1 {
+		c.propArgv = append(c.propArgv, []byte(itoa(requested)))
+	}
 	return true
 }
 
@@ -138,6 +144,9 @@ func (c *Client) bzpopMinMax(where int) {
 
 func (c *Client) blockingZpop(keys [][]byte, where int, count int64, nested, nilWhenEmpty bool, timeout time.Duration) {
 	for _, k := range keys {
+		if c.notServing(k) {
+			continue
+		}
 		e := c.db.Lookup(k, c.now, keyspace.NoStats|keyspace.NoTouch)
 		if !e.Exists() {
 			continue

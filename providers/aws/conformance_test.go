@@ -35,37 +35,33 @@ func TestConformance(t *testing.T) {
 		Changes: []conformance.Change{
 			{
 				Name: "memory scales the node type in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 512Mi", "memory: 1Gi", 1) },
-				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionUpdate, Impact: providers.ImpactRollingFailover}},
+				Edit: conformance.Replace("memory: 512Mi", "memory: 1Gi"),
+				Want: conformance.Only("aws_replication_group.main", providers.ActionUpdate, providers.ImpactRollingFailover),
 			},
 			{
 				Name: "eviction policy in the parameter group",
-				Edit: func(s string) string {
-					return strings.Replace(s, "memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru", 1)
-				},
-				Want: map[string]conformance.Want{"aws_parameter_group.conf-aws-redis7": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("memory: 1Gi", "memory: 1Gi\nevictionPolicy: allkeys-lru"),
+				Want: conformance.Only("aws_parameter_group.conf-aws-redis7", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "single to ha adds replicas and failover in place",
-				Edit: func(s string) string { return strings.Replace(s, "layout: single", "layout: ha\nreplicas: 2", 1) },
-				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("layout: single", "layout: ha\nreplicas: 2"),
+				Want: conformance.Only("aws_replication_group.main", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "fewer replicas disconnects their readers",
-				Edit: func(s string) string { return strings.Replace(s, "replicas: 2", "replicas: 1", 1) },
-				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionUpdate, Impact: providers.ImpactReconnect}},
+				Edit: conformance.Replace("replicas: 2", "replicas: 1"),
+				Want: conformance.Only("aws_replication_group.main", providers.ActionUpdate, providers.ImpactReconnect),
 			},
 			{
 				Name:          "port replaces the group",
-				Edit:          func(s string) string { return strings.Replace(s, "tls:", "network:\n  basePort: 6380\ntls:", 1) },
-				Want:          map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}},
+				Edit:          conformance.Replace("tls:", "network:\n  basePort: 6380\ntls:"),
+				Want:          conformance.Only("aws_replication_group.main", providers.ActionReplace, providers.ImpactDataLoss),
 				AllowDataLoss: true,
 			},
 			{
 				Name: "cluster layout replaces the group and its parameter group",
-				Edit: func(s string) string {
-					return strings.Replace(s, "layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1", 1)
-				},
+				Edit: conformance.Replace("layout: ha\nreplicas: 1", "layout: cluster\nshards: 2\nreplicas: 1"),
 				Want: map[string]conformance.Want{
 					"aws_replication_group.main":                  {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
 					"aws_parameter_group.conf-aws-redis7-cluster": {Action: providers.ActionCreate, Impact: providers.ImpactNone},
@@ -75,8 +71,8 @@ func TestConformance(t *testing.T) {
 			},
 			{
 				Name: "shards are added online",
-				Edit: func(s string) string { return strings.Replace(s, "shards: 2", "shards: 3", 1) },
-				Want: map[string]conformance.Want{"aws_replication_group.main": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("shards: 2", "shards: 3"),
+				Want: conformance.Only("aws_replication_group.main", providers.ActionUpdate, providers.ImpactOnline),
 			},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {

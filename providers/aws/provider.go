@@ -11,7 +11,6 @@ package aws
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -91,16 +90,11 @@ func New() *Provider { return &Provider{} }
 // Validate decodes the provider block and checks the spec against what
 // ElastiCache can do. It needs neither network nor credentials.
 func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*providers.ValidateResponse, error) {
-	resp := &providers.ValidateResponse{}
 	var s Settings
-	if err := topology.DecodeSettings(req.Spec, &s); err != nil {
-		var probs topology.Problems
-		if !errors.As(err, &probs) {
-			return nil, err
-		}
-		resp.Problems = append(resp.Problems, probs...)
-		return resp, nil
+	if resp, err := providers.DecodeSettings(req.Spec, &s); resp != nil || err != nil {
+		return resp, err
 	}
+	resp := &providers.ValidateResponse{}
 	_, probs, warnings := resolve(req.Spec, s)
 	resp.Problems, resp.Warnings = probs, warnings
 	return resp, nil

@@ -1,25 +1,17 @@
 package aws
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/providertest"
 	"github.com/redisctl/redisctl/topology"
 )
 
 func validate(t *testing.T, src string) *providers.ValidateResponse {
 	t.Helper()
-	spec, err := topology.Parse("spec.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	resp, err := New().Validate(context.Background(), providers.ValidateRequest{Spec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return providertest.Validate(t, New(), src)
 }
 
 func TestValidateProblems(t *testing.T) {
@@ -49,16 +41,10 @@ func TestValidateProblems(t *testing.T) {
 		{"unknown setting", spec("name: aws\n", "name: aws\n  regoin: us-east-1\n"), "provider.regoin", 15, "region"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := validate(t, tc.spec)
-			for _, p := range resp.Problems {
-				if p.Path == tc.path && strings.Contains(p.Message, tc.want) {
-					if p.Line != tc.line {
-						t.Errorf("problem at line %d, want %d: %s", p.Line, tc.line, p.Message)
-					}
-					return
-				}
+			p := providertest.Problem(t, validate(t, tc.spec), tc.path, tc.want)
+			if p.Line != tc.line {
+				t.Errorf("problem at line %d, want %d: %s", p.Line, tc.line, p.Message)
 			}
-			t.Errorf("no problem at %s containing %q; got %v", tc.path, tc.want, resp.Problems)
 		})
 	}
 }

@@ -25,13 +25,6 @@ provider:
 
 func TestConformance(t *testing.T) {
 	srv := fakeEnv(t)
-	want := func(pairs ...any) map[string]conformance.Want {
-		out := map[string]conformance.Want{}
-		for i := 0; i < len(pairs); i += 3 {
-			out[pairs[i].(string)] = conformance.Want{Action: pairs[i+1].(providers.Action), Impact: pairs[i+2].(providers.Impact)}
-		}
-		return out
-	}
 	const cl, db = typeCluster + ".main", typeDatabase + ".default"
 	conformance.Run(t, conformance.Harness{
 		Name: Name,
@@ -40,55 +33,48 @@ func TestConformance(t *testing.T) {
 		Changes: []conformance.Change{
 			{
 				Name: "memory scales the SKU in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 1Gi", "memory: 3Gi", 1) },
-				Want: want(cl, providers.ActionUpdate, providers.ImpactReconnect),
+				Edit: conformance.Replace("memory: 1Gi", "memory: 3Gi"),
+				Want: conformance.Only(cl, providers.ActionUpdate, providers.ImpactReconnect),
 			},
 			{
 				Name: "eviction policy in place",
-				Edit: func(s string) string {
-					return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru", 1)
-				},
-				Want: want(db, providers.ActionUpdate, providers.ImpactOnline),
+				Edit: conformance.Replace("memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru"),
+				Want: conformance.Only(db, providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "persistence in place",
-				Edit: func(s string) string {
-					return strings.Replace(s, "evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: aof", 1)
-				},
-				Want: want(db, providers.ActionUpdate, providers.ImpactOnline),
+				Edit: conformance.Replace("evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: aof"),
+				Want: conformance.Only(db, providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "labels are metadata",
-				Edit: func(s string) string {
-					return strings.Replace(s, "layout: ha", "layout: ha\nlabels:\n  team: cache", 1)
-				},
-				Want: want(cl, providers.ActionUpdate, providers.ImpactMetadata),
+				Edit: conformance.Replace("layout: ha", "layout: ha\nlabels:\n  team: cache"),
+				Want: conformance.Only(cl, providers.ActionUpdate, providers.ImpactMetadata),
 			},
 			{
 				Name: "access keys off reconnects",
-				Edit: func(s string) string {
-					return strings.Replace(s, "  location: West Europe\n", "  location: West Europe\n  accessKeys: Disabled\n", 1)
-				},
-				Want: want(db, providers.ActionUpdate, providers.ImpactReconnect),
+				Edit: conformance.Replace("  location: West Europe\n", "  location: West Europe\n  accessKeys: Disabled\n"),
+				Want: conformance.Only(db, providers.ActionUpdate, providers.ImpactReconnect),
 			},
 			{
 				Name: "TLS off reconnects",
-				Edit: func(s string) string { return strings.Replace(s, "tls:\n  enabled: true\n", "", 1) },
-				Want: want(db, providers.ActionUpdate, providers.ImpactReconnect),
+				Edit: conformance.Replace("tls:\n  enabled: true\n", ""),
+				Want: conformance.Only(db, providers.ActionUpdate, providers.ImpactReconnect),
 			},
 			{
 				Name: "clustering policy change recreates the database",
-				Edit: func(s string) string { return strings.Replace(s, "layout: ha", "layout: cluster\nshards: 1", 1) },
-				Want: want(db, providers.ActionReplace, providers.ImpactDataLoss),
+				Edit: conformance.Replace("layout: ha", "layout: cluster\nshards: 1"),
+				Want: conformance.Only(db, providers.ActionReplace, providers.ImpactDataLoss),
 				// The database is recreated: Azure cannot change the policy in place.
 				AllowDataLoss: true,
 			},
 			{
 				Name: "zones replace the cluster and its database",
-				Edit: func(s string) string {
-					return strings.Replace(s, "memory: 3Gi", "memory: 3Gi\nzones: [\"1\", \"2\"]", 1)
+				Edit: conformance.Replace("memory: 3Gi", "memory: 3Gi\nzones: [\"1\", \"2\"]"),
+				Want: map[string]conformance.Want{
+					cl: {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
+					db: {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss},
 				},
-				Want:          want(cl, providers.ActionReplace, providers.ImpactDataLoss, db, providers.ActionReplace, providers.ImpactDataLoss),
 				AllowDataLoss: true,
 			},
 		},

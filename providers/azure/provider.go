@@ -12,7 +12,6 @@ package azure
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -59,15 +58,10 @@ var clusterNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,58}[A-Za-z0-
 // Validate checks the provider block and what Azure can run, without I/O.
 func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*providers.ValidateResponse, error) {
 	var s Settings
-	resp := &providers.ValidateResponse{}
-	if err := topology.DecodeSettings(req.Spec, &s); err != nil {
-		var probs topology.Problems
-		if !errors.As(err, &probs) {
-			return nil, err
-		}
-		resp.Problems = append(resp.Problems, probs...)
-		return resp, nil
+	if resp, err := providers.DecodeSettings(req.Spec, &s); resp != nil || err != nil {
+		return resp, err
 	}
+	resp := &providers.ValidateResponse{}
 	v := &validation{spec: req.Spec, s: s, resp: resp}
 	v.common()
 	if s.ClassicCache != "" {

@@ -1,12 +1,12 @@
 package azure
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/providertest"
 	"github.com/redisctl/redisctl/topology"
 )
 
@@ -20,15 +20,7 @@ provider:
 
 func validate(t *testing.T, body, provider string) *providers.ValidateResponse {
 	t.Helper()
-	spec, err := topology.Parse("spec.yaml", []byte(fmt.Sprintf(validBase, body, provider)))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	resp, err := New().Validate(context.Background(), providers.ValidateRequest{Spec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return providertest.Validate(t, New(), fmt.Sprintf(validBase, body, provider))
 }
 
 func TestValidateProblems(t *testing.T) {
@@ -64,18 +56,9 @@ func TestValidateProblems(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp := validate(t, c.body, c.provider)
-			var got []string
-			for _, p := range resp.Problems {
-				got = append(got, p.Path+": "+p.Message)
-				if p.Path == c.path && strings.Contains(p.Message, c.want) {
-					if p.Line == 0 {
-						t.Errorf("problem at %s has no position", p.Path)
-					}
-					return
-				}
+			if p := providertest.Problem(t, validate(t, c.body, c.provider), c.path, c.want); p.Line == 0 {
+				t.Errorf("problem at %s has no position", p.Path)
 			}
-			t.Errorf("want a problem at %s containing %q; got:\n%s", c.path, c.want, strings.Join(got, "\n"))
 		})
 	}
 }

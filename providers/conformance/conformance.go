@@ -56,6 +56,16 @@ type Want struct {
 	Impact providers.Impact
 }
 
+// Replace is an Edit that replaces the first old in the spec with new.
+func Replace(old, new string) func(spec string) string {
+	return func(spec string) string { return strings.Replace(spec, old, new, 1) }
+}
+
+// Only is the Want of a plan that changes addr alone.
+func Only(addr string, action providers.Action, impact providers.Impact) map[string]Want {
+	return map[string]Want{addr: {Action: action, Impact: impact}}
+}
+
 // PasswordEnv is the variable conformance specs take their password from.
 const PasswordEnv = "REDISCTL_CONFORMANCE_PASSWORD"
 

@@ -37,28 +37,25 @@ func TestConformance(t *testing.T) {
 	prov := testProvider(fake.URL(), dofake.Token)
 	const addr = "digitalocean_database_cluster.main"
 	update := func(impact providers.Impact) map[string]conformance.Want {
-		return map[string]conformance.Want{addr: {Action: providers.ActionUpdate, Impact: impact}}
+		return conformance.Only(addr, providers.ActionUpdate, impact)
 	}
-	replace := map[string]conformance.Want{addr: {Action: providers.ActionReplace, Impact: providers.ImpactDataLoss}}
-	edit := func(from, to string) func(string) string {
-		return func(s string) string { return strings.Replace(s, from, to, 1) }
-	}
+	replace := conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss)
 	var lastID string
 	conformance.Run(t, conformance.Harness{
 		Name: Name,
 		New:  func() providers.Provider { return prov },
 		Spec: conformanceSpec,
 		Changes: []conformance.Change{
-			{Name: "resize up", Edit: edit("memory: 2Gi", "memory: 4Gi"), Want: update(providers.ImpactReconnect)},
-			{Name: "standby added", Edit: edit("layout: single", "layout: ha\nreplicas: 1"), Want: update(providers.ImpactOnline)},
-			{Name: "eviction policy", Edit: edit("allkeys-lru", "volatile-lru"), Want: update(providers.ImpactOnline)},
-			{Name: "persistence", Edit: edit("evictionPolicy: volatile-lru", "evictionPolicy: volatile-lru\npersistence:\n  mode: rdb"), Want: update(providers.ImpactOnline)},
-			{Name: "trusted sources", Edit: edit("[10.0.0.0/8]", "[10.0.0.0/8, 172.16.0.0/12]\n"), Want: update(providers.ImpactOnline)},
-			{Name: "labels", Edit: edit("layout: ha", "labels:\n  env: prod\nlayout: ha"), Want: update(providers.ImpactMetadata)},
-			{Name: "maintenance window", Edit: edit("region: nyc3", "region: nyc3\n  maintenanceWindow: {day: sunday, hour: \"04:00\"}"), Want: update(providers.ImpactMetadata)},
-			{Name: "region migrates", Edit: edit("region: nyc3", "region: ams3"), Want: update(providers.ImpactReconnect)},
-			{Name: "resize down replaces", Edit: edit("memory: 4Gi", "memory: 2Gi"), Want: replace, AllowDataLoss: true},
-			{Name: "vpc replaces", Edit: edit("region: ams3", "region: ams3\n  vpc: 11111111-2222-4333-8444-555555555555"), Want: replace, AllowDataLoss: true},
+			{Name: "resize up", Edit: conformance.Replace("memory: 2Gi", "memory: 4Gi"), Want: update(providers.ImpactReconnect)},
+			{Name: "standby added", Edit: conformance.Replace("layout: single", "layout: ha\nreplicas: 1"), Want: update(providers.ImpactOnline)},
+			{Name: "eviction policy", Edit: conformance.Replace("allkeys-lru", "volatile-lru"), Want: update(providers.ImpactOnline)},
+			{Name: "persistence", Edit: conformance.Replace("evictionPolicy: volatile-lru", "evictionPolicy: volatile-lru\npersistence:\n  mode: rdb"), Want: update(providers.ImpactOnline)},
+			{Name: "trusted sources", Edit: conformance.Replace("[10.0.0.0/8]", "[10.0.0.0/8, 172.16.0.0/12]\n"), Want: update(providers.ImpactOnline)},
+			{Name: "labels", Edit: conformance.Replace("layout: ha", "labels:\n  env: prod\nlayout: ha"), Want: update(providers.ImpactMetadata)},
+			{Name: "maintenance window", Edit: conformance.Replace("region: nyc3", "region: nyc3\n  maintenanceWindow: {day: sunday, hour: \"04:00\"}"), Want: update(providers.ImpactMetadata)},
+			{Name: "region migrates", Edit: conformance.Replace("region: nyc3", "region: ams3"), Want: update(providers.ImpactReconnect)},
+			{Name: "resize down replaces", Edit: conformance.Replace("memory: 4Gi", "memory: 2Gi"), Want: replace, AllowDataLoss: true},
+			{Name: "vpc replaces", Edit: conformance.Replace("region: ams3", "region: ams3\n  vpc: 11111111-2222-4333-8444-555555555555"), Want: replace, AllowDataLoss: true},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {
 			cs := fake.Clusters()

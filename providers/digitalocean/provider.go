@@ -6,7 +6,6 @@ package digitalocean
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -126,16 +125,11 @@ var (
 // Validate checks the spec against what DigitalOcean's managed Valkey can
 // do. It does no I/O.
 func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*providers.ValidateResponse, error) {
-	resp := &providers.ValidateResponse{}
 	var s Settings
-	if err := topology.DecodeSettings(req.Spec, &s); err != nil {
-		var probs topology.Problems
-		if !errors.As(err, &probs) {
-			return nil, err
-		}
-		resp.Problems = append(resp.Problems, probs...)
-		return resp, nil
+	if resp, err := providers.DecodeSettings(req.Spec, &s); resp != nil || err != nil {
+		return resp, err
 	}
+	resp := &providers.ValidateResponse{}
 	v := &validation{spec: req.Spec, s: s, resp: resp}
 	v.layout()
 	v.size()

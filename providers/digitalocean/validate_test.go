@@ -1,11 +1,11 @@
 package digitalocean
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/redisctl/redisctl/providers"
+	"github.com/redisctl/redisctl/providers/providertest"
 	"github.com/redisctl/redisctl/topology"
 )
 
@@ -36,11 +36,7 @@ func parse(t *testing.T, body string) *topology.Spec {
 
 func validate(t *testing.T, body string) *providers.ValidateResponse {
 	t.Helper()
-	resp, err := New().Validate(context.Background(), providers.ValidateRequest{Spec: parse(t, body)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return providertest.Validate(t, New(), specHead+body)
 }
 
 func TestValidateAcceptsExamplesShapes(t *testing.T) {
@@ -90,18 +86,9 @@ func TestValidateProblems(t *testing.T) {
 			if body == baseBody {
 				t.Fatalf("edit %q changed nothing", c.from)
 			}
-			resp := validate(t, body)
-			var got []string
-			for _, p := range resp.Problems {
-				got = append(got, p.Path+": "+p.Message)
-				if p.Path == c.path && strings.Contains(p.Message, c.want) {
-					if p.Line == 0 {
-						t.Errorf("problem at %s has no position", p.Path)
-					}
-					return
-				}
+			if p := providertest.Problem(t, validate(t, body), c.path, c.want); p.Line == 0 {
+				t.Errorf("problem at %s has no position", p.Path)
 			}
-			t.Errorf("want a problem at %s containing %q; got %q", c.path, c.want, got)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"strings"
 	"testing"
 
 	redispb "cloud.google.com/go/redis/apiv1/redispb"
@@ -12,14 +11,6 @@ import (
 	"github.com/redisctl/redisctl/providers/conformance"
 	"github.com/redisctl/redisctl/providers/gcp/memorystorefake"
 )
-
-func edit(old, new string) func(string) string {
-	return func(s string) string { return strings.Replace(s, old, new, 1) }
-}
-
-func want(addr string, a providers.Action, i providers.Impact) map[string]conformance.Want {
-	return map[string]conformance.Want{addr: {Action: a, Impact: i}}
-}
 
 // oneInstance checks the fake holds exactly one instance, ready, and returns it.
 func oneInstance(t *testing.T, f *memorystorefake.Server) *redispb.Instance {
@@ -55,13 +46,13 @@ provider:
   skipFinalSnapshot: true
 `,
 		Changes: []conformance.Change{
-			{Name: "memory in place", Edit: edit("memory: 1Gi", "memory: 3Gi"), Want: want(addr, providers.ActionUpdate, providers.ImpactReconnect)},
-			{Name: "eviction policy in place", Edit: edit("memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "rdb persistence in place", Edit: edit("evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: rdb"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "labels in place", Edit: edit("layout: single", "layout: single\nlabels:\n  env: prod"), Want: want(addr, providers.ActionUpdate, providers.ImpactMetadata)},
-			{Name: "auth off in place", Edit: edit("  authEnabled: true\n", ""), Want: want(addr, providers.ActionUpdate, providers.ImpactReconnect)},
-			{Name: "tls replaces", Edit: edit("layout: single", "layout: single\ntls:\n  enabled: true"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
-			{Name: "single to ha replaces", Edit: edit("layout: single", "layout: ha\nreplicas: 1"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
+			{Name: "memory in place", Edit: conformance.Replace("memory: 1Gi", "memory: 3Gi"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactReconnect)},
+			{Name: "eviction policy in place", Edit: conformance.Replace("memory: 3Gi", "memory: 3Gi\nevictionPolicy: allkeys-lru"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "rdb persistence in place", Edit: conformance.Replace("evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: rdb"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "labels in place", Edit: conformance.Replace("layout: single", "layout: single\nlabels:\n  env: prod"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactMetadata)},
+			{Name: "auth off in place", Edit: conformance.Replace("  authEnabled: true\n", ""), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactReconnect)},
+			{Name: "tls replaces", Edit: conformance.Replace("layout: single", "layout: single\ntls:\n  enabled: true"), Want: conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
+			{Name: "single to ha replaces", Edit: conformance.Replace("layout: single", "layout: ha\nreplicas: 1"), Want: conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {
 			in := oneInstance(t, f)
@@ -127,11 +118,11 @@ provider:
   finalSnapshotBucket: gs://demo-backups
 `,
 		Changes: []conformance.Change{
-			{Name: "add a read replica", Edit: edit("replicas: 2", "replicas: 3"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "upgrade fails over", Edit: edit(`version: "6.x"`, `version: "7.2"`), Want: want(addr, providers.ActionUpdate, providers.ImpactRollingFailover)},
-			{Name: "maintenance window", Edit: edit("  finalSnapshotBucket", "  maintenanceWindow:\n    day: sunday\n    startTime: \"03:00\"\n  finalSnapshotBucket"), Want: want(addr, providers.ActionUpdate, providers.ImpactMetadata)},
-			{Name: "read replicas off replaces", Edit: edit("replicas: 3", "replicas: 1"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
-			{Name: "downgrade replaces", Edit: edit(`version: "7.2"`, `version: "7.0"`), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
+			{Name: "add a read replica", Edit: conformance.Replace("replicas: 2", "replicas: 3"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "upgrade fails over", Edit: conformance.Replace(`version: "6.x"`, `version: "7.2"`), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactRollingFailover)},
+			{Name: "maintenance window", Edit: conformance.Replace("  finalSnapshotBucket", "  maintenanceWindow:\n    day: sunday\n    startTime: \"03:00\"\n  finalSnapshotBucket"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactMetadata)},
+			{Name: "read replicas off replaces", Edit: conformance.Replace("replicas: 3", "replicas: 1"), Want: conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
+			{Name: "downgrade replaces", Edit: conformance.Replace(`version: "7.2"`, `version: "7.0"`), Want: conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {
 			in := oneInstance(t, f)
@@ -196,11 +187,11 @@ provider:
   region: us-central1
 `,
 		Changes: []conformance.Change{
-			{Name: "add a shard", Edit: edit("shards: 3", "shards: 4"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "add replicas", Edit: edit("replicas: 1", "replicas: 2"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "bigger nodes", Edit: edit("memory: 4Gi", "memory: 8Gi"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "aof in place", Edit: edit("memory: 8Gi", "memory: 8Gi\npersistence:\n  mode: aof\n  fsync: always"), Want: want(addr, providers.ActionUpdate, providers.ImpactOnline)},
-			{Name: "tls replaces", Edit: edit("layout: cluster", "layout: cluster\ntls:\n  enabled: true"), Want: want(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
+			{Name: "add a shard", Edit: conformance.Replace("shards: 3", "shards: 4"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "add replicas", Edit: conformance.Replace("replicas: 1", "replicas: 2"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "bigger nodes", Edit: conformance.Replace("memory: 4Gi", "memory: 8Gi"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "aof in place", Edit: conformance.Replace("memory: 8Gi", "memory: 8Gi\npersistence:\n  mode: aof\n  fsync: always"), Want: conformance.Only(addr, providers.ActionUpdate, providers.ImpactOnline)},
+			{Name: "tls replaces", Edit: conformance.Replace("layout: cluster", "layout: cluster\ntls:\n  enabled: true"), Want: conformance.Only(addr, providers.ActionReplace, providers.ImpactDataLoss), AllowDataLoss: true},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {
 			c := one(t)

@@ -2,7 +2,6 @@ package gcp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -20,16 +19,11 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 // resolve decodes and checks a spec. The returned resolved value is usable
 // only when resp has no problems.
 func resolve(spec *topology.Spec) (*resolved, *providers.ValidateResponse, error) {
-	resp := &providers.ValidateResponse{}
 	var s Settings
-	if err := topology.DecodeSettings(spec, &s); err != nil {
-		var probs topology.Problems
-		if !errors.As(err, &probs) {
-			return nil, nil, err
-		}
-		resp.Problems = append(resp.Problems, probs...)
-		return nil, resp, nil
+	if resp, err := providers.DecodeSettings(spec, &s); resp != nil || err != nil {
+		return nil, resp, err
 	}
+	resp := &providers.ValidateResponse{}
 	r := &resolved{spec: spec, settings: s, id: s.InstanceID}
 	if r.id == "" {
 		r.id = spec.Name

@@ -1,25 +1,16 @@
 package gcp
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/redisctl/redisctl/providers"
-	"github.com/redisctl/redisctl/topology"
+	"github.com/redisctl/redisctl/providers/providertest"
 )
 
 func validate(t *testing.T, spec string) *providers.ValidateResponse {
 	t.Helper()
-	s, err := topology.Parse("spec.yaml", []byte(spec))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	resp, err := New().Validate(context.Background(), providers.ValidateRequest{Spec: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
+	return providertest.Validate(t, New(), spec)
 }
 
 func specWith(body, provider string) string {
@@ -56,23 +47,9 @@ func TestValidateProblems(t *testing.T) {
 		{"unknown node type", specWith("layout: cluster\n", "  nodeType: huge\n"), "provider.nodeType", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := topology.Parse("spec.yaml", []byte(tc.spec))
-			if err != nil {
-				t.Fatalf("parse: %v", err)
+			if p := providertest.Problem(t, validate(t, tc.spec), tc.path, tc.msg); p.Line == 0 {
+				t.Errorf("problem %q has no position", p.Message)
 			}
-			resp, err := New().Validate(context.Background(), providers.ValidateRequest{Spec: s})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range resp.Problems {
-				if p.Path == tc.path && strings.Contains(p.Message, tc.msg) {
-					if p.Line == 0 {
-						t.Errorf("problem %q has no position", p.Message)
-					}
-					return
-				}
-			}
-			t.Errorf("no problem at %s mentioning %q; got %v", tc.path, tc.msg, resp.Problems)
 		})
 	}
 }

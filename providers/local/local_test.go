@@ -6,7 +6,6 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/redisctl/redisctl/deploy"
@@ -82,30 +81,24 @@ provider:
 		Changes: []conformance.Change{
 			{
 				Name: "memory in place",
-				Edit: func(s string) string { return strings.Replace(s, "memory: 64Mi", "memory: 128Mi", 1) },
-				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("memory: 64Mi", "memory: 128Mi"),
+				Want: conformance.Only("node.node-0", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "eviction policy in place",
-				Edit: func(s string) string {
-					return strings.Replace(s, "memory: 128Mi", "memory: 128Mi\nevictionPolicy: allkeys-lru", 1)
-				},
-				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("memory: 128Mi", "memory: 128Mi\nevictionPolicy: allkeys-lru"),
+				Want: conformance.Only("node.node-0", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "persistence in place",
-				Edit: func(s string) string {
-					return strings.Replace(s, "evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: aof\n  fsync: always", 1)
-				},
-				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionUpdate, Impact: providers.ImpactOnline}},
+				Edit: conformance.Replace("evictionPolicy: allkeys-lru", "evictionPolicy: allkeys-lru\npersistence:\n  mode: aof\n  fsync: always"),
+				Want: conformance.Only("node.node-0", providers.ActionUpdate, providers.ImpactOnline),
 			},
 			{
 				Name: "port replaces",
-				Edit: func(s string) string {
-					return strings.Replace(s, fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other), 1)
-				},
+				Edit: conformance.Replace(fmt.Sprintf("basePort: %d", base), fmt.Sprintf("basePort: %d", other)),
 				// persistence is aof now, so the data survives the restart.
-				Want: map[string]conformance.Want{"node.node-0": {Action: providers.ActionReplace, Impact: providers.ImpactReconnect}},
+				Want: conformance.Only("node.node-0", providers.ActionReplace, providers.ImpactReconnect),
 			},
 		},
 		Check: func(t *testing.T, step string, s *deploy.Session) {

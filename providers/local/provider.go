@@ -6,7 +6,6 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,15 +46,10 @@ func New() *Provider {
 // Validate checks the provider block and what the engine can run.
 func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*providers.ValidateResponse, error) {
 	var s Settings
-	resp := &providers.ValidateResponse{}
-	if err := topology.DecodeSettings(req.Spec, &s); err != nil {
-		var probs topology.Problems
-		if !errors.As(err, &probs) {
-			return nil, err
-		}
-		resp.Problems = append(resp.Problems, probs...)
-		return resp, nil
+	if resp, err := providers.DecodeSettings(req.Spec, &s); resp != nil || err != nil {
+		return resp, err
 	}
+	resp := &providers.ValidateResponse{}
 	spec := req.Spec
 	problem := func(path, msg string) { resp.Problems = append(resp.Problems, spec.Problemf(path, "%s", msg)) }
 	if s.EngineBinary == "" && spec.Layout != topology.LayoutSingle {
