@@ -49,10 +49,7 @@ if the state changed since it was made. Changes that lose data need --allow-data
 			if (opts.PlanFile == "") == (opts.Spec.File == "") {
 				return &flagError{errors.New("give either -f SPEC or a saved PLANFILE")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return applyRun(opts)
+			return runVerb(opts, runF, applyRun)
 		},
 	}
 	opts.Spec.register(c)
@@ -76,18 +73,11 @@ func applyRun(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	lock, err := s.Lock("apply")
+	lock, p, err := planLocked(ctx, opts.IO, s, "apply", false)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	p, err := s.Plan(ctx, false)
-	if err != nil {
-		return err
-	}
-	if err := plan.RenderHuman(opts.IO.Out, p, opts.IO.ColorEnabled()); err != nil {
-		return err
-	}
 	if p.Empty() {
 		return nil
 	}
@@ -121,6 +111,24 @@ func applySaved(ctx context.Context, opts *ApplyOptions, dopts deploy.Options) e
 		return nil
 	}
 	return runApply(ctx, opts.IO, s, lock, p, deploy.ApplyOptions{PlanFile: opts.PlanFile, AllowDataLoss: opts.AllowDataLoss, Parallelism: opts.Parallelism})
+}
+
+// planLocked takes the state lock for operation, then plans (with destroy,
+// the removal) and prints the plan. The caller releases the lock.
+func planLocked(ctx context.Context, ios *iostreams.IOStreams, s *deploy.Session, operation string, destroy bool) (*state.Lock, *plan.Plan, error) {
+	lock, err := s.Lock(operation)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Plan(ctx, destroy)
+	if err == nil {
+		err = plan.RenderHuman(ios.Out, p, ios.ColorEnabled())
+	}
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	return lock, p, nil
 }
 
 // approve asks for confirmation unless auto-approved. A plan that loses data

@@ -37,10 +37,7 @@ tool reads, so a backup can also move data to another Redis.`,
 			if opts.To == "" {
 				return &flagError{errors.New("--to DIR is required")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return backupRun(opts)
+			return runVerb(opts, runF, backupRun)
 		},
 	}
 	opts.Spec.register(c)
@@ -93,10 +90,7 @@ for confirmation (or --auto-approve). Checksums are verified before anything is 
 			if opts.From == "" {
 				return &flagError{errors.New("--from DIR is required")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return restoreRun(opts)
+			return runVerb(opts, runF, restoreRun)
 		},
 	}
 	opts.Spec.register(c)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/redisctl/redisctl/cmd/iostreams"
 	"github.com/redisctl/redisctl/deploy"
-	"github.com/redisctl/redisctl/deploy/plan"
 )
 
 // DestroyOptions holds what destroy needs.
@@ -30,13 +29,7 @@ func NewCmdDestroy(ios *iostreams.IOStreams, runF func(*DestroyOptions) error) *
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
-			if err := opts.Spec.require(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return destroyRun(opts)
+			return runSpecVerb(opts.Spec, opts, runF, destroyRun)
 		},
 	}
 	opts.Spec.register(c)
@@ -55,18 +48,11 @@ func destroyRun(opts *DestroyOptions) error {
 	if err != nil {
 		return err
 	}
-	lock, err := s.Lock("destroy")
+	lock, p, err := planLocked(ctx, opts.IO, s, "destroy", true)
 	if err != nil {
 		return err
 	}
 	defer lock.Release()
-	p, err := s.Plan(ctx, true)
-	if err != nil {
-		return err
-	}
-	if err := plan.RenderHuman(opts.IO.Out, p, opts.IO.ColorEnabled()); err != nil {
-		return err
-	}
 	if p.Empty() {
 		return s.Forget()
 	}

@@ -47,10 +47,7 @@ empty; from then on, edit the spec and apply as usual.`,
 			if opts.Provider == "" || opts.ID == "" || opts.Name == "" || opts.File == "" {
 				return &flagError{errors.New("import needs --provider, --id, --name and -f")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return importRun(opts)
+			return runVerb(opts, runF, importRun)
 		},
 	}
 	c.Flags().StringVar(&opts.Provider, "provider", "", "provider holding the cache (e.g. aws, gcp, azure, digitalocean)")

@@ -36,10 +36,7 @@ standard output.`,
   redisctl init -f cache.yaml --layout ha --name cache`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return initRun(opts)
+			return runVerb(opts, runF, initRun)
 		},
 	}
 	c.Flags().StringVarP(&opts.File, "file", "f", "redisctl.yaml", "where to write the spec (- for standard output)")

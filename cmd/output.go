@@ -32,13 +32,7 @@ is shown only with --show-secrets.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
-			if err := opts.Spec.require(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return outputRun(opts)
+			return runSpecVerb(opts.Spec, opts, runF, outputRun)
 		},
 	}
 	opts.Spec.register(c)

@@ -44,13 +44,7 @@ With --detailed-exitcode the exit code tells a CI gate what the plan does:
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
-			if err := opts.Spec.require(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return planRun(opts)
+			return runSpecVerb(opts.Spec, opts, runF, planRun)
 		},
 	}
 	opts.Spec.register(c)

@@ -34,10 +34,7 @@ replacement — with its impact class. docs/providers.md is generated from the s
 			if len(args) == 1 {
 				opts.Provider = args[0]
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return providersRun(opts)
+			return runVerb(opts, runF, providersRun)
 		},
 	}
 	c.Flags().StringVarP(&opts.Output, "output", "o", "text", "view: text, json or markdown")

@@ -33,10 +33,7 @@ the YAML language server, put this line at the top of a spec:
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts.ProviderSettings = providerSettings(newRegistry())
-			if runF != nil {
-				return runF(opts)
-			}
-			return schemaRun(opts)
+			return runVerb(opts, runF, schemaRun)
 		},
 	}
 }

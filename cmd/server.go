@@ -37,10 +37,7 @@ func NewCmdServer(ios *iostreams.IOStreams, runF func(*ServerOptions) error) *co
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
 			opts.Args = args
-			if runF != nil {
-				return runF(opts)
-			}
-			return serverRun(opts)
+			return runVerb(opts, runF, serverRun)
 		},
 	}
 	c.AddCommand(NewCmdServerCheckAOF(ios, nil), NewCmdServerCheckRDB(ios, nil))

@@ -34,10 +34,7 @@ func NewCmdServerCheckAOF(ios *iostreams.IOStreams, runF func(*CheckAOFOptions) 
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return checkAOFRun(opts)
+			return runVerb(opts, runF, checkAOFRun)
 		},
 	}
 	c.Flags().BoolVar(&opts.Fix, "fix", false, "truncate a file that ends inside a command")
@@ -76,10 +73,7 @@ func NewCmdServerCheckRDB(ios *iostreams.IOStreams, runF func(*CheckRDBOptions) 
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return checkRDBRun(opts)
+			return runVerb(opts, runF, checkRDBRun)
 		},
 	}
 }

@@ -31,6 +31,23 @@ func (f *specFlags) require() error {
 	return nil
 }
 
+// runVerb ends every verb's RunE: a test passes runF to receive the parsed
+// options instead of running the verb.
+func runVerb[O any](opts *O, runF, run func(*O) error) error {
+	if runF != nil {
+		return runF(opts)
+	}
+	return run(opts)
+}
+
+// runSpecVerb is runVerb for a verb that reads a spec, which -f must name.
+func runSpecVerb[O any](spec specFlags, opts *O, runF, run func(*O) error) error {
+	if err := spec.require(); err != nil {
+		return err
+	}
+	return runVerb(opts, runF, run)
+}
+
 func openSession(ctx context.Context, ios *iostreams.IOStreams, f specFlags) (*deploy.Session, error) {
 	return deploy.Open(ctx, f.File, deploy.Options{Registry: newRegistry(), StateDir: state.ResolveDir(f.StateDir), Progress: ios.ErrOut})
 }

@@ -29,13 +29,7 @@ func NewCmdStatus(ios *iostreams.IOStreams, runF func(*StatusOptions) error) *co
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
-			if err := opts.Spec.require(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return statusRun(opts)
+			return runSpecVerb(opts.Spec, opts, runF, statusRun)
 		},
 	}
 	opts.Spec.register(c)

@@ -37,10 +37,7 @@ Exit code 0 when the spec is valid, 1 when it has problems.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Ctx = c.Context()
 			opts.Providers = newRegistry()
-			if runF != nil {
-				return runF(opts)
-			}
-			return validateRun(opts)
+			return runVerb(opts, runF, validateRun)
 		},
 	}
 	c.Flags().StringVarP(&opts.File, "file", "f", "", "topology spec (YAML)")

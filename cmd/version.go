@@ -26,10 +26,7 @@ func NewCmdVersion(ios *iostreams.IOStreams, runF func(*VersionOptions) error) *
 		Short: "Print the redisctl version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return versionRun(opts)
+			return runVerb(opts, runF, versionRun)
 		},
 	}
 }

@@ -93,7 +93,7 @@ func OpenBytes(ctx context.Context, specFile string, data []byte, opts Options) 
 	if st.Salt == "" {
 		st.Salt = secret.NewSalt()
 	}
-	poll := 10 * time.Second
+	poll := providers.DefaultPollInterval
 	if v := os.Getenv(PollIntervalEnv); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -8,18 +8,20 @@ import (
 
 // FuzzParser checks that any input either parses or yields a
 // *ProtocolError, never a panic or a stall, and that feeding the input in
-// two pieces gives exactly the same commands as feeding it whole.
+// two pieces gives exactly the same commands as feeding it whole, with and
+// without the limits for unauthenticated clients.
 func FuzzParser(f *testing.F) {
 	for _, s := range []string{
 		"*1\r\n$4\r\nPING\r\n", "*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\nb\r\n", "ping\r\n",
-		`set "a\x41" 'b\''` + "\n", "*0\r\n", "*-1\r\n", "*1\r\nx\r\n", "*2\r\n$1\r\n", "$5\r\n",
+		`set "a\x41" 'b\''` + "\n", "*0\r\n", "*-1\r\n", "*1\r\nx\r\n", "*2\r\n$1\r\n", "$5\r\n", "*11\r\n", "*1\r\n$16385\r\n",
 	} {
-		f.Add([]byte(s), uint16(3))
+		f.Add([]byte(s), uint16(3), false)
+		f.Add([]byte(s), uint16(3), true)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
-		whole, werr := feed(t, [][]byte{data})
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16, unauth bool) {
+		whole, werr := feed(t, [][]byte{data}, unauth)
 		c := int(cut) % (len(data) + 1)
-		split, serr := feed(t, [][]byte{data[:c], data[c:]})
+		split, serr := feed(t, [][]byte{data[:c], data[c:]}, unauth)
 		if (werr == nil) != (serr == nil) || (werr != nil && werr.Error() != serr.Error()) {
 			t.Fatalf("whole err %v, split err %v", werr, serr)
 		}
@@ -32,9 +34,10 @@ func FuzzParser(f *testing.F) {
 // feed runs the parser over chunks appended to one buffer the way a
 // connection does and returns the parsed commands flattened, and the
 // protocol error if any.
-func feed(t *testing.T, chunks [][]byte) ([]byte, error) {
+func feed(t *testing.T, chunks [][]byte, unauth bool) ([]byte, error) {
 	var p Parser
 	p.MaxBulkLen = 1 << 20
+	p.Unauthenticated = unauth
 	var buf, out []byte
 	var argv [][]byte
 	for _, ch := range chunks {

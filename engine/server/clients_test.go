@@ -215,6 +215,47 @@ ps.close()
 assert r.client_setname("py") and r.client_getname() == "py"
 assert any(c["name"] == "py" for c in r.client_list())
 assert r.delete("k", "n") == 2
+# A transaction broken by another client's write raises WatchError.
+other = redis.Redis(host=sys.argv[1], port=int(sys.argv[2]), password="pw", decode_responses=True)
+with r.pipeline() as tx:
+    tx.watch("w")
+    other.set("w", "theirs")
+    tx.multi()
+    tx.set("w", "mine")
+    try:
+        tx.execute()
+        raise AssertionError("WATCH did not abort the transaction")
+    except redis.WatchError:
+        pass
+assert r.get("w") == "theirs"
+# Keyspace notifications through a pattern subscription.
+r.config_set("notify-keyspace-events", "KEA")
+ps = r.pubsub()
+ps.psubscribe("__keyspace@0__:note*")
+assert ps.get_message(timeout=2)["type"] == "psubscribe"
+r.set("notes", "x")
+m = ps.get_message(timeout=2)
+assert m["type"] == "pmessage" and m["channel"] == "__keyspace@0__:notes" and m["data"] == "set", m
+ps.close()
+r.config_set("notify-keyspace-events", "")
+# What tools read: the command table, client, INFO, SLOWLOG, MEMORY, TIME.
+cmds = r.command()
+assert cmds["get"]["arity"] == 2 and cmds["get"]["first_key_pos"] == 1, cmds["get"]
+assert r.command_count() == len(cmds)
+ci = r.client_info()
+assert ci["cmd"] == "client|info" and ci["user"] == "default" and ci["db"] == 0, ci
+assert r.info("keyspace")["db0"]["keys"] >= 1
+assert r.info("memory")["used_memory"] > 0
+r.set("n", 42)
+assert r.object("encoding", "n") == "int"
+assert r.memory_usage("n") > 0
+assert abs(r.time()[0] - time.time()) < 60
+r.slowlog_reset()
+r.config_set("slowlog-log-slower-than", 0)
+r.get("n")
+entries = r.slowlog_get(10)
+r.config_set("slowlog-log-slower-than", 10000)
+assert any(e["command"] in ("GET n", b"GET n") for e in entries), entries  # bytes in redis-py 4
 print("python session ok")
 `
 	out, err := exec.Command(py, "-c", script, host, port).CombinedOutput()

@@ -26,7 +26,8 @@ import (
 //	SET k v             a command; both replies must match
 //	!nocompare CMD ...  run on both, ignore the replies (non-deterministic)
 //	!raw "bytes"        send raw bytes (escapes as in redis-cli), compare
-//	                    everything the servers answer until they go quiet
+//	                    everything the servers answer until they go quiet;
+//	!raw "a" N "b" "c"  sends a, then b N times, then c (big requests)
 //	!sleep MS           pause (expiry tests)
 //	!resp2only CMD ...  compare only in the RESP2 pass
 //	!sort CMD ...       compare ignoring the order of every aggregate's elements
@@ -159,8 +160,9 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
 			}
 		case "!raw":
-			ref.send(args[1])
-			eng.send(args[1])
+			raw := rawBytes(t, where, args[1:])
+			ref.send(raw)
+			eng.send(raw)
 			compareStream(t, where, ref, eng)
 		case "!send", "!pipe":
 			req := pipeline(args[1:])
@@ -216,6 +218,22 @@ func cmdstats(c *rawConn) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// rawBytes builds the bytes of a !raw line: prefix [count filler [suffix]].
+func rawBytes(t *testing.T, where string, args [][]byte) []byte {
+	raw := append([]byte(nil), args[0]...)
+	if len(args) >= 3 {
+		n, err := strconv.Atoi(string(args[1]))
+		if err != nil {
+			t.Fatalf("%s: bad count", where)
+		}
+		raw = append(raw, bytes.Repeat(args[2], n)...)
+	}
+	if len(args) >= 4 {
+		raw = append(raw, args[3]...)
+	}
+	return raw
 }
 
 func compareCommand(t *testing.T, where string, ref, eng *rawConn, args [][]byte) {

@@ -145,6 +145,60 @@ func goRedisSession(ctx context.Context, t *testing.T, rdb *redis.Client) {
 	if n, _ := rdb.Del(ctx, "k", "n", "missing").Result(); n != 2 {
 		t.Fatalf("DEL = %d", n)
 	}
+	goRedisIntrospection(ctx, t, rdb)
+}
+
+// goRedisIntrospection reads what cluster routing and tools read through
+// go-redis's own parsers: the command table, client, INFO, SLOWLOG, TIME.
+func goRedisIntrospection(ctx context.Context, t *testing.T, rdb *redis.Client) {
+	cmds, err := rdb.Command(ctx).Result()
+	if err != nil {
+		t.Fatalf("COMMAND: %v", err)
+	}
+	if c := cmds["get"]; c == nil || c.Arity != 2 || c.FirstKeyPos != 1 || c.LastKeyPos != 1 || !c.ReadOnly {
+		t.Fatalf("COMMAND get = %+v", c)
+	}
+	if c := cmds["mset"]; c == nil || c.FirstKeyPos != 1 || c.LastKeyPos != -1 || c.StepCount != 2 || c.ReadOnly {
+		t.Fatalf("COMMAND mset = %+v", c)
+	}
+	if keys, err := rdb.CommandGetKeys(ctx, "mset", "a", "1", "b", "2").Result(); err != nil || strings.Join(keys, ",") != "a,b" {
+		t.Fatalf("COMMAND GETKEYS = %v, %v", keys, err)
+	}
+	if names, err := rdb.CommandList(ctx, &redis.FilterBy{Pattern: "pfc*"}).Result(); err != nil || strings.Join(names, ",") != "pfcount" {
+		t.Fatalf("COMMAND LIST = %v, %v", names, err)
+	}
+	ci, err := rdb.ClientInfo(ctx).Result()
+	if err != nil || ci.ID <= 0 || ci.DB != 0 || ci.User != "default" {
+		t.Fatalf("CLIENT INFO = %+v, %v", ci, err)
+	}
+	if err := rdb.Set(ctx, "n", 42, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	im, err := rdb.InfoMap(ctx, "server", "keyspace").Result()
+	if err != nil || im["Server"]["redis_version"] != "7.0.15" || !strings.HasPrefix(im["Keyspace"]["db0"], "keys=") {
+		t.Fatalf("INFO = %v, %v", im, err)
+	}
+	if enc, _ := rdb.ObjectEncoding(ctx, "n").Result(); enc != "int" {
+		t.Fatalf("OBJECT ENCODING = %q", enc)
+	}
+	if n, _ := rdb.MemoryUsage(ctx, "n").Result(); n <= 0 {
+		t.Fatalf("MEMORY USAGE = %d", n)
+	}
+	if now, err := rdb.Time(ctx).Result(); err != nil || time.Since(now).Abs() > time.Minute {
+		t.Fatalf("TIME = %v, %v", now, err)
+	}
+	rdb.SlowLogReset(ctx)
+	rdb.ConfigSet(ctx, "slowlog-log-slower-than", "0")
+	rdb.Get(ctx, "n")
+	logs, err := rdb.SlowLogGet(ctx, 10).Result()
+	rdb.ConfigSet(ctx, "slowlog-log-slower-than", "10000")
+	found := false
+	for _, l := range logs {
+		found = found || strings.Join(l.Args, " ") == "get n"
+	}
+	if err != nil || !found {
+		t.Fatalf("SLOWLOG GET = %+v, %v", logs, err)
+	}
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -83,7 +83,7 @@ func wait[T any](ctx context.Context, o op, p *runtime.Poller[T]) (T, error) {
 	begin := time.Now()
 	last := ""
 	for !p.Done() {
-		if err := sleep(ctx, o.req.PollInterval); err != nil {
+		if err := o.req.PollWait(ctx); err != nil {
 			var zero T
 			return zero, err
 		}
@@ -124,23 +124,9 @@ func settle(ctx context.Context, o op, get func() (string, error)) error {
 			o.req.Progress(fmt.Sprintf("%s: waiting for the operation in progress: %s [%s elapsed]", o.what, st, time.Since(begin).Round(time.Second)))
 			last = st
 		}
-		if err := sleep(ctx, o.req.PollInterval); err != nil {
+		if err := o.req.PollWait(ctx); err != nil {
 			return err
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		d = 10 * time.Second
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

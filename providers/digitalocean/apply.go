@@ -111,7 +111,7 @@ func (p *Provider) createCluster(ctx context.Context, api *godo.Client, deployme
 		if found != nil {
 			return found, nil
 		}
-		if err := sleep(ctx, min(p.RetryWait<<attempt, p.RetryMaxWait)); err != nil {
+		if err := providers.Sleep(ctx, min(p.RetryWait<<attempt, p.RetryMaxWait)); err != nil {
 			return nil, err
 		}
 	}
@@ -260,7 +260,7 @@ func (p *Provider) waitOnline(ctx context.Context, api *godo.Client, req provide
 			first = db.Status
 			req.Progress(fmt.Sprintf("cluster %s is %s; waiting for online (polling every %s)", db.Name, db.Status, req.PollInterval))
 		}
-		if err := sleep(ctx, req.PollInterval); err != nil {
+		if err := req.PollWait(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -287,19 +287,8 @@ func (p *Provider) destroy(ctx context.Context, api *godo.Client, req providers.
 		if db == nil {
 			return nil
 		}
-		if err := sleep(ctx, req.PollInterval); err != nil {
+		if err := req.PollWait(ctx); err != nil {
 			return err
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

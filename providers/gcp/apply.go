@@ -237,7 +237,7 @@ func (a *applier) await(ctx context.Context, kind resourceKind, verb, target str
 			}
 			return nil
 		}
-		if err := sleep(ctx, a.req.PollInterval); err != nil {
+		if err := a.req.PollWait(ctx); err != nil {
 			return err
 		}
 	}
@@ -254,7 +254,7 @@ func (a *applier) awaitState(ctx context.Context, kind resourceKind, verb, targe
 		if now == stateReady || now == stateGone {
 			return nil
 		}
-		if err := sleep(ctx, a.req.PollInterval); err != nil {
+		if err := a.req.PollWait(ctx); err != nil {
 			return err
 		}
 	}
@@ -295,20 +295,6 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		d = 10 * time.Second
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // stamp names final snapshots; journaled so a resumed run reuses it.

@@ -72,7 +72,7 @@ func snapshot(ctx context.Context, c *redis.Client, progress func(string), name 
 	// LASTSAVE counts whole seconds: start in a later second than the last
 	// save, so this one is told apart from it.
 	if wait := time.Until(time.Unix(before+1, 0)); wait > 0 {
-		if err := sleep(ctx, wait); err != nil {
+		if err := providers.Sleep(ctx, wait); err != nil {
 			return "", err
 		}
 	}
@@ -97,7 +97,7 @@ func snapshot(ctx context.Context, c *redis.Client, progress func(string), name 
 		if time.Now().After(deadline) {
 			return "", fmt.Errorf("BGSAVE did not finish within %s", timeout)
 		}
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+		if err := providers.Sleep(ctx, 20*time.Millisecond); err != nil {
 			return "", err
 		}
 	}

@@ -174,7 +174,7 @@ func (p *Provider) assemble(ctx context.Context, req providers.ApplyRequest, mem
 			if time.Now().After(deadline) {
 				return fmt.Errorf("%s: CLUSTER REPLICATE %s: %w", m.name, m.primary, err)
 			}
-			if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			if err := providers.Sleep(ctx, 50*time.Millisecond); err != nil {
 				return err
 			}
 		}
@@ -189,21 +189,12 @@ func (p *Provider) assemble(ctx context.Context, req providers.ApplyRequest, mem
 			if time.Now().After(deadline) {
 				return fmt.Errorf("%s: cluster not ok after %s: %v %s", m.name, p.StartTimeout, err, strings.TrimSpace(info))
 			}
-			if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			if err := providers.Sleep(ctx, 50*time.Millisecond); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }
 
 func containsValue(m map[string]string, v string) bool {
