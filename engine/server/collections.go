@@ -128,6 +128,18 @@ func (c *Client) readObject(key []byte, t keyspace.Type) (keyspace.Object, bool)
 	return e.Object(), true
 }
 
+// readOrReply is readObject for a command that replies missing() when key
+// does not exist (Redis's lookupKeyReadOrReply); ok is false after any
+// reply.
+func (c *Client) readOrReply(key []byte, t keyspace.Type, missing func()) (keyspace.Object, bool) {
+	obj, ok := c.readObject(key, t)
+	if ok && obj == nil {
+		missing()
+		return nil, false
+	}
+	return obj, ok
+}
+
 // writeEntry looks key up for a write command; ok is false when it
 // replied WRONGTYPE. When the key exists its value is about to change:
 // the snapshot (if any) is given the old value first.

@@ -94,12 +94,8 @@ func getbitCommand(c *Client) {
 	if !ok {
 		return
 	}
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	var buf [20]byte
@@ -178,12 +174,8 @@ func bitcountCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	var buf [20]byte

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/geohash"
+	"github.com/redisctl/redisctl/engine/keyspace"
 	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
@@ -175,14 +176,11 @@ func geodistCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	lon1, lat1, ok1 := geoPosition(z, c.argv[2])
 	lon2, lat2, ok2 := geoPosition(z, c.argv[3])
 	if !ok1 || !ok2 {

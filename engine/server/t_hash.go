@@ -152,14 +152,11 @@ func hsetnxCommand(c *Client) {
 }
 
 func hgetCommand(c *Client) {
-	h, ok := c.hashForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeHash, c.addNull)
 	if !ok {
 		return
 	}
-	if h == nil {
-		c.addNull()
-		return
-	}
+	h := obj.(types.Hash)
 	if v, found := h.Get(c.argv[2]); found {
 		c.addValue(v)
 		return
@@ -346,14 +343,11 @@ func hrandfieldCommand(c *Client) {
 		}
 		return
 	}
-	h, ok := c.hashForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeHash, c.addNull)
 	if !ok {
 		return
 	}
-	if h == nil {
-		c.addNull()
-		return
-	}
+	h := obj.(types.Hash)
 	var fb, vb [20]byte
 	f, _ := h.Random(fb[:0], vb[:0])
 	c.addBulk(f)

@@ -177,14 +177,11 @@ func linsertCommand(c *Client) {
 func llenCommand(c *Client) { c.cardCommand(keyspace.TypeList) }
 
 func lindexCommand(c *Client) {
-	l, ok := c.listForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeList, c.addNull)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addNull()
-		return
-	}
+	l := obj.(*types.List)
 	index, ok := c.argInt(2)
 	if !ok {
 		return
@@ -265,14 +262,11 @@ func lrangeCommand(c *Client) {
 	if !ok {
 		return
 	}
-	l, ok := c.listForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeList, func() { c.addArrayLen(0) })
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addArrayLen(0)
-		return
-	}
+	l := obj.(*types.List)
 	first, n := rankRange(start, end, l.Len())
 	c.addListRange(l, first, n, false)
 }

@@ -293,14 +293,11 @@ func srandmemberCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	s, ok := c.setForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeSet, c.addNull)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.addNull()
-		return
-	}
+	s := obj.(types.Set)
 	var buf [20]byte
 	c.addBulk(s.Random(buf[:0]))
 }
@@ -371,14 +368,11 @@ func (c *Client) readSets(keys [][]byte) ([]types.Set, bool) {
 }
 
 func smembersCommand(c *Client) {
-	s, ok := c.setForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeSet, c.addEmptySet)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.addEmptySet()
-		return
-	}
+	s := obj.(types.Set)
 	c.addSetMembers(s)
 }
 

@@ -61,6 +61,18 @@ func (c *Client) lookupString(key []byte, flags keyspace.LookupFlags) (keyspace.
 	return e, true
 }
 
+// stringOrReply is lookupString for a command that replies missing() when
+// key does not exist (Redis's lookupKeyReadOrReply); ok is false after any
+// reply.
+func (c *Client) stringOrReply(key []byte, flags keyspace.LookupFlags, missing func()) (keyspace.Entry, bool) {
+	e, ok := c.lookupString(key, flags)
+	if ok && !e.Exists() {
+		missing()
+		return e, false
+	}
+	return e, ok
+}
+
 // replyString replies e's string value.
 func (c *Client) replyString(e keyspace.Entry) {
 	var buf [20]byte
@@ -68,12 +80,8 @@ func (c *Client) replyString(e keyspace.Entry) {
 }
 
 func getCommand(c *Client) {
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	c.replyString(e)
@@ -259,12 +267,8 @@ func getsetCommand(c *Client) {
 
 func getdelCommand(c *Client) {
 	key := c.argv[1]
-	e, ok := c.lookupString(key, 0)
+	e, ok := c.stringOrReply(key, 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	c.replyString(e)
@@ -280,12 +284,8 @@ func getexCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, ok := c.lookupString(key, 0)
+	e, ok := c.stringOrReply(key, 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	var when int64
@@ -387,12 +387,8 @@ func appendCommand(c *Client) {
 }
 
 func strlenCommand(c *Client) {
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	c.addInt(int64(e.Len()))
@@ -403,12 +399,8 @@ func getrangeCommand(c *Client) {
 	if !ok {
 		return
 	}
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addBulkStr("") })
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addBulkStr("")
 		return
 	}
 	var buf [20]byte

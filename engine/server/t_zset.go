@@ -330,14 +330,11 @@ func zrankCommand(c *Client)    { c.zrankGeneric(false) }
 func zrevrankCommand(c *Client) { c.zrankGeneric(true) }
 
 func (c *Client) zrankGeneric(rev bool) {
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	m := c.argv[2]
 	s, found := z.Score(m)
 	if !found {
@@ -359,14 +356,11 @@ func (c *Client) zcountGeneric(kind int) {
 	if !ok {
 		return
 	}
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, func() { c.addInt(0) })
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addInt(0)
-		return
-	}
+	z := obj.(types.ZSet)
 	_, n := zRangeCount(z, r)
 	c.addInt(int64(n))
 }

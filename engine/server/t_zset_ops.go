@@ -208,14 +208,11 @@ func zrandmemberCommand(c *Client) {
 		}
 		return
 	}
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	it := z.At(rand.IntN(z.Len()))
 	var buf [20]byte
 	c.addBulk(it.Member(buf[:0]))
