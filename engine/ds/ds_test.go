@@ -148,6 +148,7 @@ func TestZTreeModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	tr := NewZTree()
 	scores := map[string]float64{}
+	blobs := map[string]unsafe.Pointer{}
 	check := func(step int) {
 		var model []zel
 		for m, s := range scores {
@@ -161,6 +162,9 @@ func TestZTreeModel(t *testing.T) {
 		})
 		if tr.Len() != len(model) {
 			t.Fatalf("step %d: len %d vs %d", step, tr.Len(), len(model))
+		}
+		if err := checkZTreeScores(tr.root); err != "" {
+			t.Fatalf("step %d: %s", step, err)
 		}
 		i := 0
 		for it := tr.First(); it.Valid(); it.Next() {
@@ -204,12 +208,14 @@ func TestZTreeModel(t *testing.T) {
 			delete(scores, m)
 		case ok:
 			s := float64(r.IntN(50))
-			tr.Delete(old, []byte(m))
-			tr.Insert(ZBlob(s, []byte(m)))
+			tr.Remove(blobs[m])
+			blobs[m] = ZBlob(s, []byte(m))
+			tr.Insert(blobs[m])
 			scores[m] = s
 		default:
 			s := float64(r.IntN(50))
-			tr.Insert(ZBlob(s, []byte(m)))
+			blobs[m] = ZBlob(s, []byte(m))
+			tr.Insert(blobs[m])
 			scores[m] = s
 		}
 		if step%3000 == 0 {
@@ -223,4 +229,34 @@ func TestZTreeModel(t *testing.T) {
 	if tr.Len() != 0 || tr.First().Valid() {
 		t.Fatal("tree not empty after deleting everything")
 	}
+}
+
+// checkZTreeScores checks that the score arrays of the subtree at n match
+// the blobs they shadow.
+func checkZTreeScores(n *ztNode) string {
+	if n.leaf {
+		if len(n.scores) != len(n.items) {
+			return "leaf scores out of step"
+		}
+		for i, p := range n.items {
+			if n.scores[i] != ZScore(p) {
+				return "leaf score differs from its blob's"
+			}
+		}
+		return ""
+	}
+	if len(n.lowScores) != len(n.lows) {
+		return "bound scores out of step"
+	}
+	for j := 1; j < len(n.lows); j++ {
+		if n.lowScores[j] != ZScore(n.lows[j]) {
+			return "bound score differs from its blob's"
+		}
+	}
+	for _, k := range n.kids {
+		if err := checkZTreeScores(k); err != "" {
+			return err
+		}
+	}
+	return ""
 }

@@ -210,3 +210,53 @@ func TestLoadOrder(t *testing.T) {
 	c.mustDo(bulk("rdb"), "GET", "from")
 	c.mustDo(":1\r\n", "EXISTS", "rdbonly")
 }
+
+type metaCollector struct {
+	stringCollector
+	meta map[string]rdb.KeyMeta
+}
+
+func (h *metaCollector) Key(k []byte, m rdb.KeyMeta, v *rdb.Value) error {
+	h.meta[string(k)] = m
+	return nil
+}
+
+// Under an LFU policy an RDB carries each key's access frequency, under
+// an LRU policy its idle time (Redis's FREQ and IDLE opcodes), and a start
+// with such a policy restores them.
+func TestRDBKeepsIdleAndFreq(t *testing.T) {
+	const payload = "\x00\x05hello\n\x00cr\xdfve4 \n" // DUMP of "hello"
+	for _, tc := range []struct {
+		policy, opt string
+		n           int64
+	}{
+		{"allkeys-lfu", "FREQ", 9},
+		{"allkeys-lru", "IDLETIME", 5000},
+	} {
+		t.Run(tc.policy, func(t *testing.T) {
+			dir := t.TempDir()
+			srv, stop := runServer(t, dir, "--maxmemory-policy", tc.policy)
+			c := dial(t, srv.addr())
+			c.mustDo("+OK\r\n", "RESTORE", "k", "0", payload, tc.opt, strconv.FormatInt(tc.n, 10))
+			c.mustDo("+OK\r\n", "SAVE")
+			stop()
+			data, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := &metaCollector{meta: map[string]rdb.KeyMeta{}}
+			if _, err := rdb.LoadBytes(data, h, rdb.LoadOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			m := h.meta["k"]
+			if got := map[string]int64{"FREQ": int64(m.Freq), "IDLETIME": m.Idle}[tc.opt]; got < tc.n || got > tc.n+1 {
+				t.Fatalf("the file stores %s %d for the key (meta %+v)", tc.opt, got, m)
+			}
+			srv, _ = runServer(t, dir, "--maxmemory-policy", tc.policy)
+			got := dial(t, srv.addr()).do("OBJECT", tc.opt, "k") // OBJECT FREQ, OBJECT IDLETIME
+			if want := ":" + strconv.FormatInt(tc.n, 10) + "\r\n"; got != want && got != ":"+strconv.FormatInt(tc.n+1, 10)+"\r\n" {
+				t.Fatalf("OBJECT %s after the restart: %q, want %q", tc.opt, got, want)
+			}
+		})
+	}
+}

@@ -320,10 +320,9 @@ func (z *zsetTree) Insert(m []byte, score float64, _ *Limits) ZSet {
 	return z
 }
 
-func (z *zsetTree) Update(m []byte, old, score float64) ZSet {
-	z.t.Delete(old, m)
+func (z *zsetTree) Update(m []byte, _, score float64) ZSet {
 	p := ds.ZBlob(score, m)
-	z.d.Replace(p)
+	z.t.Remove(z.d.Replace(p))
 	z.t.Insert(p)
 	return z
 }
@@ -333,7 +332,7 @@ func (z *zsetTree) Delete(m []byte) (ZSet, bool) {
 	if p == nil {
 		return z, false
 	}
-	z.t.Delete(ds.ZScore(p), m)
+	z.t.Remove(p)
 	z.mem -= int64(ds.ZBlobSize(p))
 	return z, true
 }
