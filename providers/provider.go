@@ -7,6 +7,7 @@ package providers
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/redisctl/redisctl/topology"
@@ -190,6 +191,19 @@ type Resource struct {
 
 // Address is the resource's unique name in a plan: "type.name".
 func (r *Resource) Address() string { return r.Type + "." + r.Name }
+
+// Clone is a copy of r that shares no map or slice with it (its maps are
+// never nil).
+func (r Resource) Clone() Resource {
+	out := r
+	out.Attrs = make(map[string]string, len(r.Attrs))
+	maps.Copy(out.Attrs, r.Attrs)
+	out.Private = make(map[string]string, len(r.Private))
+	maps.Copy(out.Private, r.Private)
+	out.Endpoints = append([]Endpoint(nil), r.Endpoints...)
+	out.DependsOn = append([]string(nil), r.DependsOn...)
+	return out
+}
 
 // Endpoint is a host and port clients connect to, with what they find there.
 type Endpoint struct {

@@ -9,22 +9,22 @@ import (
 // OpenBit returns the bit module (LuaBitOp 1.0.2): 32-bit operations on
 // numbers, results as signed 32-bit integers.
 func OpenBit(L *lua.LState) *lua.LTable {
-	return newModule(L, map[string]lua.LGFunction{
-		"tobit":   func(L *lua.LState) int { return pushBits(L, bitArg(L, 1)) },
-		"bnot":    func(L *lua.LState) int { return pushBits(L, ^bitArg(L, 1)) },
-		"band":    bitFold(func(a, b uint32) uint32 { return a & b }),
-		"bor":     bitFold(func(a, b uint32) uint32 { return a | b }),
-		"bxor":    bitFold(func(a, b uint32) uint32 { return a ^ b }),
-		"lshift":  bitShift(func(b uint32, n uint) uint32 { return b << n }),
-		"rshift":  bitShift(func(b uint32, n uint) uint32 { return b >> n }),
-		"arshift": bitShift(func(b uint32, n uint) uint32 { return uint32(int32(b) >> n) }),
-		"rol":     bitShift(func(b uint32, n uint) uint32 { return b<<n | b>>(32-n) }),
-		"ror":     bitShift(func(b uint32, n uint) uint32 { return b>>n | b<<(32-n) }),
-		"bswap": func(L *lua.LState) int {
+	return newModule(L, 12, []libFunc{
+		{"tobit", func(L *lua.LState) int { return pushBits(L, bitArg(L, 1)) }},
+		{"bnot", func(L *lua.LState) int { return pushBits(L, ^bitArg(L, 1)) }},
+		{"band", bitFold(func(a, b uint32) uint32 { return a & b })},
+		{"bor", bitFold(func(a, b uint32) uint32 { return a | b })},
+		{"bxor", bitFold(func(a, b uint32) uint32 { return a ^ b })},
+		{"lshift", bitShift(func(b uint32, n uint) uint32 { return b << n })},
+		{"rshift", bitShift(func(b uint32, n uint) uint32 { return b >> n })},
+		{"arshift", bitShift(func(b uint32, n uint) uint32 { return uint32(int32(b) >> n) })},
+		{"rol", bitShift(func(b uint32, n uint) uint32 { return b<<n | b>>(32-n) })},
+		{"ror", bitShift(func(b uint32, n uint) uint32 { return b>>n | b<<(32-n) })},
+		{"bswap", func(L *lua.LState) int {
 			b := bitArg(L, 1)
 			return pushBits(L, b>>24|(b>>8)&0xff00|(b&0xff00)<<8|b<<24)
-		},
-		"tohex": bitToHex,
+		}},
+		{"tohex", bitToHex},
 	})
 }
 

@@ -38,14 +38,20 @@ type cjsonConfig struct {
 
 // OpenCJSON returns the cjson module (lua-cjson 2.1.0 as Redis ships it).
 func OpenCJSON(L *lua.LState) *lua.LTable {
+	null := L.NewUserData()
+	null.Value = nullValue{}
+	return newCJSON(L, null)
+}
+
+// newCJSON is lua_cjson_new: a cjson module with its own configuration
+// (cjson.new), sharing null.
+func newCJSON(L *lua.LState, null *lua.LUserData) *lua.LTable {
 	cfg := &cjsonConfig{sparseRatio: 2, sparseSafe: 10, encodeMaxDepth: 1000, decodeMaxDepth: 1000,
-		precision: 14, invalidDecode: true, keepBuffer: true}
-	cfg.null = L.NewUserData()
-	cfg.null.Value = nullValue{}
-	t := newModule(L, map[string]lua.LGFunction{
-		"encode": cfg.encode,
-		"decode": cfg.decode,
-		"encode_sparse_array": func(L *lua.LState) int {
+		precision: 14, invalidDecode: true, keepBuffer: true, null: null}
+	t := newModule(L, 0, []libFunc{
+		{"encode", cfg.encode},
+		{"decode", cfg.decode},
+		{"encode_sparse_array", func(L *lua.LState) int {
 			if L.GetTop() > 3 {
 				argError(L, 4, "found too many arguments")
 			}
@@ -62,24 +68,24 @@ func OpenCJSON(L *lua.LState) *lua.LTable {
 			L.Push(lua.LNumber(cfg.sparseRatio))
 			L.Push(lua.LNumber(cfg.sparseSafe))
 			return 3
-		},
-		"encode_max_depth": func(L *lua.LState) int {
+		}},
+		{"encode_max_depth", func(L *lua.LState) int {
 			return cjsonIntOption(L, &cfg.encodeMaxDepth, 1, math.MaxInt32)
-		},
-		"decode_max_depth": func(L *lua.LState) int {
+		}},
+		{"decode_max_depth", func(L *lua.LState) int {
 			return cjsonIntOption(L, &cfg.decodeMaxDepth, 1, math.MaxInt32)
-		},
-		"encode_number_precision": func(L *lua.LState) int {
+		}},
+		{"encode_number_precision", func(L *lua.LState) int {
 			return cjsonIntOption(L, &cfg.precision, 1, 14)
-		},
-		"encode_keep_buffer": func(L *lua.LState) int {
+		}},
+		{"encode_keep_buffer", func(L *lua.LState) int {
 			if L.GetTop() >= 1 {
 				cfg.keepBuffer = cjsonBool(L, 1)
 			}
 			L.Push(lua.LBool(cfg.keepBuffer))
 			return 1
-		},
-		"encode_invalid_numbers": func(L *lua.LState) int {
+		}},
+		{"encode_invalid_numbers", func(L *lua.LState) int {
 			if L.GetTop() >= 1 {
 				if s, ok := L.Get(1).(lua.LString); ok && s == "null" {
 					cfg.invalidEncode = 2
@@ -96,14 +102,18 @@ func OpenCJSON(L *lua.LState) *lua.LTable {
 				L.Push(lua.LBool(cfg.invalidEncode == 1))
 			}
 			return 1
-		},
-		"decode_invalid_numbers": func(L *lua.LState) int {
+		}},
+		{"decode_invalid_numbers", func(L *lua.LState) int {
 			if L.GetTop() >= 1 {
 				cfg.invalidDecode = cjsonBool(L, 1)
 			}
 			L.Push(lua.LBool(cfg.invalidDecode))
 			return 1
-		},
+		}},
+		{"new", func(L *lua.LState) int {
+			L.Push(newCJSON(L, null))
+			return 1
+		}},
 	})
 	t.RawSetString("null", cfg.null)
 	t.RawSetString("_NAME", lua.LString("cjson"))

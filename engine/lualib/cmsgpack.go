@@ -10,11 +10,11 @@ import (
 // OpenCMsgpack returns the cmsgpack module (lua-cmsgpack 0.4.0 as Redis
 // ships it).
 func OpenCMsgpack(L *lua.LState) *lua.LTable {
-	t := newModule(L, map[string]lua.LGFunction{
-		"pack":         msgpackPack,
-		"unpack":       func(L *lua.LState) int { return msgpackUnpack(L, 0, 0) },
-		"unpack_one":   func(L *lua.LState) int { return msgpackUnpack(L, 1, L.OptInt(2, 0)) },
-		"unpack_limit": func(L *lua.LState) int { return msgpackUnpack(L, L.OptInt(2, 0), L.OptInt(3, 0)) },
+	t := newModule(L, 0, []libFunc{
+		{"pack", msgpackPack},
+		{"unpack", func(L *lua.LState) int { return msgpackUnpack(L, 0, 0) }},
+		{"unpack_one", func(L *lua.LState) int { return msgpackUnpack(L, 1, L.OptInt(2, 0)) }},
+		{"unpack_limit", func(L *lua.LState) int { return msgpackUnpack(L, L.OptInt(2, 0), L.OptInt(3, 0)) }},
 	})
 	t.RawSetString("_NAME", lua.LString("cmsgpack"))
 	t.RawSetString("_VERSION", lua.LString("lua-cmsgpack 0.4.0"))

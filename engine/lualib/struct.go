@@ -12,10 +12,10 @@ import (
 // library as Redis ships it): pack, unpack and size of binary records on
 // a little-endian 64-bit platform.
 func OpenStruct(L *lua.LState) *lua.LTable {
-	return newModule(L, map[string]lua.LGFunction{
-		"pack":   structPack,
-		"unpack": structUnpack,
-		"size":   structSize,
+	return newModule(L, 3, []libFunc{
+		{"pack", structPack},
+		{"unpack", structUnpack},
+		{"size", structSize},
 	})
 }
 

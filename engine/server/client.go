@@ -87,18 +87,20 @@ type Client struct {
 	subs       *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).
-	dbIndex    atomic.Int32
-	name       atomic.Pointer[string]
-	lastCmd    atomic.Pointer[Command]
-	lastSeen   atomic.Int64 // unix ms of the last command
-	outLen     atomic.Int64 // bytes of output pending
-	inLen      atomic.Int64 // bytes of query buffer held
-	subCount   atomic.Int32 // channels + patterns + shard channels
-	chanCount  atomic.Int32
-	patCount   atomic.Int32
-	shardCount atomic.Int32
-	multiCount atomic.Int32 // queued commands, -1 outside MULTI
-	protoView  atomic.Int32
+	noEvictView atomic.Bool // CLIENT NO-EVICT on: flags=e
+	monitorView atomic.Bool // MONITOR: flags=O
+	dbIndex     atomic.Int32
+	name        atomic.Pointer[string]
+	lastCmd     atomic.Pointer[Command]
+	lastSeen    atomic.Int64 // unix ms of the last command
+	outLen      atomic.Int64 // bytes of output pending
+	inLen       atomic.Int64 // bytes of query buffer held
+	subCount    atomic.Int32 // channels + patterns + shard channels
+	chanCount   atomic.Int32
+	patCount    atomic.Int32
+	shardCount  atomic.Int32
+	multiCount  atomic.Int32 // queued commands, -1 outside MULTI
+	protoView   atomic.Int32
 
 	// asyncMu guards async: output produced by other clients (pub/sub
 	// messages, MONITOR lines, CLIENT KILL), flushed by the owner.

@@ -17,27 +17,27 @@ func clientCommand() *Command {
 	acl := "@slow @connection"
 	aacl := "@admin @slow @dangerous @connection"
 	return &Command{Name: "client", Arity: -2, ACL: "@slow", Group: "connection", Since: "2.4.0",
-		Summary: "A container for client connection commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for client connection commands", Complexity: "Depends on subcommand.",
 		Sub: append([]*Command{
 			{Name: "id", Arity: 2, Flags: base, ACL: acl, Handler: func(c *Client) { c.addInt(c.id) },
-				Group: "connection", Since: "5.0.0", Summary: "Returns the unique client ID of the connection.", Complexity: "O(1)"},
+				Group: "connection", Since: "5.0.0", Summary: "Returns the client ID for the current connection", Complexity: "O(1)"},
 			{Name: "getname", Arity: 2, Flags: base, ACL: acl, Handler: clientGetNameCommand,
-				Group: "connection", Since: "2.6.9", Summary: "Returns the name of the connection.", Complexity: "O(1)"},
+				Group: "connection", Since: "2.6.9", Summary: "Get the current connection name", Complexity: "O(1)"},
 			{Name: "setname", Arity: 3, Flags: base, ACL: acl, Handler: clientSetNameCommand,
-				Group: "connection", Since: "2.6.9", Summary: "Sets the connection name.", Complexity: "O(1)"},
+				Group: "connection", Since: "2.6.9", Summary: "Set the current connection name", Complexity: "O(1)"},
 			{Name: "list", Arity: -2, Flags: admin, ACL: aacl, Tips: []string{"nondeterministic_output"}, Handler: clientListCommand,
-				Group: "connection", Since: "2.4.0", Summary: "Lists open connections.", Complexity: "O(N) where N is the number of client connections"},
+				Group: "connection", Since: "2.4.0", Summary: "Get the list of client connections", Complexity: "O(N) where N is the number of client connections"},
 			{Name: "info", Arity: 2, Flags: base, ACL: acl, Tips: []string{"nondeterministic_output"},
 				Handler: func(c *Client) { c.addVerbatim([]byte(c.infoLine() + "\n")) },
-				Group:   "connection", Since: "6.2.0", Summary: "Returns information about the connection.", Complexity: "O(1)"},
+				Group:   "connection", Since: "6.2.0", Summary: "Returns information about the current client connection.", Complexity: "O(1)"},
 			{Name: "kill", Arity: -3, Flags: admin, ACL: aacl, Handler: clientKillCommand,
-				Group: "connection", Since: "2.4.0", Summary: "Terminates open connections.", Complexity: "O(N) where N is the number of client connections"},
+				Group: "connection", Since: "2.4.0", Summary: "Kill the connection of a client", Complexity: "O(N) where N is the number of client connections"},
 			{Name: "reply", Arity: 3, Flags: base, ACL: acl, Handler: clientReplyCommand,
-				Group: "connection", Since: "3.2.0", Summary: "Instructs the server whether to reply to commands.", Complexity: "O(1)"},
+				Group: "connection", Since: "3.2.0", Summary: "Instruct the server whether to reply to commands", Complexity: "O(1)"},
 			{Name: "no-evict", Arity: 3, Flags: admin, ACL: aacl, Handler: clientNoEvictCommand,
-				Group: "connection", Since: "7.0.0", Summary: "Sets the client eviction mode of the connection.", Complexity: "O(1)"},
+				Group: "connection", Since: "7.0.0", Summary: "Set client eviction mode for the current connection", Complexity: "O(1)"},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: acl, Handler: clientHelpCommand,
-				Group: "connection", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+				Group: "connection", Since: "5.0.0", Summary: "Show helpful text about the different subcommands", Complexity: "O(1)"},
 		}, clientPauseCommands()...)}
 }
 
@@ -130,12 +130,18 @@ func (c *Client) infoLine() string {
 	if lc := c.lastCmd.Load(); lc != nil {
 		cmd = lc.fullName
 	}
+	// The letters Redis shows, in its order.
 	flags := ""
-	if c.subCount.Load() > 0 {
-		flags += "P"
-	}
-	if m := c.multiCount.Load(); m >= 0 {
-		flags += "x"
+	for _, f := range []struct {
+		on     bool
+		letter string
+	}{
+		{c.monitorView.Load(), "O"}, {c.subCount.Load() > 0, "P"}, {c.multiCount.Load() >= 0, "x"},
+		{c.blocked.Load() != nil, "b"}, {c.casDirty.Load(), "d"}, {c.noEvictView.Load(), "e"},
+	} {
+		if f.on {
+			flags += f.letter
+		}
 	}
 	if flags == "" {
 		flags = "N"
@@ -256,8 +262,10 @@ func clientNoEvictCommand(c *Client) {
 	switch {
 	case argIs(c.argv[2], "on"):
 		c.flags |= flagNoEvict
+		c.noEvictView.Store(true)
 	case argIs(c.argv[2], "off"):
 		c.flags &^= flagNoEvict
+		c.noEvictView.Store(false)
 	default:
 		c.addError(errSyntax)
 		return

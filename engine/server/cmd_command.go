@@ -15,22 +15,22 @@ func commandCommand() *Command {
 	acl := "@slow @connection"
 	ndo := []string{"nondeterministic_output_order"}
 	return &Command{Name: "command", Arity: -1, Flags: ls, ACL: acl, Tips: ndo, Handler: commandAllCommand,
-		Group: "server", Since: "2.8.13", Summary: "Returns detailed information about all commands.", Complexity: "O(N) where N is the total number of Redis commands",
+		Group: "server", Since: "2.8.13", Summary: "Get array of Redis command details", Complexity: "O(N) where N is the total number of Redis commands",
 		Sub: []*Command{
 			{Name: "count", Arity: 2, Flags: ls, ACL: acl, Handler: func(c *Client) { c.addInt(int64(len(c.srv.cmds.byName))) },
-				Group: "server", Since: "2.8.13", Summary: "Returns a count of commands.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Get total number of Redis commands", Complexity: "O(1)"},
 			{Name: "info", Arity: -2, Flags: ls, ACL: acl, Tips: ndo, Handler: commandInfoCommand,
-				Group: "server", Since: "2.8.13", Summary: "Returns information about one, multiple or all commands.", Complexity: "O(N) where N is the number of commands to look up"},
+				Group: "server", Since: "2.8.13", Summary: "Get array of specific Redis command details, or all when no argument is given.", Complexity: "O(N) where N is the number of commands to look up"},
 			{Name: "docs", Arity: -2, Flags: ls, ACL: acl, Tips: ndo, Handler: commandDocsCommand,
-				Group: "server", Since: "7.0.0", Summary: "Returns documentary information about one, multiple or all commands.", Complexity: "O(N) where N is the number of commands to look up"},
+				Group: "server", Since: "7.0.0", Summary: "Get array of specific Redis command documentation", Complexity: "O(N) where N is the number of commands to look up"},
 			{Name: "list", Arity: -2, Flags: ls, ACL: acl, Tips: ndo, Handler: commandListCommand,
-				Group: "server", Since: "7.0.0", Summary: "Returns a list of command names.", Complexity: "O(N) where N is the total number of Redis commands"},
+				Group: "server", Since: "7.0.0", Summary: "Get an array of Redis command names", Complexity: "O(N) where N is the total number of Redis commands"},
 			{Name: "getkeys", Arity: -4, Flags: ls, ACL: acl, Handler: func(c *Client) { commandGetKeys(c, false) },
-				Group: "server", Since: "2.8.13", Summary: "Extracts the key names from an arbitrary command.", Complexity: "O(N) where N is the number of arguments to the command"},
+				Group: "server", Since: "2.8.13", Summary: "Extract keys given a full Redis command", Complexity: "O(N) where N is the number of arguments to the command"},
 			{Name: "getkeysandflags", Arity: -4, Flags: ls, ACL: acl, Handler: func(c *Client) { commandGetKeys(c, true) },
-				Group: "server", Since: "7.0.0", Summary: "Extracts the key names and access flags for an arbitrary command.", Complexity: "O(N) where N is the number of arguments to the command"},
+				Group: "server", Since: "7.0.0", Summary: "Extract keys and access flags given a full Redis command", Complexity: "O(N) where N is the number of arguments to the command"},
 			{Name: "help", Arity: 2, Flags: ls, ACL: acl, Handler: commandHelpCommand,
-				Group: "server", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+				Group: "server", Since: "5.0.0", Summary: "Show helpful text about the different subcommands", Complexity: "O(1)"},
 		}}
 }
 
@@ -103,10 +103,12 @@ func (c *Client) addCommandInfo(cmd *Command) {
 	}
 }
 
+// commandFlagNames lists the flags COMMAND INFO shows; like Redis it hides
+// may_replicate, which only the server acts on.
 func commandFlagNames(cmd *Command) []string {
 	var out []string
 	for _, fn := range flagNames {
-		if cmd.flags&fn.f != 0 {
+		if cmd.flags&fn.f != 0 && fn.f != FlagMayReplicate {
 			out = append(out, fn.name)
 		}
 	}
@@ -201,13 +203,25 @@ func commandDocsCommand(c *Client) {
 	}
 }
 
+// docMeta is the part of a command's documentation about its past:
+// doc_flags, deprecation and history (see commandDocMeta).
+type docMeta struct {
+	docFlags        []string
+	deprecatedSince string
+	replacedBy      string
+	history         [][2]string
+}
+
+// addCommandDocs writes a command's COMMAND DOCS map, fields in Redis's
+// order.
 func (c *Client) addCommandDocs(cmd *Command) {
-	n := 4
-	if len(cmd.Sub) > 0 {
-		n++
-	}
-	if len(cmd.argDocs) > 0 {
-		n++
+	meta := commandDocMeta[cmd.fullName]
+	n := 3
+	for _, present := range []bool{cmd.Complexity != "", len(meta.docFlags) > 0, meta.deprecatedSince != "", meta.replacedBy != "",
+		len(meta.history) > 0, len(cmd.argDocs) > 0, len(cmd.Sub) > 0} {
+		if present {
+			n++
+		}
 	}
 	c.addMapLen(n)
 	c.addBulkStr("summary")
@@ -216,8 +230,34 @@ func (c *Client) addCommandDocs(cmd *Command) {
 	c.addBulkStr(cmd.Since)
 	c.addBulkStr("group")
 	c.addBulkStr(cmd.Group)
-	c.addBulkStr("complexity")
-	c.addBulkStr(cmd.Complexity)
+	if cmd.Complexity != "" {
+		c.addBulkStr("complexity")
+		c.addBulkStr(cmd.Complexity)
+	}
+	if len(meta.docFlags) > 0 {
+		c.addBulkStr("doc_flags")
+		c.addSetLen(len(meta.docFlags))
+		for _, f := range meta.docFlags {
+			c.addSimple(f)
+		}
+	}
+	if meta.deprecatedSince != "" {
+		c.addBulkStr("deprecated_since")
+		c.addBulkStr(meta.deprecatedSince)
+	}
+	if meta.replacedBy != "" {
+		c.addBulkStr("replaced_by")
+		c.addBulkStr(meta.replacedBy)
+	}
+	if len(meta.history) > 0 {
+		c.addBulkStr("history")
+		c.addSetLen(len(meta.history))
+		for _, h := range meta.history {
+			c.addArrayLen(2)
+			c.addBulkStr(h[0])
+			c.addBulkStr(h[1])
+		}
+	}
 	if len(cmd.argDocs) > 0 {
 		c.addBulkStr("arguments")
 		c.addArgDocs(cmd.argDocs)

@@ -12,18 +12,18 @@ func configCommand() *Command {
 	admin := "admin noscript loading stale"
 	acl := "@admin @slow @dangerous"
 	return &Command{Name: "config", Arity: -2, ACL: "@slow", Group: "server", Since: "2.0.0",
-		Summary: "A container for server configuration commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for server configuration commands", Complexity: "Depends on subcommand.",
 		Sub: []*Command{
 			{Name: "get", Arity: -3, Flags: admin, ACL: acl, Handler: configGetCommand,
-				Group: "server", Since: "2.0.0", Summary: "Returns the effective values of configuration parameters.", Complexity: "O(N) when N is the number of configuration parameters provided"},
+				Group: "server", Since: "2.0.0", Summary: "Get the values of configuration parameters", Complexity: "O(N) when N is the number of configuration parameters provided"},
 			{Name: "set", Arity: -4, Flags: admin, ACL: acl, Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, Handler: configSetCommand,
-				Group: "server", Since: "2.0.0", Summary: "Sets configuration parameters in-flight.", Complexity: "O(N) when N is the number of configuration parameters provided"},
+				Group: "server", Since: "2.0.0", Summary: "Set configuration parameters to the given values", Complexity: "O(N) when N is the number of configuration parameters provided"},
 			{Name: "resetstat", Arity: 2, Flags: admin, ACL: acl, Handler: func(c *Client) { c.srv.resetStats(); c.addOK() },
-				Group: "server", Since: "2.0.0", Summary: "Resets the server's statistics.", Complexity: "O(1)"},
+				Group: "server", Since: "2.0.0", Summary: "Reset the stats returned by INFO", Complexity: "O(1)"},
 			{Name: "rewrite", Arity: 2, Flags: admin, ACL: acl, Handler: configRewriteCommand,
-				Group: "server", Since: "2.8.0", Summary: "Persists the effective configuration to file.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.0", Summary: "Rewrite the configuration file with the in memory configuration", Complexity: "O(1)"},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: "@slow", Handler: configHelpCommand,
-				Group: "server", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+				Group: "server", Since: "5.0.0", Summary: "Show helpful text about the different subcommands", Complexity: "O(1)"},
 		}}
 }
 

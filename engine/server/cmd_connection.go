@@ -10,19 +10,19 @@ import (
 func connectionCommands() []*Command {
 	return []*Command{
 		{Name: "ping", Arity: -1, Flags: "fast", ACL: "@fast @connection", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
-			Handler: pingCommand, Group: "connection", Since: "1.0.0", Summary: "Returns the server's liveliness response.", Complexity: "O(1)"},
+			Handler: pingCommand, Group: "connection", Since: "1.0.0", Summary: "Ping the server", Complexity: "O(1)"},
 		{Name: "echo", Arity: 2, Flags: "loading stale fast", ACL: "@fast @connection", Handler: func(c *Client) { c.addBulk(c.argv[1]) },
-			Group: "connection", Since: "1.0.0", Summary: "Returns the given string.", Complexity: "O(1)"},
+			Group: "connection", Since: "1.0.0", Summary: "Echo the given string", Complexity: "O(1)"},
 		{Name: "select", Arity: 2, Flags: "loading stale fast", ACL: "@fast @connection", Handler: selectCommand,
-			Group: "connection", Since: "1.0.0", Summary: "Changes the selected database.", Complexity: "O(1)"},
+			Group: "connection", Since: "1.0.0", Summary: "Change the selected database for the current connection", Complexity: "O(1)"},
 		{Name: "auth", Arity: -2, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@fast @connection", Handler: authCommand,
-			Group: "connection", Since: "1.0.0", Summary: "Authenticates the connection.", Complexity: "O(N) where N is the number of passwords defined for the user"},
+			Group: "connection", Since: "1.0.0", Summary: "Authenticate to the server", Complexity: "O(N) where N is the number of passwords defined for the user"},
 		{Name: "hello", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@fast @connection", Handler: helloCommand,
-			Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", Complexity: "O(1)"},
+			Group: "connection", Since: "6.0.0", Summary: "Handshake with Redis", Complexity: "O(1)"},
 		{Name: "quit", Arity: -1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@fast @connection", Handler: quitCommand,
-			Group: "connection", Since: "1.0.0", Summary: "Closes the connection.", Complexity: "O(1)"},
+			Group: "connection", Since: "1.0.0", Summary: "Close the connection", Complexity: "O(1)"},
 		{Name: "reset", Arity: 1, Flags: "noscript loading stale fast no_auth allow_busy", ACL: "@fast @connection", Handler: resetCommand,
-			Group: "connection", Since: "6.2.0", Summary: "Resets the connection.", Complexity: "O(1)"},
+			Group: "connection", Since: "6.2.0", Summary: "Reset the connection", Complexity: "O(1)"},
 	}
 }
 
@@ -179,6 +179,8 @@ func resetCommand(c *Client) {
 	c.unwatchAll()
 	c.unsubscribeAll()
 	c.flags &^= flagMonitor | flagReplyOff | flagReplySkip | flagReplySkipNext | flagNoEvict | flagPubSub
+	c.noEvictView.Store(false)
+	c.monitorView.Store(false)
 	c.srv.removeMonitor(c)
 	c.selectDB(0)
 	c.proto = resp.RESP2

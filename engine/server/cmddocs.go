@@ -17,7 +17,14 @@ import (
 //	[ ... ]              optional; ( ... ) a required group
 //	a | b                alternatives (a "oneof")
 //	label: inside a group names it ([condition: NX | XX])
+//	TOKEN ( ... )        a group introduced by a token (TYPE (NORMAL | PUBSUB))
 //	...                  after an item: it repeats
+//	@6.2.0               after an item: the version that added it
+//	@deprecated:2.8.12   after an item: the version that deprecated it
+//	@multiple_token      after an item: its token repeats with it
+//	@spec:0              after a key: the key spec that finds it (by
+//	                     default the keys' specs are numbered in order)
+//	a:b:type             a name with a colon (ip:port:string)
 //
 // e.g. "key value:string [condition: NX | XX] [GET]".
 
@@ -28,6 +35,10 @@ type argDoc struct {
 	keyIndex int // key_spec_index, -1 when not a key
 	optional bool
 	multiple bool
+	multiTok bool // multiple_token
+	specSet  bool // keyIndex given by @spec
+	since    string
+	deprec   string // deprecated_since
 	args     []*argDoc
 }
 
@@ -43,7 +54,7 @@ func parseArgDocs(syntax string) []*argDoc {
 	var number func([]*argDoc)
 	number = func(as []*argDoc) {
 		for _, a := range as {
-			if a.typ == "key" {
+			if a.typ == "key" && !a.specSet {
 				a.keyIndex = keys
 				keys++
 			}
@@ -81,11 +92,29 @@ func (p *argParser) seq() []*argDoc {
 			return out
 		}
 		a := p.item()
-		if p.peek() == "..." {
-			p.i++
-			a.multiple = true
-		}
+		p.suffixes(a)
 		out = append(out, a)
+	}
+}
+
+// suffixes reads what may follow an item: "...", "@since", "@deprecated:v".
+func (p *argParser) suffixes(a *argDoc) {
+	for ; ; p.i++ {
+		switch t := p.peek(); {
+		case t == "...":
+			a.multiple = true
+		case t == "@multiple_token":
+			a.multiTok = true
+		case strings.HasPrefix(t, "@spec:"):
+			fmt.Sscan(t[len("@spec:"):], &a.keyIndex)
+			a.specSet = true
+		case strings.HasPrefix(t, "@deprecated:"):
+			a.deprec = strings.TrimPrefix(t, "@deprecated:")
+		case strings.HasPrefix(t, "@"):
+			a.since = t[1:]
+		default:
+			return
+		}
 	}
 }
 
@@ -99,9 +128,14 @@ func (p *argParser) item() *argDoc {
 		g := p.group(map[string]string{"[": "]", "(": ")"}[t])
 		g.optional = t == "["
 		return g
+	case isToken(t) && p.peek() == "(":
+		p.i++
+		g := p.group(")")
+		g.token = t
+		return g
 	case isToken(t):
 		next := p.peek()
-		if next != "" && !isToken(next) && !strings.ContainsAny(next, "[]()|") && next != "..." {
+		if next != "" && !isToken(next) && !strings.ContainsAny(next, "[]()|@") && next != "..." {
 			p.i++
 			a := leafArg(next)
 			a.token = t
@@ -117,9 +151,9 @@ func leafArg(s string) *argDoc {
 	if s == "key" {
 		return &argDoc{name: "key", typ: "key"}
 	}
-	name, typ, ok := strings.Cut(s, ":")
-	if !ok {
-		typ = "string"
+	name, typ := s, "string"
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		name, typ = s[:i], s[i+1:]
 	}
 	a := &argDoc{name: name, typ: typ, keyIndex: -1}
 	if typ == "key" {
@@ -186,11 +220,10 @@ func (c *Client) addArgDocs(as []*argDoc) {
 		if a.keyIndex >= 0 {
 			n++
 		}
-		if a.token != "" {
-			n++
-		}
-		if a.optional || a.multiple {
-			n++
+		for _, present := range []bool{a.token != "", a.since != "", a.deprec != "", a.optional || a.multiple || a.multiTok} {
+			if present {
+				n++
+			}
 		}
 		if len(a.args) > 0 {
 			n++
@@ -208,7 +241,15 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			c.addBulkStr("token")
 			c.addBulkStr(a.token)
 		}
-		if a.optional || a.multiple {
+		if a.since != "" {
+			c.addBulkStr("since")
+			c.addBulkStr(a.since)
+		}
+		if a.deprec != "" {
+			c.addBulkStr("deprecated_since")
+			c.addBulkStr(a.deprec)
+		}
+		if a.optional || a.multiple || a.multiTok {
 			c.addBulkStr("flags")
 			var fl []string
 			if a.optional {
@@ -216,6 +257,9 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			}
 			if a.multiple {
 				fl = append(fl, "multiple")
+			}
+			if a.multiTok {
+				fl = append(fl, "multiple_token")
 			}
 			c.addSetLen(len(fl))
 			for _, f := range fl {

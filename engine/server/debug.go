@@ -10,18 +10,19 @@ import (
 
 // DEBUG.
 
-func debugCommand(c *Client) {
+// debugAllowed applies enable-debug-command; the dispatcher rejects DEBUG
+// when it says no, before authentication, as Redis does.
+func (c *Client) debugAllowed() bool {
 	switch c.srv.cfg.Get("enable-debug-command") {
 	case "yes":
+		return true
 	case "local":
-		if !strings.HasPrefix(c.addr, "127.") && !strings.HasPrefix(c.addr, "[::1]") {
-			c.addError(errDebugDisabled)
-			return
-		}
-	default:
-		c.addError(errDebugDisabled)
-		return
+		return strings.HasPrefix(c.addr, "127.") || strings.HasPrefix(c.addr, "[::1]")
 	}
+	return false
+}
+
+func debugCommand(c *Client) {
 	sub := c.argv[1]
 	switch {
 	case argIs(sub, "help"):

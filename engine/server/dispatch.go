@@ -25,7 +25,7 @@ func (c *Client) execute() {
 	if cmd != nil && cmd.sub != nil && len(c.argv) >= 2 {
 		sub := cmd.sub[strings.ToLower(string(c.argv[1]))]
 		if sub == nil { // as in Redis, even for COMMAND, which runs alone
-			c.cmd = cmd
+			c.cmd = nil // an unknown command, not a rejected call of the container
 			c.reject("ERR unknown subcommand '" + sanitize(trunc(c.argv[1], 128)) +
 				"'. Try " + strings.ToUpper(cmd.Name) + " HELP.")
 			return
@@ -40,6 +40,9 @@ func (c *Client) execute() {
 		return
 	case (cmd.Arity > 0 && len(c.argv) != cmd.Arity) || len(c.argv) < -cmd.Arity:
 		c.reject("ERR wrong number of arguments for '" + cmd.fullName + "' command")
+		return
+	case cmd.Name == "debug" && !c.debugAllowed(): // Redis's protected-command check
+		c.reject(errDebugDisabled)
 		return
 	case !c.authed && cmd.flags&FlagNoAuth == 0:
 		if c.srv.requirePass() != "" {

@@ -16,18 +16,18 @@ func introspectionCommands() []*Command {
 		latencyCommand(),
 		memoryCommand(),
 		{Name: "debug", Arity: -2, Flags: "admin noscript loading stale", ACL: "@admin @slow @dangerous", Handler: debugCommand,
-			Group: "server", Since: "1.0.0", Summary: "A container for debugging commands.", Complexity: "Depends on subcommand."},
+			Group: "server", Since: "1.0.0", Summary: "A container for debugging commands", Complexity: "Depends on subcommand."},
 		{Name: "wait", Arity: 3, Flags: "noscript", ACL: "@slow @connection", Tips: []string{"request_policy:all_shards", "response_policy:agg_min"}, Handler: waitCommand,
-			Group: "generic", Since: "3.0.0", Summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", Complexity: "O(1)"},
+			Group: "generic", Since: "3.0.0", Summary: "Wait for the synchronous replication of all the write commands sent in the context of the current connection", Complexity: "O(1)"},
 		{Name: "role", Arity: 1, Flags: "noscript loading stale fast", ACL: "@admin @fast @dangerous", Handler: roleCommand,
-			Group: "server", Since: "2.8.12", Summary: "Returns the replication role.", Complexity: "O(1)"},
+			Group: "server", Since: "2.8.12", Summary: "Return the role of the instance in the context of replication", Complexity: "O(1)"},
 		{Name: "lastsave", Arity: 1, Flags: "loading stale fast", ACL: "@admin @fast @dangerous", Tips: []string{"nondeterministic_output"},
 			Handler: func(c *Client) { c.addInt(c.srv.stats.lastSave.Load()) },
-			Group:   "server", Since: "1.0.0", Summary: "Returns the Unix timestamp of the last successful save to disk.", Complexity: "O(1)"},
+			Group:   "server", Since: "1.0.0", Summary: "Get the UNIX time stamp of the last successful save to disk", Complexity: "O(1)"},
 		{Name: "readonly", Arity: 1, Flags: "loading stale fast", ACL: "@fast @connection", Handler: clusterDisabled,
-			Group: "cluster", Since: "3.0.0", Summary: "Enables read-only queries for a connection to a Redis Cluster replica node.", Complexity: "O(1)"},
+			Group: "cluster", Since: "3.0.0", Summary: "Enables read queries for a connection to a cluster replica node", Complexity: "O(1)"},
 		{Name: "readwrite", Arity: 1, Flags: "loading stale fast", ACL: "@fast @connection", Handler: clusterDisabled,
-			Group: "cluster", Since: "3.0.0", Summary: "Enables read-write queries for a connection to a Reids Cluster replica node.", Complexity: "O(1)"},
+			Group: "cluster", Since: "3.0.0", Summary: "Disables read queries for a connection to a cluster replica node", Complexity: "O(1)"},
 	}
 }
 
@@ -97,11 +97,11 @@ func clientPauseCommands() []*Command {
 	aacl := "@admin @slow @dangerous @connection"
 	return []*Command{
 		{Name: "pause", Arity: -3, Flags: admin, ACL: aacl, Handler: clientPauseCommand,
-			Group: "connection", Since: "3.0.0", Summary: "Suspends commands processing.", Complexity: "O(1)"},
+			Group: "connection", Since: "2.9.50", Summary: "Stop processing commands from clients for some time", Complexity: "O(1)"},
 		{Name: "unpause", Arity: 2, Flags: admin, ACL: aacl, Handler: func(c *Client) { c.srv.unpauseClients(); c.addOK() },
-			Group: "connection", Since: "6.2.0", Summary: "Resumes processing commands from paused clients.", Complexity: "O(N) Where N is the number of paused clients"},
+			Group: "connection", Since: "6.2.0", Summary: "Resume processing of clients that were paused", Complexity: "O(N) Where N is the number of paused clients"},
 		{Name: "unblock", Arity: -3, Flags: admin, ACL: aacl, Handler: clientUnblockCommand,
-			Group: "connection", Since: "5.0.0", Summary: "Unblocks a client blocked by a blocking command from a different connection.", Complexity: "O(log N) where N is the number of client connections"},
+			Group: "connection", Since: "5.0.0", Summary: "Unblock a client blocked in a blocking command from a different connection", Complexity: "O(log N) where N is the number of client connections"},
 	}
 }
 

@@ -49,20 +49,20 @@ func latencyCommand() *Command {
 	acl := "@admin @slow @dangerous"
 	tips := []string{"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}
 	return &Command{Name: "latency", Arity: -2, ACL: "@slow", Group: "server", Since: "2.8.13",
-		Summary: "A container for latency diagnostics commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for latency diagnostics commands", Complexity: "Depends on subcommand.",
 		Sub: []*Command{
 			{Name: "latest", Arity: 2, Flags: f, ACL: acl, Tips: tips, Handler: latencyLatestCommand,
-				Group: "server", Since: "2.8.13", Summary: "Returns the latest latency samples for all events.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Return the latest latency samples for all events.", Complexity: "O(1)"},
 			{Name: "history", Arity: 3, Flags: f, ACL: acl, Tips: tips, Handler: latencyHistoryCommand,
-				Group: "server", Since: "2.8.13", Summary: "Returns timestamp-latency samples for an event.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Return timestamp-latency samples for the event.", Complexity: "O(1)"},
 			{Name: "reset", Arity: -2, Flags: f, ACL: acl, Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, Handler: latencyResetCommand,
-				Group: "server", Since: "2.8.13", Summary: "Resets the latency data for one or more events.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Reset latency data for one or more events.", Complexity: "O(1)"},
 			{Name: "doctor", Arity: 2, Flags: f, ACL: acl, Tips: tips, Handler: latencyDoctorCommand,
-				Group: "server", Since: "2.8.13", Summary: "Returns a human-readable latency analysis report.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Return a human readable latency analysis report.", Complexity: "O(1)"},
 			{Name: "graph", Arity: 3, Flags: f, ACL: acl, Tips: tips, Handler: latencyGraphCommand,
-				Group: "server", Since: "2.8.13", Summary: "Returns a latency graph for an event.", Complexity: "O(1)"},
+				Group: "server", Since: "2.8.13", Summary: "Return a latency graph for the event.", Complexity: "O(1)"},
 			{Name: "histogram", Arity: -2, Flags: f, ACL: acl, Tips: tips, Handler: latencyHistogramCommand,
-				Group: "server", Since: "7.0.0", Summary: "Returns the cumulative distribution of latencies of a subset or all commands.", Complexity: "O(N) where N is the number of commands with latency information being retrieved."},
+				Group: "server", Since: "7.0.0", Summary: "Return the cumulative distribution of latencies of a subset of commands or all.", Complexity: "O(N) where N is the number of commands with latency information being retrieved."},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: "@slow", Handler: func(c *Client) {
 				c.addHelp(
 					"DOCTOR",
@@ -80,7 +80,7 @@ func latencyCommand() *Command {
 					"    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
 					"    If no commands are specified then all histograms are replied.",
 				)
-			}, Group: "server", Since: "2.8.13", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+			}, Group: "server", Since: "2.8.13", Summary: "Show helpful text about the different subcommands.", Complexity: "O(1)"},
 		}}
 }
 

@@ -12,26 +12,26 @@ import (
 
 func memoryCommand() *Command {
 	return &Command{Name: "memory", Arity: -2, ACL: "@slow", Group: "server", Since: "4.0.0",
-		Summary: "A container for memory diagnostics commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for memory diagnostics commands", Complexity: "Depends on subcommand.",
 		Sub: []*Command{
 			{Name: "usage", Arity: -3, Flags: "readonly", ACL: "@read @slow", Keys: one("RO", 2), Handler: memoryUsageCommand,
-				Group: "server", Since: "4.0.0", Summary: "Estimates the memory usage of a key.", Complexity: "O(N) where N is the number of samples."},
+				Group: "server", Since: "4.0.0", Summary: "Estimate the memory usage of a key", Complexity: "O(N) where N is the number of samples."},
 			{Name: "stats", Arity: 2, ACL: "@slow", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}, Handler: memoryStatsCommand,
-				Group: "server", Since: "4.0.0", Summary: "Returns details about memory usage.", Complexity: "O(1)"},
+				Group: "server", Since: "4.0.0", Summary: "Show memory usage details", Complexity: "O(1)"},
 			{Name: "doctor", Arity: 2, ACL: "@slow", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
 				Handler: func(c *Client) {
 					c.addVerbatim([]byte("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"))
-				}, Group: "server", Since: "4.0.0", Summary: "Outputs a memory problems report.", Complexity: "O(1)"},
+				}, Group: "server", Since: "4.0.0", Summary: "Outputs memory problems report", Complexity: "O(1)"},
 			{Name: "malloc-stats", Arity: 2, ACL: "@slow", Tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
 				Handler: func(c *Client) {
 					var ms runtime.MemStats
 					runtime.ReadMemStats(&ms)
 					c.addVerbatim([]byte(fmt.Sprintf("Go runtime: heap_alloc=%d heap_inuse=%d heap_sys=%d heap_released=%d num_gc=%d\n",
 						ms.HeapAlloc, ms.HeapInuse, ms.HeapSys, ms.HeapReleased, ms.NumGC)))
-				}, Group: "server", Since: "4.0.0", Summary: "Returns the allocator statistics.", Complexity: "Depends on how much memory is allocated, could be slow"},
+				}, Group: "server", Since: "4.0.0", Summary: "Show allocator internal stats", Complexity: "Depends on how much memory is allocated, could be slow"},
 			{Name: "purge", Arity: 2, ACL: "@slow", Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 				Handler: func(c *Client) { debug.FreeOSMemory(); c.addOK() },
-				Group:   "server", Since: "4.0.0", Summary: "Asks the allocator to release memory.", Complexity: "Depends on how much memory is allocated, could be slow"},
+				Group:   "server", Since: "4.0.0", Summary: "Ask the allocator to release memory", Complexity: "Depends on how much memory is allocated, could be slow"},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: "@slow", Handler: func(c *Client) {
 				c.addHelp(
 					"DOCTOR",
@@ -46,7 +46,7 @@ func memoryCommand() *Command {
 					"    Return memory in bytes used by <key> and its value. Nested values are",
 					"    sampled up to <count> times (default: 5, 0 means sample all).",
 				)
-			}, Group: "server", Since: "4.0.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+			}, Group: "server", Since: "4.0.0", Summary: "Show helpful text about the different subcommands", Complexity: "O(1)"},
 		}}
 }
 

@@ -24,6 +24,7 @@ func monitorCommand(c *Client) {
 		return
 	}
 	c.flags |= flagMonitor
+	c.monitorView.Store(true)
 	m := &c.srv.monitors
 	m.mu.Lock()
 	m.clients = append(m.clients, c)

@@ -23,36 +23,36 @@ const (
 // Log levels of redis.log.
 var luaLogLevels = []string{"LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING"}
 
+// newRedisAPI builds the redis table, inserting its fields in the order
+// Redis 7.0 does (luaRegisterRedisAPI, then EVAL's debugging helpers):
+// that order decides the table's layout, so pairs(redis) visits them as
+// in Redis.
 func (e *luaEnv) newRedisAPI() *lua.LTable {
 	L := e.L
 	t := L.NewTable()
-	fns := map[string]lua.LGFunction{
-		"call":               func(L *lua.LState) int { return e.redisCall(L, true) },
-		"pcall":              func(L *lua.LState) int { return e.redisCall(L, false) },
-		"error_reply":        luaErrorReply,
-		"status_reply":       luaStatusReply,
-		"sha1hex":            luaSha1hex,
-		"log":                e.luaLog,
-		"setresp":            e.luaSetResp,
-		"set_repl":           e.luaSetRepl,
-		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
-		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
-		"debug":              func(L *lua.LState) int { return 0 },
-		"acl_check_cmd":      e.luaACLCheckCmd,
-	}
-	for name, fn := range fns {
-		t.RawSetString(name, L.NewFunction(fn))
-	}
+	fn := func(name string, f lua.LGFunction) { t.RawSetString(name, L.NewFunction(f)) }
+	fn("call", func(L *lua.LState) int { return e.redisCall(L, true) })
+	fn("pcall", func(L *lua.LState) int { return e.redisCall(L, false) })
+	fn("log", e.luaLog)
 	for i, name := range luaLogLevels {
 		t.RawSetString(name, lua.LNumber(i))
 	}
+	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(redisVersionNum))
+	t.RawSetString("REDIS_VERSION", lua.LString(config.RedisVersion))
+	fn("setresp", e.luaSetResp)
+	fn("sha1hex", luaSha1hex)
+	fn("error_reply", luaErrorReply)
+	fn("status_reply", luaStatusReply)
+	fn("set_repl", e.luaSetRepl)
 	t.RawSetString("REPL_NONE", lua.LNumber(replNone))
 	t.RawSetString("REPL_AOF", lua.LNumber(replAOF))
 	t.RawSetString("REPL_SLAVE", lua.LNumber(replReplica))
 	t.RawSetString("REPL_REPLICA", lua.LNumber(replReplica))
 	t.RawSetString("REPL_ALL", lua.LNumber(replAll))
-	t.RawSetString("REDIS_VERSION", lua.LString(config.RedisVersion))
-	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(redisVersionNum))
+	fn("acl_check_cmd", e.luaACLCheckCmd)
+	fn("breakpoint", func(L *lua.LState) int { L.Push(lua.LFalse); return 1 })
+	fn("debug", func(L *lua.LState) int { return 0 })
+	fn("replicate_commands", func(L *lua.LState) int { L.Push(lua.LTrue); return 1 })
 	return t
 }
 
@@ -131,11 +131,10 @@ func (e *luaEnv) luaLog(L *lua.LState) int {
 	if argc < 2 {
 		raiseErrorTable(L, "redis.log() requires two arguments or more.")
 	}
-	lv, ok := L.Get(1).(lua.LNumber)
-	if !ok {
+	if !lua.LVIsNumber(L.Get(1)) {
 		raiseErrorTable(L, "First argument must be a number (log level).")
 	}
-	level := int(lv)
+	level := luaToInt(L, 1)
 	if level < levelDebug || level > levelWarning {
 		raiseErrorTable(L, "Invalid debug level.")
 	}

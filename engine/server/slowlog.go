@@ -76,24 +76,24 @@ func slowlogCommand() *Command {
 	f := "admin loading stale"
 	acl := "@admin @slow @dangerous"
 	return &Command{Name: "slowlog", Arity: -2, ACL: "@slow", Group: "server", Since: "2.2.12",
-		Summary: "A container for slow log commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for slow log commands", Complexity: "Depends on subcommand.",
 		Sub: []*Command{
 			{Name: "get", Arity: -2, Flags: f, ACL: acl, Tips: []string{"request_policy:all_nodes", "nondeterministic_output"}, Handler: slowlogGetCommand,
-				Group: "server", Since: "2.2.12", Summary: "Returns the slow log's entries.", Complexity: "O(N) where N is the number of entries returned"},
+				Group: "server", Since: "2.2.12", Summary: "Get the slow log's entries", Complexity: "O(N) where N is the number of entries returned"},
 			{Name: "len", Arity: 2, Flags: f, ACL: acl, Tips: []string{"request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"},
 				Handler: func(c *Client) {
 					c.srv.slowlog.mu.Lock()
 					n := len(c.srv.slowlog.entries)
 					c.srv.slowlog.mu.Unlock()
 					c.addInt(int64(n))
-				}, Group: "server", Since: "2.2.12", Summary: "Returns the number of entries in the slow log.", Complexity: "O(1)"},
+				}, Group: "server", Since: "2.2.12", Summary: "Get the slow log's length", Complexity: "O(1)"},
 			{Name: "reset", Arity: 2, Flags: f, ACL: acl, Tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"},
 				Handler: func(c *Client) {
 					c.srv.slowlog.mu.Lock()
 					c.srv.slowlog.entries = nil
 					c.srv.slowlog.mu.Unlock()
 					c.addOK()
-				}, Group: "server", Since: "2.2.12", Summary: "Clears all entries from the slow log.", Complexity: "O(N) where N is the number of entries in the slowlog"},
+				}, Group: "server", Since: "2.2.12", Summary: "Clear all entries from the slow log", Complexity: "O(N) where N is the number of entries in the slowlog"},
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: "@slow", Handler: func(c *Client) {
 				c.addHelp(
 					"GET [<count>]",

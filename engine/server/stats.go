@@ -54,9 +54,10 @@ func (s *Server) countCommand(c *Client, cmd *Command, dur time.Duration) {
 	s.slowlogAdd(c, cmd, dur)
 }
 
+// commandRejected counts a command refused before it ran (arity, auth,
+// OOM...): its rejected_calls, but, as in Redis, not total_commands_processed.
 func (s *Server) commandRejected(ls *loopStats, cmd *Command) {
 	ls.cmds[cmd.id].rejected.Add(1)
-	ls.commands.Add(1)
 }
 
 // countError feeds INFO errorstats: errors are counted by their code, the

@@ -15,17 +15,17 @@ import (
 func bitmapCommands() []*Command {
 	bm := commandsOf("bitmap")
 	return []*Command{
-		bm("setbit", 4, "write denyoom", "@write @bitmap @slow", one("RW access update", 1), setbitCommand, "2.2.0", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", "O(1)"),
-		bm("getbit", 3, "readonly fast", "@read @bitmap @fast", one("RO access", 1), getbitCommand, "2.2.0", "Returns a bit value by offset.", "O(1)"),
-		bm("bitcount", -2, "readonly", "@read @bitmap @slow", one("RO access", 1), bitcountCommand, "2.6.0", "Counts the number of set bits (population counting) in a string.", "O(N)"),
-		bm("bitpos", -3, "readonly", "@read @bitmap @slow", one("RO access", 1), bitposCommand, "2.8.7", "Finds the first set (1) or clear (0) bit in a string.", "O(N)"),
+		bm("setbit", 4, "write denyoom", "@write @bitmap @slow", one("RW access update", 1), setbitCommand, "2.2.0", "Sets or clears the bit at offset in the string value stored at key", "O(1)"),
+		bm("getbit", 3, "readonly fast", "@read @bitmap @fast", one("RO access", 1), getbitCommand, "2.2.0", "Returns the bit value at offset in the string value stored at key", "O(1)"),
+		bm("bitcount", -2, "readonly", "@read @bitmap @slow", one("RO access", 1), bitcountCommand, "2.6.0", "Count set bits in a string", "O(N)"),
+		bm("bitpos", -3, "readonly", "@read @bitmap @slow", one("RO access", 1), bitposCommand, "2.8.7", "Find first bit set or clear in a string", "O(N)"),
 		bm("bitop", -4, "write denyoom", "@write @bitmap @slow",
-			[]KeySpec{keyRange("OW update", 2, 0, 1), keyRange("RO access", 3, -1, 1)}, bitopCommand, "2.6.0", "Performs bitwise operations on multiple strings, and stores the result.", "O(N)"),
+			[]KeySpec{keyRange("OW update", 2, 0, 1), keyRange("RO access", 3, -1, 1)}, bitopCommand, "2.6.0", "Perform bitwise operations between strings", "O(N)"),
 		bm("bitfield", -2, "write denyoom", "@write @bitmap @slow",
 			[]KeySpec{{Notes: "This command allows both access and modification of the key", Flags: "RW access update variable_flags", Index: 1, KeyStep: 1}},
-			func(c *Client) { c.bitfield(false) }, "3.2.0", "Performs arbitrary bitfield integer operations on strings.", "O(1) for each subcommand specified"),
+			func(c *Client) { c.bitfield(false) }, "3.2.0", "Perform arbitrary bitfield integer operations on strings", "O(1) for each subcommand specified"),
 		bm("bitfield_ro", -2, "readonly fast", "@read @bitmap @fast", one("RO access", 1),
-			func(c *Client) { c.bitfield(true) }, "6.0.0", "Performs arbitrary read-only bitfield integer operations on strings.", "O(1) for each subcommand specified"),
+			func(c *Client) { c.bitfield(true) }, "6.0.0", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "O(1) for each subcommand specified"),
 	}
 }
 

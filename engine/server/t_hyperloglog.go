@@ -41,13 +41,13 @@ const (
 func hllCommands() []*Command {
 	return []*Command{
 		{Name: "pfadd", Arity: -2, Flags: "write denyoom fast", ACL: "@write @hyperloglog @fast", Keys: one("RW insert", 1), Handler: pfaddCommand,
-			Group: "hyperloglog", Since: "2.8.9", Summary: "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", Complexity: "O(1) to add every element."},
+			Group: "hyperloglog", Since: "2.8.9", Summary: "Adds the specified elements to the specified HyperLogLog.", Complexity: "O(1) to add every element."},
 		{Name: "pfcount", Arity: -2, Flags: "readonly may_replicate", ACL: "@read @hyperloglog @slow",
 			Keys:    []KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas", Flags: "RW access", Index: 1, LastKey: -1, KeyStep: 1}},
-			Handler: pfcountCommand, Group: "hyperloglog", Since: "2.8.9", Summary: "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).", Complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys."},
+			Handler: pfcountCommand, Group: "hyperloglog", Since: "2.8.9", Summary: "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", Complexity: "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys."},
 		{Name: "pfmerge", Arity: -2, Flags: "write denyoom", ACL: "@write @hyperloglog @slow",
 			Keys:    []KeySpec{keyRange("RW access insert", 1, 0, 1), keyRange("RO access", 2, -1, 1)},
-			Handler: pfmergeCommand, Group: "hyperloglog", Since: "2.8.9", Summary: "Merges one or more HyperLogLog values into a single key.", Complexity: "O(N) to merge N HyperLogLogs, but with high constant times."},
+			Handler: pfmergeCommand, Group: "hyperloglog", Since: "2.8.9", Summary: "Merge N different HyperLogLogs into a single one.", Complexity: "O(N) to merge N HyperLogLogs, but with high constant times."},
 	}
 }
 

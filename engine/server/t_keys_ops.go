@@ -305,15 +305,17 @@ func objectCommand() *Command {
 		return &Command{Name: name, Arity: 3, Flags: "readonly", ACL: "@keyspace @read @slow", Tips: []string{"nondeterministic_output"},
 			Keys: one("RO", 2), Handler: h, Group: "generic", Since: "2.2.3", Summary: summary, Complexity: "O(1)"}
 	}
+	freq := sub("freq", "Get the logarithmic access frequency counter of a Redis object", objectFreqCommand)
+	freq.Since = "4.0.0"
 	return &Command{Name: "object", Arity: -2, ACL: "@slow", Group: "generic", Since: "2.2.3",
-		Summary: "A container for object introspection commands.", Complexity: "Depends on subcommand.",
+		Summary: "A container for object introspection commands", Complexity: "Depends on subcommand.",
 		Sub: []*Command{
-			sub("encoding", "Returns the internal encoding of a Redis object.", objectEncodingCommand),
-			sub("freq", "Returns the logarithmic access frequency counter of a Redis object.", objectFreqCommand),
-			sub("idletime", "Returns the time since the last access to a Redis object.", objectIdletimeCommand),
-			sub("refcount", "Returns the reference count of a value of a key.", objectRefcountCommand),
+			sub("encoding", "Inspect the internal encoding of a Redis object", objectEncodingCommand),
+			freq,
+			sub("idletime", "Get the time since a Redis object was last accessed", objectIdletimeCommand),
+			sub("refcount", "Get the number of references to the value of the key", objectRefcountCommand),
 			{Name: "help", Arity: 2, Flags: "loading stale", ACL: "@keyspace @slow", Handler: objectHelpCommand,
-				Group: "generic", Since: "6.2.0", Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)"},
+				Group: "generic", Since: "6.2.0", Summary: "Show helpful text about the different subcommands", Complexity: "O(1)"},
 		}}
 }
 

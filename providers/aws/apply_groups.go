@@ -78,7 +78,7 @@ func (a *applier) params() (*providers.Resource, error) {
 			return nil, explain("set parameters of "+name, err)
 		}
 	}
-	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], tagString(t.tags)); err != nil {
+	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], providers.JoinPairs(t.tags)); err != nil {
 		return nil, err
 	}
 	return readParams(ctx, a.api, t, providers.Resource{Type: typeParams, Name: name, ID: name})
@@ -140,7 +140,7 @@ func (a *applier) subnet() (*providers.Resource, error) {
 			return nil, explain("modify subnet group "+name, err)
 		}
 	}
-	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], tagString(t.tags)); err != nil {
+	if err := a.retag(ctx, live.Private[privARN], live.Attrs[attrTags], providers.JoinPairs(t.tags)); err != nil {
 		return nil, err
 	}
 	return readSubnet(ctx, a.api, t, providers.Resource{Type: typeSubnet, Name: name, ID: name})

@@ -278,7 +278,7 @@ func (im *importer) resources(ctx context.Context, spec *topology.Spec, pgName s
 			return nil, err
 		}
 		if r != nil {
-			if err := im.adopt(ctx, r.Private[privARN], parseTags(r.Attrs[attrTags]), t.tags); err != nil {
+			if err := im.adopt(ctx, r.Private[privARN], providers.SplitPairs(r.Attrs[attrTags]), t.tags); err != nil {
 				return nil, err
 			}
 			if r, err = readParams(ctx, im.api, t, *r); err != nil {

@@ -92,8 +92,8 @@ func desired(t target, passwordFP string) []providers.Resource {
 			attrFamily:     t.engine.Family,
 			attrClusterOn:  yesNo(t.cluster),
 			attrPolicy:     string(t.spec.EvictionPolicy),
-			attrParameters: paramString(t.settings.Parameters),
-			attrTags:       tagString(t.tags),
+			attrParameters: providers.JoinPairs(t.settings.Parameters),
+			attrTags:       providers.JoinPairs(t.tags),
 		},
 		Private: map[string]string{privName: t.paramGroup},
 	}
@@ -116,7 +116,7 @@ func desired(t target, passwordFP string) []providers.Resource {
 			attrAtRest:      strconv.FormatBool(t.atRest),
 			attrAuth:        passwordFP,
 			attrRetention:   strconv.Itoa(t.retention),
-			attrTags:        tagString(t.tags),
+			attrTags:        providers.JoinPairs(t.tags),
 			attrStatus:      statusAvailable,
 		},
 		Private:   map[string]string{privName: t.id},
@@ -138,7 +138,7 @@ func desired(t target, passwordFP string) []providers.Resource {
 	if t.ownSubnets {
 		sn := providers.Resource{
 			Type: typeSubnet, Name: t.subnetGroup,
-			Attrs:   map[string]string{attrSubnets: sortedJoin(t.settings.SubnetIDs), attrTags: tagString(t.tags)},
+			Attrs:   map[string]string{attrSubnets: sortedJoin(t.settings.SubnetIDs), attrTags: providers.JoinPairs(t.tags)},
 			Private: map[string]string{privName: t.subnetGroup},
 		}
 		group.DependsOn = append(group.DependsOn, sn.Address())
@@ -161,14 +161,6 @@ func enabled(b bool) string {
 		return "enabled"
 	}
 	return "disabled"
-}
-
-func paramString(m map[string]string) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, k+"="+m[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 // planGroup settles what a replication group change does: impacts that
@@ -388,7 +380,7 @@ func paramCalls(t target, c *providers.Change) []string {
 func parameterChanges(t target, c *providers.Change) []string {
 	var before map[string]string
 	if c.Before != nil && c.Action != providers.ActionReplace {
-		before = parseParams(c.Before.Attrs[attrParameters])
+		before = providers.SplitPairs(c.Before.Attrs[attrParameters])
 		before["maxmemory-policy"] = c.Before.Attrs[attrPolicy]
 		before["cluster-enabled"] = c.Before.Attrs[attrClusterOn]
 	}
@@ -402,18 +394,6 @@ func parameterChanges(t target, c *providers.Change) []string {
 		if v, ok := before[k]; !ok || v != want[k] {
 			out = append(out, k+"="+want[k])
 		}
-	}
-	return out
-}
-
-func parseParams(s string) map[string]string {
-	out := map[string]string{}
-	if s == "" {
-		return out
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		out[k] = v
 	}
 	return out
 }
@@ -436,7 +416,7 @@ func tagCalls(c *providers.Change) []string {
 	add, remove := tagDiff(c.Before.Attrs[attrTags], c.After.Attrs[attrTags])
 	var calls []string
 	if len(add) > 0 {
-		calls = append(calls, "AddTagsToResource(Tags=["+tagString(add)+"])")
+		calls = append(calls, "AddTagsToResource(Tags=["+providers.JoinPairs(add)+"])")
 	}
 	if len(remove) > 0 {
 		calls = append(calls, "RemoveTagsFromResource(TagKeys=["+strings.Join(remove, ",")+"])")
@@ -444,13 +424,9 @@ func tagCalls(c *providers.Change) []string {
 	return calls
 }
 
-func parseTags(s string) map[string]string {
-	return parseParams(s)
-}
-
 // tagDiff returns the tags to set and the keys to remove.
 func tagDiff(before, after string) (map[string]string, []string) {
-	b, a := parseTags(before), parseTags(after)
+	b, a := providers.SplitPairs(before), providers.SplitPairs(after)
 	add := map[string]string{}
 	for k, v := range a {
 		if old, ok := b[k]; !ok || old != v {

@@ -213,7 +213,7 @@ func groupResource(g *types.ReplicationGroup, cc *types.CacheCluster, tags map[s
 	a[attrAtRest] = strconv.FormatBool(aws.ToBool(g.AtRestEncryptionEnabled))
 	a[attrRetention] = strconv.Itoa(int(aws.ToInt32(g.SnapshotRetentionLimit)))
 	a[attrSnapWindow] = aws.ToString(g.SnapshotWindow)
-	a[attrTags] = tagString(tags)
+	a[attrTags] = providers.JoinPairs(tags)
 	a[attrStatus] = normalStatus(aws.ToString(g.Status))
 	switch {
 	case !aws.ToBool(g.AuthTokenEnabled):
@@ -366,7 +366,7 @@ func paramResource(prior providers.Resource, pg types.CacheParameterGroup, value
 		Type: typeParams, Name: prior.Name, ID: name,
 		Attrs: map[string]string{
 			attrFamily: aws.ToString(pg.CacheParameterGroupFamily), attrClusterOn: cluster, attrPolicy: policy,
-			attrParameters: paramString(managed), attrTags: tagString(tags),
+			attrParameters: providers.JoinPairs(managed), attrTags: providers.JoinPairs(tags),
 		},
 		Private:   map[string]string{privName: name, privARN: aws.ToString(pg.ARN)},
 		DependsOn: prior.DependsOn,
@@ -407,7 +407,7 @@ func subnetResource(prior providers.Resource, sg types.CacheSubnetGroup, tags ma
 	name := aws.ToString(sg.CacheSubnetGroupName)
 	return &providers.Resource{
 		Type: typeSubnet, Name: prior.Name, ID: name,
-		Attrs:     map[string]string{attrSubnets: sortedJoin(ids), attrTags: tagString(tags)},
+		Attrs:     map[string]string{attrSubnets: sortedJoin(ids), attrTags: providers.JoinPairs(tags)},
 		Private:   map[string]string{privName: name, privARN: aws.ToString(sg.ARN)},
 		DependsOn: prior.DependsOn,
 	}

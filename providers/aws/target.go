@@ -264,11 +264,3 @@ func sortedJoin(v []string) string {
 	slices.Sort(c)
 	return strings.Join(slices.Compact(c), ",")
 }
-
-func tagString(tags map[string]string) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		parts = append(parts, k+"="+tags[k])
-	}
-	return strings.Join(parts, ",")
-}

@@ -172,7 +172,7 @@ func instanceFromAttrs(attrs map[string]string) *redispb.Instance {
 		AlternativeLocationId: attrs["alternative_zone"],
 		AuthorizedNetwork:     attrs["network"],
 		ConnectMode:           redispb.Instance_ConnectMode(redispb.Instance_ConnectMode_value[attrs["connect_mode"]]),
-		Labels:                splitLabels(attrs["labels"]),
+		Labels:                providers.SplitPairs(attrs["labels"]),
 	}
 	if attrs["transit_encryption"] == "SERVER_AUTHENTICATION" {
 		in.TransitEncryptionMode = redispb.Instance_SERVER_AUTHENTICATION

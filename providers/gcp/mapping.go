@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -184,32 +183,6 @@ func (r *resolved) labels() map[string]string {
 // deploymentLabel tags every instance redisctl creates.
 const deploymentLabel = "redisctl-deployment"
 
-// joinLabels writes labels in a canonical order.
-func joinLabels(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
-	}
-	return strings.Join(parts, ",")
-}
-
-func splitLabels(s string) map[string]string {
-	out := map[string]string{}
-	if s == "" {
-		return out
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		out[k] = v
-	}
-	return out
-}
-
 // desired builds the resource the spec asks for, with notes on the mapping.
 func (r *resolved) desired() target {
 	if r.cluster() {
@@ -233,7 +206,7 @@ func (r *resolved) desiredInstance() target {
 		"transit_encryption": transitAttr(spec.TLS.Enabled),
 		"network":            r.network(),
 		"connect_mode":       connectModeAPI(r.settings.ConnectMode),
-		"labels":             joinLabels(r.labels()),
+		"labels":             providers.JoinPairs(r.labels()),
 		"maintenance_window": r.maintenanceWindow(),
 		"state":              stateReady,
 	}

@@ -42,7 +42,7 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 	if before != nil && before.Private[privImported] != "" {
 		// An adopted instance keeps its labels as found, unless it is
 		// replaced: then redisctl creates the new one, labelled.
-		kept := cloneResource(want)
+		kept := want.Clone()
 		keepImportedLabels(before, &kept)
 		if ck := r.change(before, kept, req.PollInterval.String()); ck == nil || ck.Action != providers.ActionReplace {
 			c = ck
@@ -57,12 +57,12 @@ func (p *Provider) Plan(_ context.Context, req providers.PlanRequest) (*provider
 // keepImportedLabels leaves an imported instance without the deployment
 // label, so that the first plan after `redisctl import` is empty.
 func keepImportedLabels(before, want *providers.Resource) {
-	if _, has := splitLabels(before.Attrs["labels"])[deploymentLabel]; has {
+	if _, has := providers.SplitPairs(before.Attrs["labels"])[deploymentLabel]; has {
 		return
 	}
-	ls := splitLabels(want.Attrs["labels"])
+	ls := providers.SplitPairs(want.Attrs["labels"])
 	delete(ls, deploymentLabel)
-	want.Attrs["labels"] = joinLabels(ls)
+	want.Attrs["labels"] = providers.JoinPairs(ls)
 }
 
 // change diffs one resource, then applies what the capability table cannot

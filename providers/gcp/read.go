@@ -75,7 +75,7 @@ func (p *Provider) readOne(ctx context.Context, c *clients, req providers.ReadRe
 		return nil, nil, explain("read "+resourceName(r), err)
 	}
 	if r.ID == "" && live.Type == typeInstance {
-		if owner := splitLabels(live.Attrs["labels"])[deploymentLabel]; owner != req.Spec.Name {
+		if owner := providers.SplitPairs(live.Attrs["labels"])[deploymentLabel]; owner != req.Spec.Name {
 			return nil, nil, fmt.Errorf("instance %s already exists and is not labelled %s=%s (it has %q): it belongs to something else; choose another provider.instanceId, or adopt it with `redisctl import`", live.ID, deploymentLabel, req.Spec.Name, owner)
 		}
 	}

@@ -70,7 +70,7 @@ func instanceResource(in *redispb.Instance, authFP string) providers.Resource {
 		"zone":               in.GetLocationId(),
 		"network":            in.GetAuthorizedNetwork(),
 		"connect_mode":       cm.String(),
-		"labels":             joinLabels(in.GetLabels()),
+		"labels":             providers.JoinPairs(in.GetLabels()),
 		"maintenance_window": instanceWindow(in.GetMaintenancePolicy()),
 		"state":              strings.ToLower(in.GetState().String()),
 	}
@@ -183,18 +183,4 @@ func parentOf(name string) string {
 		return ""
 	}
 	return strings.Join(parts[:4], "/")
-}
-
-func cloneResource(r providers.Resource) providers.Resource {
-	out := r
-	out.Attrs = make(map[string]string, len(r.Attrs))
-	for k, v := range r.Attrs {
-		out.Attrs[k] = v
-	}
-	out.Private = make(map[string]string, len(r.Private))
-	for k, v := range r.Private {
-		out.Private[k] = v
-	}
-	out.Endpoints = append([]providers.Endpoint(nil), r.Endpoints...)
-	return out
 }

@@ -92,7 +92,7 @@ func (p *Provider) create(ctx context.Context, req providers.ApplyRequest, want 
 	if err := ping(ctx, cl, p.StartTimeout, exited); err != nil {
 		return nil, fmt.Errorf("node did not come up: %v\n%s", err, indent(logTail(nodeDir, 8)))
 	}
-	out := cloneResource(want)
+	out := want.Clone()
 	out.ID = nodeDir
 	out.Private[privPID] = strconv.Itoa(pid)
 	out.Attrs["password"] = req.Fingerprint(req.Secrets.Password)
@@ -214,7 +214,7 @@ func (p *Provider) update(ctx context.Context, req providers.ApplyRequest) (*pro
 	if err := writePrivate(filepath.Join(nodeDir, confFile), conf); err != nil {
 		return nil, err
 	}
-	out := cloneResource(want)
+	out := want.Clone()
 	out.ID = before.ID
 	out.Private[privPID] = before.Private[privPID]
 	out.Attrs["password"] = req.Fingerprint(req.Secrets.Password)

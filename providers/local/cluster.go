@@ -255,7 +255,7 @@ func ownedSlots(ctx context.Context, c *redis.Client, id string) map[int]bool {
 
 // readCluster observes the running assembly: which slots each member serves.
 func readCluster(ctx context.Context, r providers.Resource, nodes []providers.Resource) (*providers.Resource, []providers.Drift) {
-	live := cloneResource(r)
+	live := r.Clone()
 	byAddr := map[string]string{}
 	var probe *providers.Resource
 	for i := range nodes {
@@ -363,7 +363,7 @@ func (p *Provider) applyCluster(ctx context.Context, req providers.ApplyRequest)
 	if err := p.assemble(ctx, req, members, c.Action == providers.ActionReplace); err != nil {
 		return nil, err
 	}
-	out := cloneResource(*c.After)
+	out := c.After.Clone()
 	out.ID = req.Spec.Name
 	return &providers.ApplyResponse{Resource: &out}, nil
 }

@@ -55,7 +55,7 @@ func (p *Provider) readOne(ctx context.Context, d providers.Deployment, r provid
 	}
 	port, _ := strconv.Atoi(r.Attrs["port"])
 	host := connectHost(r.Attrs["bind"])
-	live := cloneResource(r)
+	live := r.Clone()
 	live.ID = nodeDir
 	live.Private[privPID] = strconv.Itoa(pid)
 
@@ -108,21 +108,6 @@ func (p *Provider) readOne(ctx context.Context, d providers.Deployment, r provid
 		delete(live.Attrs, "appendfsync")
 	}
 	return &live, drift, nil
-}
-
-func cloneResource(r providers.Resource) providers.Resource {
-	out := r
-	out.Attrs = make(map[string]string, len(r.Attrs))
-	for k, v := range r.Attrs {
-		out.Attrs[k] = v
-	}
-	out.Private = make(map[string]string, len(r.Private))
-	for k, v := range r.Private {
-		out.Private[k] = v
-	}
-	out.Endpoints = append([]providers.Endpoint(nil), r.Endpoints...)
-	out.DependsOn = append([]string(nil), r.DependsOn...)
-	return out
 }
 
 // Status reports each node's health from INFO.

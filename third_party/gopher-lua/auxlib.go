@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 )
 
@@ -272,12 +273,17 @@ func (ls *LState) RegisterModule(name string, funcs map[string]LGFunction) LValu
 	tb := ls.FindTable(ls.Get(RegistryIndex).(*LTable), "_LOADED", 1)
 	mod := ls.GetField(tb, name)
 	if mod.Type() != LTTable {
-		newmod := ls.FindTable(ls.Get(GlobalsIndex).(*LTable), name, len(funcs))
+		names := libNames(name, funcs)
+		newmod := ls.FindTable(ls.Get(GlobalsIndex).(*LTable), name, len(names))
 		if newmodtb, ok := newmod.(*LTable); !ok {
 			ls.RaiseError("name conflict for module(%v)", name)
 		} else {
-			for fname, fn := range funcs {
-				newmodtb.RawSetString(fname, ls.NewFunction(fn))
+			for _, fname := range names {
+				if fn, ok := funcs[fname]; ok {
+					newmodtb.RawSetString(fname, ls.NewFunction(fn))
+				} else {
+					newmodtb.RawSetString(fname, LTrue) // the opener sets it
+				}
 			}
 			ls.SetField(tb, name, newmodtb)
 			return newmodtb
@@ -287,10 +293,39 @@ func (ls *LState) RegisterModule(name string, funcs map[string]LGFunction) LValu
 }
 
 func (ls *LState) SetFuncs(tb *LTable, funcs map[string]LGFunction, upvalues ...LValue) *LTable {
-	for fname, fn := range funcs {
-		tb.RawSetString(fname, ls.NewClosure(fn, upvalues...))
+	for _, fname := range libNames("", funcs) {
+		tb.RawSetString(fname, ls.NewClosure(funcs[fname], upvalues...))
 	}
 	return tb
+}
+
+// libOrder lists, for the standard libraries Redis loads, their functions
+// in Lua 5.1's luaL_Reg order: registering in that order (into a table
+// sized for them, as luaL_register does) gives their tables Lua's layout,
+// so pairs() visits them as in Redis. Names implemented by the library's
+// opener (string.gmatch) are reserved with a placeholder. (redisctl patch)
+var libOrder = map[string][]string{
+	StringLibName: {"byte", "char", "dump", "find", "format", "gfind", "gmatch", "gsub", "len",
+		"lower", "match", "rep", "reverse", "sub", "upper"},
+	TabLibName: {"concat", "foreach", "foreachi", "getn", "maxn", "insert", "remove", "setn", "sort"},
+	MathLibName: {"abs", "acos", "asin", "atan2", "atan", "ceil", "cosh", "cos", "deg", "exp",
+		"floor", "fmod", "frexp", "ldexp", "log10", "log", "max", "min", "modf", "pow", "rad",
+		"random", "randomseed", "sinh", "sin", "sqrt", "tanh", "tan"},
+}
+
+// libNames is the order module's functions are registered in: Lua's for
+// the libraries in libOrder, sorted names for others (never Go's random
+// map order). (redisctl patch)
+func libNames(module string, funcs map[string]LGFunction) []string {
+	if order, ok := libOrder[module]; ok {
+		return order
+	}
+	names := make([]string, 0, len(funcs))
+	for name := range funcs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 /* }}} */

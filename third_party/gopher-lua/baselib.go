@@ -246,7 +246,10 @@ func baseNext(L *LState) int {
 	if L.GetTop() >= 2 {
 		index = L.Get(2)
 	}
-	key, value := tb.Next(index)
+	key, value, ok := tb.next(index)
+	if !ok {
+		L.raiseError(0, "invalid key to 'next'") // redisctl patch: as luaH_next
+	}
 	if key == LNil {
 		L.Push(LNil)
 		return 1
@@ -258,7 +261,10 @@ func baseNext(L *LState) int {
 
 func pairsaux(L *LState) int {
 	tb := L.CheckTable(1)
-	key, value := tb.Next(L.Get(2))
+	key, value, ok := tb.next(L.Get(2))
+	if !ok {
+		L.raiseError(0, "invalid key to 'next'") // redisctl patch: as luaH_next
+	}
 	if key == LNil {
 		return 0
 	} else {

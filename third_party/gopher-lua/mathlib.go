@@ -8,7 +8,8 @@ import (
 func OpenMath(L *LState) int {
 	mod := L.RegisterModule(MathLibName, mathFuncs).(*LTable)
 	mod.RawSetString("pi", LNumber(math.Pi))
-	mod.RawSetString("huge", LNumber(math.MaxFloat64))
+	mod.RawSetString("huge", LNumber(math.Inf(1)))    // redisctl patch: HUGE_VAL, as Lua
+	mod.RawSetString("mod", mod.RawGetString("fmod")) // redisctl patch: LUA_COMPAT_MOD, after pi and huge
 	L.Push(mod)
 	return 1
 }

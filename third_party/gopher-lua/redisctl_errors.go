@@ -25,9 +25,19 @@ func luaTypeName(v LValue) string {
 func (ls *LState) compareError(lhs, rhs LValue) {
 	t1, t2 := luaTypeName(lhs), luaTypeName(rhs)
 	if t1 == t2 {
-		ls.RaiseError("attempt to compare two %s values", t1)
+		ls.runError("attempt to compare two %s values", t1)
 	}
-	ls.RaiseError("attempt to compare %s with %s", t1, t2)
+	ls.runError("attempt to compare %s with %s", t1, t2)
+}
+
+// runError raises as luaG_runerror: with the position of the running
+// function only when that is a Lua function (a comparison inside
+// table.sort has none).
+func (ls *LState) runError(format string, args ...interface{}) {
+	if cf := ls.currentFrame; cf != nil && cf.Fn != nil && cf.Fn.IsG {
+		ls.raiseError(0, format, args...)
+	}
+	ls.RaiseError(format, args...)
 }
 
 // currentInst returns the instruction the current Lua frame is running.

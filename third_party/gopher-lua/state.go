@@ -1608,7 +1608,7 @@ func (ls *LState) Remove(index int) {
 /* object allocation {{{ */
 
 func (ls *LState) NewTable() *LTable {
-	return newLTable(defaultArrayCap, defaultHashCap)
+	return newLTable(0, 0) // redisctl patch: lua_newtable's sizes, which decide the layout
 }
 
 func (ls *LState) CreateTable(acap, hcap int) *LTable {

@@ -332,3 +332,12 @@ func unsafeFastStringToReadOnlyBytes(s string) (bs []byte) {
 	bh.Len = sh.Len
 	return
 }
+
+// fb2Int decodes a "floating point byte" (Lua's luaO_fb2int). (redisctl patch)
+func fb2Int(x int) int {
+	e := (x >> 3) & 31
+	if e == 0 {
+		return x
+	}
+	return ((x & 7) + 8) << (e - 1)
+}

@@ -140,11 +140,11 @@ func (nm LNumber) Format(f fmt.State, c rune) {
 type LTable struct {
 	Metatable LValue
 
-	array   []LValue
-	dict    map[LValue]LValue
-	strdict map[string]LValue
-	keys    []LValue
-	k2i     map[LValue]int
+	// redisctl patch: Lua 5.1's layout (see table.go): the array part
+	// (nil entries are empty slots) and the hash part.
+	array    []LValue
+	node     []lnode
+	lastfree int
 
 	readonly bool // redisctl patch: writes raise "Attempt to modify a readonly table"
 }
@@ -235,3 +235,16 @@ type LChannel chan LValue
 
 func (ch LChannel) String() string   { return fmt.Sprintf("channel: %p", ch) }
 func (ch LChannel) Type() LValueType { return LTChannel }
+
+// LVIsNumber is Lua's lua_isnumber: a number, or a string that converts
+// to one. (redisctl patch)
+func LVIsNumber(v LValue) bool {
+	switch x := v.(type) {
+	case LNumber:
+		return true
+	case LString:
+		_, err := parseNumber(string(x))
+		return err == nil
+	}
+	return false
+}

@@ -691,9 +691,9 @@ func init() {
 			lbase := cf.LocalBase
 			A := int(inst>>18) & 0xff //GETA
 			RA := lbase + A
-			B := int(inst & 0x1ff)    //GETB
-			C := int(inst>>9) & 0x1ff //GETC
-			v := newLTable(B, C)
+			B := int(inst & 0x1ff)               //GETB
+			C := int(inst>>9) & 0x1ff            //GETC
+			v := newLTable(fb2Int(B), fb2Int(C)) // redisctl patch: the sizes Lua decodes
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
 			{
@@ -2079,6 +2079,9 @@ func init() {
 			nelem := B
 			if B == 0 {
 				nelem = reg.Top() - RA - 1
+			}
+			if last := offset + nelem; last > len(table.array) {
+				table.resizeArray(last) // redisctl patch: as Lua's OP_SETLIST
 			}
 			for i := 1; i <= nelem; i++ {
 				table.RawSetInt(offset+i, reg.Get(RA+i))
