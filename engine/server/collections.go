@@ -182,12 +182,8 @@ func (c *Client) cardCommand(t keyspace.Type) {
 // event when any went, and replies how many did.
 func removeMembers[T sized](c *Client, t keyspace.Type, class int, event string, del func(T, []byte) (T, bool)) {
 	key := c.argv[1]
-	e, ok := c.writeEntry(key, t)
+	e, ok := c.writeOrReply(key, t, c.addZero)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	v := e.Object().(T)
@@ -208,6 +204,17 @@ func removeMembers[T sized](c *Client, t keyspace.Type, class int, event string,
 		c.storeObject(key, e, old, v, v.Len())
 	}
 	c.addInt(int64(removed))
+}
+
+// writeOrReply is writeEntry for a command that replies missing() when
+// key does not exist; ok is false after any reply.
+func (c *Client) writeOrReply(key []byte, t keyspace.Type, missing func()) (keyspace.Entry, bool) {
+	e, ok := c.writeEntry(key, t)
+	if ok && !e.Exists() {
+		missing()
+		return e, false
+	}
+	return e, ok
 }
 
 // storeObject records the value of key after a change: a new key, a new

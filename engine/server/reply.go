@@ -34,6 +34,7 @@ func (c *Client) addRawStr(s string)  { c.out = append(c.out, s...) }
 func (c *Client) addOK()              { c.out = append(c.out, "+OK\r\n"...) }
 func (c *Client) addSimple(s string)  { c.out = resp.AppendSimple(c.out, s) }
 func (c *Client) addInt(n int64)      { c.out = resp.AppendInt(c.out, n) }
+func (c *Client) addZero()            { c.out = append(c.out, ":0\r\n"...) }
 func (c *Client) addBulk(b []byte)    { c.out = resp.AppendBulk(c.out, b) }
 func (c *Client) addBulkStr(s string) { c.out = resp.AppendBulkString(c.out, s) }
 func (c *Client) addBulkInt(n int64)  { c.out = resp.AppendBulkInt(c.out, n) }

@@ -94,7 +94,7 @@ func getbitCommand(c *Client) {
 	if !ok {
 		return
 	}
-	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
 		return
 	}
@@ -174,7 +174,7 @@ func bitcountCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
 		return
 	}

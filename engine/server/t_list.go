@@ -153,14 +153,11 @@ func linsertCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addZero)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
+	l := e.Object().(*types.List)
 	for it := l.Iter(0, true); it.Valid(); it.Next() {
 		if it.Equal(c.argv[3]) {
 			it.InsertAt(c.argv[4], after)
@@ -196,14 +193,11 @@ func lindexCommand(c *Client) {
 
 func lsetCommand(c *Client) {
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, func() { c.addError(errNoSuchKey) })
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addError(errNoSuchKey)
-		return
-	}
+	l := e.Object().(*types.List)
 	index, ok := c.argInt(2)
 	if !ok {
 		return
@@ -277,14 +271,11 @@ func ltrimCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addOK)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addOK()
-		return
-	}
+	l := e.Object().(*types.List)
 	llen := l.Len()
 	first, n := rankRange(start, end, llen)
 	ltrim, rtrim := first, llen-first-n
@@ -305,14 +296,11 @@ func lremCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addZero)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
+	l := e.Object().(*types.List)
 	forward := true
 	start := 0
 	if toRemove < 0 {

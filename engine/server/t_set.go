@@ -113,12 +113,8 @@ func sremCommand(c *Client) {
 
 func smoveCommand(c *Client) {
 	src, dst, m := c.argv[1], c.argv[2], c.argv[3]
-	se, ok := c.writeEntry(src, keyspace.TypeSet)
+	se, ok := c.writeOrReply(src, keyspace.TypeSet, c.addZero)
 	if !ok {
-		return
-	}
-	if !se.Exists() {
-		c.addInt(0)
 		return
 	}
 	same := string(src) == string(dst)
@@ -207,12 +203,8 @@ func spopCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeSet)
+	e, ok := c.writeOrReply(key, keyspace.TypeSet, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	s := e.Object().(types.Set)

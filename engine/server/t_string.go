@@ -101,6 +101,8 @@ const (
 	setExpireMask = setEX | setPX | setEXAT | setPXAT
 )
 
+var setExpireWords = []keyword{{"ex", setEX}, {"px", setPX}, {"exat", setEXAT}, {"pxat", setPXAT}}
+
 // parseSetArgs parses SET's (getex false) or GETEX's options from
 // argv[start:], with Redis's rules about which options exclude which. It
 // returns the flags and the expire argument.
@@ -108,6 +110,7 @@ func (c *Client) parseSetArgs(start int, getex bool) (flags int, expire []byte, 
 	for j := start; j < len(c.argv); j++ {
 		opt := c.argv[j]
 		hasNext := j < len(c.argv)-1
+		expireOpt := wordFlag(opt, setExpireWords)
 		switch {
 		case !getex && argIs(opt, "nx") && flags&setXX == 0:
 			flags |= setNX
@@ -119,20 +122,10 @@ func (c *Client) parseSetArgs(start int, getex bool) (flags int, expire []byte, 
 			flags |= setKeepTTL
 		case getex && argIs(opt, "persist") && flags&(setExpireMask|setKeepTTL) == 0:
 			flags |= setPersist
-		case argIs(opt, "ex") && flags&(setKeepTTL|setPersist|setEXAT|setPX|setPXAT) == 0 && hasNext:
-			flags |= setEX
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "px") && flags&(setKeepTTL|setPersist|setEX|setEXAT|setPXAT) == 0 && hasNext:
-			flags |= setPX
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "exat") && flags&(setKeepTTL|setPersist|setEX|setPX|setPXAT) == 0 && hasNext:
-			flags |= setEXAT
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "pxat") && flags&(setKeepTTL|setPersist|setEX|setEXAT|setPX) == 0 && hasNext:
-			flags |= setPXAT
+		case hasNext && expireOpt != 0 && flags&(setKeepTTL|setPersist|setExpireMask&^expireOpt) == 0:
+			// EX, PX, EXAT or PXAT: each excludes the others, KEEPTTL and
+			// PERSIST (but not itself given again).
+			flags |= expireOpt
 			expire = c.argv[j+1]
 			j++
 		default:
@@ -387,7 +380,7 @@ func appendCommand(c *Client) {
 }
 
 func strlenCommand(c *Client) {
-	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addInt(0) })
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
 		return
 	}

@@ -356,7 +356,7 @@ func (c *Client) zcountGeneric(kind int) {
 	if !ok {
 		return
 	}
-	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, func() { c.addInt(0) })
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addZero)
 	if !ok {
 		return
 	}
@@ -613,12 +613,8 @@ func (c *Client) zremrangeGeneric(kind int) {
 		return
 	}
 	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeZSet)
+	e, ok := c.writeOrReply(key, keyspace.TypeZSet, c.addZero)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	z := e.Object().(types.ZSet)
