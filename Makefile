@@ -32,7 +32,7 @@ bench: build
 	@hack/bench.sh
 
 # The engine's protocol parser, connection input path and persistence
-# loaders (RDB files, DUMP payloads, AOF commands) under the fuzzer,
+# loaders (RDB files, DUMP payloads, RESTORE, AOF commands) under the fuzzer,
 # FUZZTIME each; make test runs them for 15s each.
 FUZZTIME ?= 60s
 fuzz:
@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzClientInput$$' -fuzztime $(FUZZTIME) ./engine/server/
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./engine/rdb/
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzDecodeDump$$' -fuzztime $(FUZZTIME) ./engine/rdb/
+	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzRestore$$' -fuzztime $(FUZZTIME) ./engine/server/
 	$(GO) test $(GOFLAGS_ALL) -run '^$$' -fuzz '^FuzzCommandReader$$' -fuzztime $(FUZZTIME) ./engine/aof/
 
 lint:

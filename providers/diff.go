@@ -57,27 +57,34 @@ func (rs *RuleSet) Diff(before, after *Resource) *Change {
 	if len(attrs) == 0 {
 		return nil
 	}
-	c := &Change{Address: after.Address(), Action: ActionUpdate, Before: before, After: after, Attrs: attrs}
-	var replacing, updating []string
 	for i := range attrs {
-		a := &attrs[i]
-		r := rs.Rule(after.Type, a.Name)
-		a.Mode, a.Impact = r.Mode, r.Impact
-		c.Impact = Worst(c.Impact, r.Impact)
-		switch r.Mode {
-		case Replace, Unsupported:
+		r := rs.Rule(after.Type, attrs[i].Name)
+		attrs[i].Mode, attrs[i].Impact = r.Mode, r.Impact
+	}
+	c := &Change{Address: after.Address(), Before: before, After: after, Attrs: attrs}
+	c.Settle()
+	return c
+}
+
+// Settle sets an update's action, impact and reason from its attribute
+// changes: the worst impact, a replacement when any attribute forces one, and
+// a reason naming the attributes. A provider that adjusts an attribute's mode
+// or impact after Diff settles the change again.
+func (c *Change) Settle() {
+	c.Impact = ImpactNone
+	var replacing, updating []string
+	for _, a := range c.Attrs {
+		c.Impact = Worst(c.Impact, a.Impact)
+		if a.Mode == Replace || a.Mode == Unsupported {
 			replacing = append(replacing, a.Name)
-		default:
+		} else {
 			updating = append(updating, a.Name)
 		}
 	}
+	c.Action, c.Reason = ActionUpdate, "update in place: "+joinChanged(updating)
 	if len(replacing) > 0 {
-		c.Action = ActionReplace
-		c.Reason = "forces replacement: " + joinChanged(replacing)
-	} else {
-		c.Reason = "update in place: " + joinChanged(updating)
+		c.Action, c.Reason = ActionReplace, "forces replacement: "+joinChanged(replacing)
 	}
-	return c
 }
 
 func joinChanged(names []string) string {

@@ -34,3 +34,19 @@ func TestPairsRoundTrip(t *testing.T) {
 		t.Error("an empty map is the empty string and back")
 	}
 }
+
+func TestChangeSettle(t *testing.T) {
+	c := Change{Attrs: []AttrChange{
+		{Name: "memory", Mode: InPlace, Impact: ImpactReconnect},
+		{Name: "labels", Mode: InPlace, Impact: ImpactMetadata},
+	}}
+	c.Settle()
+	if c.Action != ActionUpdate || c.Impact != ImpactReconnect || c.Reason != "update in place: memory, labels changed" {
+		t.Errorf("in place: %s %s %q", c.Action, c.Impact, c.Reason)
+	}
+	c.Attrs = append(c.Attrs, AttrChange{Name: "port", Mode: Replace, Impact: ImpactDataLoss})
+	c.Settle()
+	if c.Action != ActionReplace || c.Impact != ImpactDataLoss || c.Reason != "forces replacement: port changed" {
+		t.Errorf("replacement: %s %s %q", c.Action, c.Impact, c.Reason)
+	}
+}

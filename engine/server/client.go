@@ -83,7 +83,8 @@ type Client struct {
 	watching   []watchedKey
 	casDirty   atomic.Bool                 // a watched key changed (set by other clients)
 	propArgv   [][]byte                    // what to propagate instead of argv, if set
-	propHook   func(db int, argv [][]byte) // if set, receives what the client propagates (scripts)
+	propHook   func(db int, argv [][]byte) // if set, receives what the client propagates (scripts, EXEC)
+	alsoProp   []propOp                    // effects the current command propagates (alsoPropagate)
 	subs       *subscriptions
 
 	// Read by other goroutines (CLIENT LIST, INFO...).

@@ -182,6 +182,7 @@ func (c *Client) call(cmd *Command) {
 	c.now = clk.wallMs(start)
 	c.dirty = 0
 	c.propArgv = nil
+	c.alsoProp = c.alsoProp[:0]
 	c.flags &^= flagErrored
 	outBefore := len(c.out)
 	cmd.Handler(c)

@@ -77,23 +77,20 @@ func execCommand(c *Client) {
 	c.unwatchAll()
 	c.addArrayLen(len(m.cmds))
 	execArgv, execCmd := c.argv, c.cmd
-	dbBefore := c.db.ID()
-	propagated := false
+	// Everything the transaction changes (scripts' effects included) is
+	// collected and propagated at the end: wrapped in MULTI/EXEC when it
+	// is several commands, alone when it is one, as Redis 7.0 does.
+	var ops []propOp
+	c.propHook = func(db int, argv [][]byte) { ops = append(ops, propOp{db, argv}) }
 	c.inExec = true
 	for _, q := range m.cmds {
 		c.argv, c.cmd = q.argv, q.cmd
-		if !propagated && q.cmd.flags&FlagWrite != 0 {
-			// Wrap the transaction's writes in MULTI/EXEC for replicas and
-			// the AOF, in the database the transaction started in.
-			c.srv.propagateArgv(dbBefore, []byte("MULTI"))
-			propagated = true
-		}
 		c.call(q.cmd)
 	}
 	c.inExec = false
-	if propagated {
-		c.srv.propagateArgv(c.db.ID(), []byte("EXEC"))
-	}
+	c.propHook = nil
+	c.srv.propagateOps(ops)
+	c.preventPropagation()
 	c.argv, c.cmd = execArgv, execCmd
 	c.multi = nil
 	c.multiCount.Store(-1)

@@ -25,6 +25,56 @@ func infoInt(t *testing.T, info, field string) int64 {
 	return n
 }
 
+// loadKeys pipelines SETs of n keys to value.
+func loadKeys(t *testing.T, c *rawConn, n int, key func(int) string, value string) {
+	t.Helper()
+	var pipe []byte
+	for i := 0; i < n; i++ {
+		pipe = appendCmd(pipe, "SET", key(i), value)
+	}
+	c.send(pipe)
+	for i := 0; i < n; i++ {
+		if _, err := c.read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// writeDuring rewrites keys from the last one down (those a snapshot's
+// walk reaches last) until INFO says the job ended, and returns how many
+// writes were acknowledged while it ran.
+func writeDuring(t *testing.T, c *rawConn, n int, key func(int) string, running string) int {
+	t.Helper()
+	during := 0
+	for i := n - 1; i >= 0; i-- {
+		c.mustDo("+OK\r\n", "SET", key(i), "new")
+		if strings.Contains(c.do("INFO", "persistence"), "\r\n"+running+":0\r\n") {
+			break
+		}
+		during++
+	}
+	if during == 0 {
+		t.Fatalf("no write was acknowledged while the job ran (%s)", running)
+	}
+	t.Logf("%d writes acknowledged while the job ran", during)
+	return during
+}
+
+// checkSnapshot checks an RDB (a dump or an AOF base) holds every key
+// with its value from before the job started.
+func checkSnapshot(t *testing.T, path string, n int, key func(int) string, old string) {
+	t.Helper()
+	got := loadStrings(t, path)
+	if len(got) != n {
+		t.Fatalf("snapshot has %d keys, want %d", len(got), n)
+	}
+	for i := 0; i < n; i++ {
+		if v := got["0/"+key(i)]; v != old {
+			t.Fatalf("%s = %q in the snapshot: a write made after the job started leaked in", key(i), v)
+		}
+	}
+}
+
 // BGSAVE does not stop writes: writes are acknowledged while it runs,
 // each rewriting a key the snapshot has not saved yet, and the memory the
 // snapshot holds for such keys stays bounded (serialized, then written
@@ -36,29 +86,9 @@ func TestBgsaveDoesNotStopWrites(t *testing.T) {
 	const n = 100000
 	old := strings.Repeat("o", 100)
 	key := func(i int) string { return fmt.Sprintf("k%06d", i) }
-	var pipe []byte
-	for i := 0; i < n; i++ {
-		pipe = appendCmd(pipe, "SET", key(i), old)
-	}
-	c.send(pipe)
-	for i := 0; i < n; i++ {
-		if _, err := c.read(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	loadKeys(t, c, n, key, old)
 	c.mustDo("+Background saving started\r\n", "BGSAVE")
-	during := 0
-	for i := n - 1; i >= 0; i-- { // from the end: keys the walk reaches last
-		c.mustDo("+OK\r\n", "SET", key(i), "new")
-		info := c.do("INFO", "persistence")
-		if strings.Contains(info, "\r\nrdb_bgsave_in_progress:0\r\n") {
-			break
-		}
-		during++
-	}
-	if during == 0 {
-		t.Fatal("no write was acknowledged while the BGSAVE ran")
-	}
+	writeDuring(t, c, n, key, "rdb_bgsave_in_progress")
 	info := waitInfo(t, c, "rdb_bgsave_in_progress", "0")
 	if !strings.Contains(info, "rdb_last_bgsave_status:ok\r\n") {
 		t.Fatal(info)
@@ -67,16 +97,33 @@ func TestBgsaveDoesNotStopWrites(t *testing.T) {
 	if held := infoInt(t, info, "rdb_last_cow_size"); held <= 0 || held > 2*snapFlushAt {
 		t.Fatalf("the snapshot held %d bytes at its peak (bound %d)", held, 2*snapFlushAt)
 	}
-	got := loadStrings(t, filepath.Join(dir, "dump.rdb"))
-	if len(got) != n {
-		t.Fatalf("snapshot has %d keys, want %d", len(got), n)
+	checkSnapshot(t, filepath.Join(dir, "dump.rdb"), n, key, old)
+}
+
+// BGREWRITEAOF does not stop writes either: the new base is the dataset
+// as the rewrite began, the writes acknowledged meanwhile are in the new
+// incremental file, and a restart has them all.
+func TestBgrewriteaofDoesNotStopWrites(t *testing.T) {
+	dir := t.TempDir()
+	srv, stop := runServer(t, dir, "--appendonly", "yes")
+	c := dial(t, srv.addr())
+	const n = 100000
+	old := strings.Repeat("o", 100)
+	key := func(i int) string { return fmt.Sprintf("k%06d", i) }
+	loadKeys(t, c, n, key, old)
+	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	during := writeDuring(t, c, n, key, "aof_rewrite_in_progress")
+	waitInfo(t, c, "aof_rewrites", "1")
+	checkSnapshot(t, filepath.Join(dir, "appendonlydir", "appendonly.aof.2.base.rdb"), n, key, old)
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
-	for i := 0; i < n; i++ {
-		if v := got["0/"+key(i)]; v != old {
-			t.Fatalf("%s = %q in the snapshot: a write after BGSAVE leaked in (%d writes during the save)", key(i), v, during)
-		}
+	srv, _ = runServer(t, dir, "--appendonly", "yes")
+	c = dial(t, srv.addr())
+	for i := n - 1; i >= n-during; i-- {
+		c.mustDo(bulk("new"), "GET", key(i))
 	}
-	t.Logf("%d writes acknowledged during the BGSAVE", during)
+	c.mustDo(bulk(old), "GET", key(0))
 }
 
 // A failed SAVE leaves the previous dump as it was (the new one is

@@ -4,14 +4,44 @@ package server
 // XCLAIMs, XCLAIM as normalized XCLAIMs...) propagate those effects with
 // alsoPropagate and suppress their own propagation.
 
-// alsoPropagate sends argv to the propagators (AOF, replicas) as an
-// effect of the current command, in c's database.
+// propOp is one command to propagate, in its database.
+type propOp struct {
+	db   int
+	argv [][]byte
+}
+
+// alsoPropagate records argv as an effect of the current command, in c's
+// database. The effects go out when the command ends, with the command's
+// own argv (unless preventPropagation) after them: one alone, several
+// wrapped in MULTI/EXEC (propagateOps). Inside a script or a transaction
+// they go to its collector, which wraps everything once.
 func (c *Client) alsoPropagate(argv [][]byte) {
 	if c.propHook != nil {
 		c.propHook(c.db.ID(), argv)
 		return
 	}
-	c.srv.propagateArgv(c.db.ID(), argv...)
+	c.alsoProp = append(c.alsoProp, propOp{c.db.ID(), argv})
+}
+
+var (
+	propMulti = [][]byte{[]byte("MULTI")}
+	propExec  = [][]byte{[]byte("EXEC")}
+)
+
+// propagateOps hands what one command, script or transaction changed to
+// the propagators: a single command alone, several wrapped in MULTI/EXEC
+// (MULTI in the first one's database, EXEC in the last one's), as Redis
+// 7.0's propagatePendingCommands does.
+func (s *Server) propagateOps(ops []propOp) {
+	if len(ops) > 1 {
+		s.propagateArgv(ops[0].db, propMulti...)
+	}
+	for _, op := range ops {
+		s.propagateArgv(op.db, op.argv...)
+	}
+	if len(ops) > 1 {
+		s.propagateArgv(ops[len(ops)-1].db, propExec...)
+	}
 }
 
 // preventPropagation keeps the current command itself from being

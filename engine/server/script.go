@@ -102,9 +102,8 @@ type scriptRun struct {
 	resp     int // redis.setresp()
 	repl     int // redis.set_repl()
 	wrote    bool
-	effects  bool       // propagators want the script's writes
-	writes   [][][]byte // commands to propagate, with their databases
-	effectDB []int
+	effects  bool     // propagators want the script's writes
+	writes   []propOp // commands to propagate
 
 	killed   atomic.Bool // SCRIPT/FUNCTION KILL
 	timedOut atomic.Bool // ran past busy-reply-threshold
@@ -330,7 +329,7 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 	if len(cl.out) > 64*1024 {
 		cl.out = nil
 	}
-	sc.flushEffects(run)
+	sc.flushEffects(c, run)
 	if errObj != nil {
 		c.addScriptError(run, errObj)
 		return
@@ -340,22 +339,16 @@ func (sc *scripting) execute(c *Client, env *luaEnv, run *scriptRun, call func()
 }
 
 // flushEffects propagates the script's writes: alone, or wrapped in
-// MULTI/EXEC when there are several.
-func (sc *scripting) flushEffects(run *scriptRun) {
-	n := len(run.writes)
-	if n == 0 {
+// MULTI/EXEC when there are several; inside a transaction they join the
+// transaction's.
+func (sc *scripting) flushEffects(c *Client, run *scriptRun) {
+	if c.propHook != nil {
+		for _, op := range run.writes {
+			c.propHook(op.db, op.argv)
+		}
 		return
 	}
-	s := sc.srv
-	if n > 1 {
-		s.propagateArgv(run.effectDB[0], []byte("MULTI"))
-	}
-	for i, argv := range run.writes {
-		s.propagateArgv(run.effectDB[i], argv...)
-	}
-	if n > 1 {
-		s.propagateArgv(run.effectDB[n-1], []byte("EXEC"))
-	}
+	sc.srv.propagateOps(run.writes)
 }
 
 // SCRIPT subcommands.

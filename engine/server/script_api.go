@@ -321,12 +321,15 @@ func (r *scriptRun) discard(int, [][]byte) {}
 
 // capture records a write the script made, for propagation at its end,
 // as redis.set_repl allows.
+//
+// The AOF is the engine's only propagation target: writes the script sends
+// to replicas only (REPL_REPLICA) go nowhere, as in a Redis without
+// replicas (alsoPropagate drops what no active target wants).
 func (r *scriptRun) capture(db int, argv [][]byte) {
-	if r.repl&replAOF == 0 && r.repl&replReplica == 0 {
+	if r.repl&replAOF == 0 {
 		return
 	}
 	// The script client's arguments are fresh slices for every call (see
 	// luaArgv), so they can be kept as they are.
-	r.writes = append(r.writes, argv)
-	r.effectDB = append(r.effectDB, db)
+	r.writes = append(r.writes, propOp{db, argv})
 }

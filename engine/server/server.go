@@ -407,9 +407,12 @@ func (s *Server) overheadMemory() int64 {
 	return s.stats.startupMem + s.clientsMemory.Load()
 }
 
-// propagate hands a write to every propagator.
+// propagate hands a write to every propagator: the effects the command
+// recorded with alsoPropagate, then its own argv (or propArgv).
 func (s *Server) propagate(c *Client, cmd *Command) {
 	c.stats.dirty.Add(c.dirty)
+	ops := c.alsoProp
+	c.alsoProp = c.alsoProp[:0]
 	if len(s.propagators) == 0 || s.persist.loading.Load() {
 		return
 	}
@@ -418,12 +421,21 @@ func (s *Server) propagate(c *Client, cmd *Command) {
 		argv = c.propArgv
 		c.propArgv = nil
 	}
-	if len(argv) == 0 {
-		return // the command propagated its effects itself
-	}
 	if c.propHook != nil {
-		c.propHook(c.db.ID(), argv) // a script collects its effects
+		if len(argv) > 0 {
+			c.propHook(c.db.ID(), argv) // a script or EXEC collects its effects
+		}
 		return
+	}
+	if len(ops) > 0 {
+		if len(argv) > 0 {
+			ops = append(ops, propOp{c.db.ID(), argv})
+		}
+		s.propagateOps(ops)
+		return
+	}
+	if len(argv) == 0 {
+		return // the command propagated nothing
 	}
 	for _, p := range s.propagators {
 		p.Propagate(c.db.ID(), argv)

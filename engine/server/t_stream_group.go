@@ -185,7 +185,7 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 		c.addBulk(key)
 		if groups[i] != nil {
 			c.db.Mutate(e)
-			consumer := c.groupReader(key, groups[i], consumerName)
+			consumer := c.groupReader(key, groupName, groups[i], consumerName, noack)
 			c.serveGroupRead(s, key, groupName, groups[i], consumer, start, count, noack, history)
 			c.db.Changed(e)
 			c.dirty++
@@ -228,12 +228,17 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 
 // groupReader returns the consumer an XREADGROUP serves, creating it.
 // As in Redis 7.0, a read that serves nothing (and so may block) neither
-// creates the consumer nor refreshes its seen time.
-func (c *Client) groupReader(key []byte, g *stream.Group, name []byte) *stream.Consumer {
+// creates the consumer nor refreshes its seen time. A consumer a NOACK
+// read creates is propagated as XGROUP CREATECONSUMER (no XCLAIM will
+// create it on replay).
+func (c *Client) groupReader(key, groupName []byte, g *stream.Group, name []byte, noack bool) *stream.Consumer {
 	consumer, created := g.CreateConsumer(name, c.now)
 	if created {
 		c.notify(config.NotifyStream, "xgroup-createconsumer", key)
 		c.dirty++
+		if noack && c.srv.effectsWanted() {
+			c.alsoPropagate([][]byte{[]byte("XGROUP"), []byte("CREATECONSUMER"), key, groupName, name})
+		}
 	}
 	consumer.SeenTime = c.now
 	return consumer

@@ -202,11 +202,7 @@ func (a *applier) finalGroup(prior providers.Resource) (*providers.Resource, err
 	if g == nil {
 		return nil, fmt.Errorf("replication group %s not found after the change", id)
 	}
-	cc, err := describeMember(ctx, a.api, g)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := listTags(ctx, a.api, aws.ToString(g.ARN))
+	cc, tags, err := memberAndTags(ctx, a.api, g)
 	if err != nil {
 		return nil, err
 	}
@@ -324,11 +320,7 @@ func (a *applier) updateGroup() (*providers.Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := describeMember(ctx, a.api, g)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := listTags(ctx, a.api, aws.ToString(g.ARN))
+	cc, tags, err := memberAndTags(ctx, a.api, g)
 	if err != nil {
 		return nil, err
 	}

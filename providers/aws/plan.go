@@ -176,7 +176,7 @@ func planGroup(t target, c *providers.Change) {
 		for i := range c.Attrs {
 			classify(&c.Attrs[i], c.Before.Attrs, c.After.Attrs)
 		}
-		settle(c)
+		c.Settle()
 	}
 	switch c.Action {
 	case providers.ActionCreate:
@@ -235,34 +235,6 @@ func classify(a *providers.AttrChange, before, after map[string]string) {
 			a.Impact = providers.ImpactReconnect
 		}
 	}
-}
-
-// settle recomputes a change's action, impact and reason from its attributes.
-func settle(c *providers.Change) {
-	c.Impact = providers.ImpactNone
-	var replacing, updating []string
-	for _, a := range c.Attrs {
-		c.Impact = providers.Worst(c.Impact, a.Impact)
-		if a.Mode == providers.Replace || a.Mode == providers.Unsupported {
-			replacing = append(replacing, a.Name)
-		} else {
-			updating = append(updating, a.Name)
-		}
-	}
-	if len(replacing) > 0 {
-		c.Action = providers.ActionReplace
-		c.Reason = "forces replacement: " + joinChanged(replacing)
-		return
-	}
-	c.Action = providers.ActionUpdate
-	c.Reason = "update in place: " + joinChanged(updating)
-}
-
-func joinChanged(names []string) string {
-	if len(names) == 1 {
-		return names[0] + " changed"
-	}
-	return strings.Join(names, ", ") + " changed"
 }
 
 func atoi(s string) int {

@@ -133,6 +133,17 @@ func describeMember(ctx context.Context, api *elasticache.Client, g *types.Repli
 	return &out.CacheClusters[0], nil
 }
 
+// memberAndTags reads what groupResource needs besides the group: its
+// first node (describeMember) and its tags.
+func memberAndTags(ctx context.Context, api *elasticache.Client, g *types.ReplicationGroup) (*types.CacheCluster, map[string]string, error) {
+	cc, err := describeMember(ctx, api, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	tags, err := listTags(ctx, api, aws.ToString(g.ARN))
+	return cc, tags, err
+}
+
 func listTags(ctx context.Context, api *elasticache.Client, arn string) (map[string]string, error) {
 	if arn == "" {
 		return map[string]string{}, nil
@@ -146,6 +157,17 @@ func listTags(ctx context.Context, api *elasticache.Client, arn string) (map[str
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return tags, nil
+}
+
+// ownedTags lists a resource's tags. For a resource state has no ID for yet
+// (its creation was interrupted) it also checks, with checkOwner, that the
+// one found under its name is this deployment's.
+func ownedTags(ctx context.Context, api *elasticache.Client, t target, r providers.Resource, kind, name, arn string) (map[string]string, error) {
+	tags, err := listTags(ctx, api, arn)
+	if err == nil && r.ID == "" {
+		err = checkOwner(kind, name, tags, t)
+	}
+	return tags, err
 }
 
 // checkOwner refuses to adopt a resource another deployment (or someone
@@ -170,14 +192,9 @@ func readGroup(ctx context.Context, api *elasticache.Client, t target, r provide
 	if err != nil {
 		return nil, err
 	}
-	tags, err := listTags(ctx, api, aws.ToString(g.ARN))
+	tags, err := ownedTags(ctx, api, t, r, "replication group", id, aws.ToString(g.ARN))
 	if err != nil {
 		return nil, err
-	}
-	if r.ID == "" {
-		if err := checkOwner("replication group", id, tags, t); err != nil {
-			return nil, err
-		}
 	}
 	if fp := journal[privAuthFingerprint]; fp != "" {
 		r.Attrs = maps.Clone(r.Attrs)
@@ -312,14 +329,9 @@ func readParams(ctx context.Context, api *elasticache.Client, t target, r provid
 		return nil, nil
 	}
 	pg := out.CacheParameterGroups[0]
-	tags, err := listTags(ctx, api, aws.ToString(pg.ARN))
+	tags, err := ownedTags(ctx, api, t, r, "parameter group", name, aws.ToString(pg.ARN))
 	if err != nil {
 		return nil, err
-	}
-	if r.ID == "" {
-		if err := checkOwner("parameter group", name, tags, t); err != nil {
-			return nil, err
-		}
 	}
 	values, err := userParameters(ctx, api, name)
 	if err != nil {
@@ -387,14 +399,9 @@ func readSubnet(ctx context.Context, api *elasticache.Client, t target, r provid
 		return nil, nil
 	}
 	sg := out.CacheSubnetGroups[0]
-	tags, err := listTags(ctx, api, aws.ToString(sg.ARN))
+	tags, err := ownedTags(ctx, api, t, r, "subnet group", name, aws.ToString(sg.ARN))
 	if err != nil {
 		return nil, err
-	}
-	if r.ID == "" {
-		if err := checkOwner("subnet group", name, tags, t); err != nil {
-			return nil, err
-		}
 	}
 	return subnetResource(r, sg, tags), nil
 }

@@ -136,25 +136,10 @@ func adjustInstance(c *providers.Change, before, after map[string]string) {
 	}
 }
 
-// summarize recomputes a change's action, impact and reason from its
-// attribute changes.
+// summarize settles a change from its attribute changes and adds why
+// Memorystore forces what it does.
 func summarize(c *providers.Change) {
-	var replacing, updating []string
-	c.Impact = providers.ImpactNone
-	for _, a := range c.Attrs {
-		c.Impact = providers.Worst(c.Impact, a.Impact)
-		if a.Mode == providers.Replace || a.Mode == providers.Unsupported {
-			replacing = append(replacing, a.Name)
-		} else {
-			updating = append(updating, a.Name)
-		}
-	}
-	c.Action = providers.ActionUpdate
-	c.Reason = "update in place: " + changedList(updating)
-	if len(replacing) > 0 {
-		c.Action = providers.ActionReplace
-		c.Reason = "forces replacement: " + changedList(replacing)
-	}
+	c.Settle()
 	for _, a := range c.Attrs {
 		switch {
 		case a.Name == "read_replicas_mode" && a.Mode == providers.Replace:
@@ -165,13 +150,6 @@ func summarize(c *providers.Change) {
 			c.Reason += " (a BASIC instance without RDB snapshots is flushed by a version upgrade)"
 		}
 	}
-}
-
-func changedList(names []string) string {
-	if len(names) == 1 {
-		return names[0] + " changed"
-	}
-	return strings.Join(names, ", ") + " changed"
 }
 
 func kindName(resourceType string) string {
