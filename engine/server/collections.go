@@ -83,7 +83,7 @@ func (c *Client) addScoredMember(m []byte, score float64, withScores bool) {
 // addPairHeader starts one element of a reply of pairsLen elements.
 func (c *Client) addPairHeader(with bool) {
 	if with && c.proto == resp.RESP3 {
-		c.addArrayLen(2)
+		c.out = append(c.out, "*2\r\n"...)
 	}
 }
 

@@ -110,7 +110,6 @@ func (c *Client) parseSetArgs(start int, getex bool) (flags int, expire []byte, 
 	for j := start; j < len(c.argv); j++ {
 		opt := c.argv[j]
 		hasNext := j < len(c.argv)-1
-		expireOpt := wordFlag(opt, setExpireWords)
 		switch {
 		case !getex && argIs(opt, "nx") && flags&setXX == 0:
 			flags |= setNX
@@ -122,15 +121,17 @@ func (c *Client) parseSetArgs(start int, getex bool) (flags int, expire []byte, 
 			flags |= setKeepTTL
 		case getex && argIs(opt, "persist") && flags&(setExpireMask|setKeepTTL) == 0:
 			flags |= setPersist
-		case hasNext && expireOpt != 0 && flags&(setKeepTTL|setPersist|setExpireMask&^expireOpt) == 0:
+		default:
 			// EX, PX, EXAT or PXAT: each excludes the others, KEEPTTL and
 			// PERSIST (but not itself given again).
-			flags |= expireOpt
+			f := wordFlag(opt, setExpireWords)
+			if f == 0 || !hasNext || flags&(setKeepTTL|setPersist|setExpireMask&^f) != 0 {
+				c.addError(errSyntax)
+				return 0, nil, false
+			}
+			flags |= f
 			expire = c.argv[j+1]
 			j++
-		default:
-			c.addError(errSyntax)
-			return 0, nil, false
 		}
 	}
 	return flags, expire, true

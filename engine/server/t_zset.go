@@ -155,16 +155,28 @@ const (
 func zaddCommand(c *Client)    { c.zaddGeneric(0) }
 func zincrbyCommand(c *Client) { c.zaddGeneric(zaddIncr) }
 
-var zaddWords = []keyword{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}, {"incr", zaddIncr}, {"gt", zaddGT}, {"lt", zaddLT}}
-
 func (c *Client) zaddGeneric(flags int) {
+	// A switch rather than a keyword table (see wordFlag): this runs for
+	// every ZADD, and the constant keywords let the comparisons fold.
 	idx := 2
+options:
 	for ; idx < len(c.argv); idx++ {
-		f := wordFlag(c.argv[idx], zaddWords)
-		if f == 0 {
-			break
+		switch a := c.argv[idx]; {
+		case argIs(a, "nx"):
+			flags |= zaddNX
+		case argIs(a, "xx"):
+			flags |= zaddXX
+		case argIs(a, "ch"):
+			flags |= zaddCH
+		case argIs(a, "incr"):
+			flags |= zaddIncr
+		case argIs(a, "gt"):
+			flags |= zaddGT
+		case argIs(a, "lt"):
+			flags |= zaddLT
+		default:
+			break options
 		}
-		flags |= f
 	}
 	elements := len(c.argv) - idx
 	if elements%2 != 0 || elements == 0 {
@@ -411,7 +423,14 @@ func (o *zrangeOut) emit(m []byte, score float64) {
 		o.dst, _, _ = zsetAdd(o.dst, m, score, 0, o.c.limits())
 		return
 	}
-	o.c.addScoredMember(m, score, o.withScores)
+	// addScoredMember's steps, spelled out: this runs per element of
+	// every ZRANGE.
+	c := o.c
+	c.addPairHeader(o.withScores)
+	c.addBulk(m)
+	if o.withScores {
+		c.addDouble(score)
+	}
 }
 
 func (o *zrangeOut) finish(dstKey []byte) {
@@ -547,21 +566,21 @@ func (c *Client) zrangeByRank(out *zrangeOut, z types.ZSet, start, end int64, re
 	if n == 0 {
 		return
 	}
-	if rev {
-		first = z.Len() - 1 - first
-	}
+	// The iterator is declared outside the loops: a ZIter is large, and a
+	// loop variable is copied every iteration. Two loops keep Next and
+	// Prev inlined.
 	var buf [20]byte
-	for it := z.At(first); n > 0 && it.Valid(); n-- {
-		out.emit(it.Member(buf[:0]), it.Score())
-		zstep(&it, rev)
-	}
-}
-
-// zstep moves it to the next element, or the previous one when rev.
-func zstep(it *types.ZIter, rev bool) {
 	if rev {
-		it.Prev()
-	} else {
+		it := z.At(z.Len() - 1 - first)
+		for ; n > 0 && it.Valid(); n-- {
+			out.emit(it.Member(buf[:0]), it.Score())
+			it.Prev()
+		}
+		return
+	}
+	it := z.At(first)
+	for ; n > 0 && it.Valid(); n-- {
+		out.emit(it.Member(buf[:0]), it.Score())
 		it.Next()
 	}
 }
@@ -590,7 +609,11 @@ func (c *Client) zrangeByRange(out *zrangeOut, z types.ZSet, offset, limit int64
 		in = r.gte
 	}
 	for ; it.Valid() && offset > 0; offset-- {
-		zstep(&it, rev)
+		if rev {
+			it.Prev()
+		} else {
+			it.Next()
+		}
 	}
 	var buf [20]byte
 	for ; it.Valid() && limit != 0; limit-- {
@@ -599,7 +622,11 @@ func (c *Client) zrangeByRange(out *zrangeOut, z types.ZSet, offset, limit int64
 			break
 		}
 		out.emit(m, s)
-		zstep(&it, rev)
+		if rev {
+			it.Prev()
+		} else {
+			it.Next()
+		}
 	}
 }
 
