@@ -2,6 +2,7 @@ package providers
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/redisctl/redisctl/topology"
 )
@@ -17,4 +18,22 @@ func DecodeSettings(spec *topology.Spec, out any) (*ValidateResponse, error) {
 		return &ValidateResponse{Problems: probs}, nil
 	}
 	return nil, err
+}
+
+// Findings collects what a provider's Validate reports about Spec into
+// Response.
+type Findings struct {
+	Spec     *topology.Spec
+	Response *ValidateResponse
+}
+
+// Problemf reports a mistake in the field at path, positioned where the spec
+// file writes it.
+func (f Findings) Problemf(path, format string, args ...any) {
+	f.Response.Problems = append(f.Response.Problems, f.Spec.Problemf(path, format, args...))
+}
+
+// Warnf reports something that does not stop the plan.
+func (f Findings) Warnf(format string, args ...any) {
+	f.Response.Warnings = append(f.Response.Warnings, fmt.Sprintf(format, args...))
 }

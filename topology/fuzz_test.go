@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // FuzzParse checks that no input makes Parse panic, and that every problem
@@ -53,7 +52,8 @@ func TestAliasExpansionIsBounded(t *testing.T) {
 		}
 		b.WriteString("]\n")
 	}
-	start := time.Now()
+	// An unbounded expansion would build 10^9 strings: the test's own
+	// timeout catches that, and the error says the bound was applied.
 	s, err := Parse("bomb.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatal(err)
@@ -65,25 +65,18 @@ func TestAliasExpansionIsBounded(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "document too large") {
 		t.Errorf("DecodeSettings of an alias bomb: %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
-	}
 }
 
 func TestSyntaxLocatingIsBounded(t *testing.T) {
 	long := header + "labels: {team: " + strings.Repeat("x", 200000) + "\n"
 	many := header + strings.Repeat("# comment\n", 50000) + "zones: *missing\n"
 	for name, text := range map[string]string{"long line": long, "many lines": many} {
-		start := time.Now()
 		_, err := Parse("big.yaml", []byte(text))
 		if err == nil {
 			t.Errorf("%s: no error", name)
 		}
 		if name == "many lines" && (err == nil || !strings.HasPrefix(err.Error(), "big.yaml:50004:8: unknown anchor")) {
 			t.Errorf("%s: %v", name, err)
-		}
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("%s: took %v", name, d)
 		}
 	}
 }

@@ -55,6 +55,7 @@ func flushallCommand(c *Client) {
 	}
 	for i := 0; i < c.srv.ks.NumDBs(); i++ {
 		c.srv.flushDB(i)
+		c.srv.blocking.readyInDBs(c, i, i) // the keys waited on are gone
 	}
 	c.srv.persist.flushedAll()
 	c.dirty++
@@ -66,6 +67,7 @@ func flushdbCommand(c *Client) {
 		return
 	}
 	c.srv.flushDB(c.db.ID())
+	c.srv.blocking.readyInDBs(c, c.db.ID(), c.db.ID())
 	c.dirty++
 	c.addOK()
 }

@@ -90,6 +90,12 @@ func (c *Client) lookupStream(key []byte, flags keyspace.LookupFlags) (*stream.S
 	return e.Object().(*stream.Stream), e, true
 }
 
+// isStream reports whether key holds a stream (without touching it).
+func (c *Client) isStream(key []byte) bool {
+	e := c.db.Lookup(key, c.now, keyspace.NoTouch|keyspace.NoStats)
+	return e.Exists() && e.Type() == keyspace.TypeStream
+}
+
 // streamChanged finishes an in-place change of a stream: memory
 // accounting, WATCH, dirty counter and a keyspace notification.
 func (c *Client) streamChanged(key []byte, e keyspace.Entry, event string) {

@@ -108,7 +108,21 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 	idArgs := c.argv[streamsArg+nstreams:]
 	ids := make([]stream.ID, nstreams)
 	groups := make([]*stream.Group, nstreams)
+	var gone []bool // keys that are no stream any more, for a blocked read run again
 	for i, key := range keys {
+		if c.retrying && !c.isStream(key) {
+			// As Redis: a group read blocked on a stream that was
+			// deleted (or replaced) fails; XREAD keeps waiting.
+			if xreadgroup && !c.notServing(key) {
+				c.addError("UNBLOCKED the stream key no longer exists")
+				return
+			}
+			if gone == nil {
+				gone = make([]bool, nstreams)
+			}
+			gone[i] = true
+			continue
+		}
 		s, _, ok := c.lookupStream(key, 0)
 		if !ok {
 			return
@@ -154,6 +168,9 @@ func xreadGeneric(c *Client, xreadgroup bool) {
 	pos := c.deferLen()
 	served := 0
 	for i, key := range keys {
+		if gone != nil && gone[i] {
+			continue
+		}
 		s, e, _ := c.lookupStream(key, keyspace.NoTouch|keyspace.NoStats)
 		if s == nil || c.notServing(key) {
 			continue

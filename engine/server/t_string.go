@@ -548,6 +548,12 @@ func incrbyfloatCommand(c *Client) {
 func (c *Client) modified(key []byte) {
 	c.dirty++
 	c.srv.watches.touch(c.db.ID(), key)
+	if c.srv.blocking.onKeys.Load() != 0 && !c.db.Exists(key, c.now) {
+		// A deleted key wakes its waiters (Redis's
+		// signalDeletedKeyAsReady): a group read on a stream that is
+		// gone fails with UNBLOCKED; others find nothing and wait on.
+		c.keyReady(key)
+	}
 }
 
 // notify publishes a keyspace notification for key in the client's db.

@@ -64,7 +64,7 @@ func desiredClassic(d providers.Deployment, sub string) providers.Resource {
 
 // classic checks a spec that manages an existing classic cache.
 func (v *validation) classic() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	for path, set := range map[string]bool{
 		"provider.clusterName": s.ClusterName != "", "provider.tier": s.Tier != "", "provider.sku": s.SKU != "",
 		"provider.clusteringPolicy": s.ClusteringPolicy != "", "provider.publicNetworkAccess": s.PublicNetworkAccess != "",
@@ -72,36 +72,36 @@ func (v *validation) classic() {
 		"provider.accessKeys": s.AccessKeys != "",
 	} {
 		if set {
-			v.problem(path, "%s applies to Azure Managed Redis only; an existing classic cache (provider.classicCache) keeps its own", strings.TrimPrefix(path, "provider."))
+			v.Problemf(path, "%s applies to Azure Managed Redis only; an existing classic cache (provider.classicCache) keeps its own", strings.TrimPrefix(path, "provider."))
 		}
 	}
 	if !clusterNameRE.MatchString(s.ClassicCache) {
-		v.problem("provider.classicCache", "%q is not an Azure Cache for Redis name (letters, digits and '-')", s.ClassicCache)
+		v.Problemf("provider.classicCache", "%q is not an Azure Cache for Redis name (letters, digits and '-')", s.ClassicCache)
 	}
 	tier := classicTier(spec, s)
 	switch spec.Layout {
 	case topology.LayoutSingle:
 		if tier != "Basic" {
-			v.problem("provider.classicTier", "layout single is a Basic cache (no replica); a %s cache has replicas: use layout ha", tier)
+			v.Problemf("provider.classicTier", "layout single is a Basic cache (no replica); a %s cache has replicas: use layout ha", tier)
 		}
 	case topology.LayoutHA:
 		switch {
 		case tier == "Basic":
-			v.problem("provider.classicTier", "a Basic cache has no replica: use layout single for it")
+			v.Problemf("provider.classicTier", "a Basic cache has no replica: use layout single for it")
 		case tier == "Standard" && spec.Replicas != 1:
-			v.problem("replicas", "a Standard cache has exactly one replica; set replicas: 1, or classicTier: Premium for 1 to 3")
+			v.Problemf("replicas", "a Standard cache has exactly one replica; set replicas: 1, or classicTier: Premium for 1 to 3")
 		case spec.Replicas < 1 || spec.Replicas > 3:
-			v.problem("replicas", "a Premium cache has 1 to 3 replicas per primary")
+			v.Problemf("replicas", "a Premium cache has 1 to 3 replicas per primary")
 		}
 	case topology.LayoutCluster:
 		if tier != "Premium" {
-			v.problem("provider.classicTier", "clustering needs a Premium cache")
+			v.Problemf("provider.classicTier", "clustering needs a Premium cache")
 		}
 		if spec.Shards > 30 {
-			v.problem("shards", "a Premium cache has at most 30 shards")
+			v.Problemf("shards", "a Premium cache has at most 30 shards")
 		}
 		if spec.Replicas < 1 || spec.Replicas > 3 {
-			v.problem("replicas", "a Premium cache has 1 to 3 replicas per primary")
+			v.Problemf("replicas", "a Premium cache has 1 to 3 replicas per primary")
 		}
 	}
 	if _, ok := chooseClassicSize(familyOf(tier), spec.Memory.Bytes); !ok {
@@ -109,20 +109,17 @@ func (v *validation) classic() {
 		if tier == "Premium" {
 			max = "120Gi (P5)"
 		}
-		v.problem("memory", "a %s cache holds at most %s per shard", tier, max)
+		v.Problemf("memory", "a %s cache holds at most %s per shard", tier, max)
 	}
 	if spec.Persistence.Mode != topology.PersistenceNone && tier != "Premium" {
-		v.problem("persistence.mode", "persistence needs a Premium cache")
+		v.Problemf("persistence.mode", "persistence needs a Premium cache")
 	}
 }
 
 // cacheResource is a classic cache as Azure reports it.
 func cacheResource(c armredis.ResourceInfo, prev providers.Resource, spec *topology.Spec) providers.Resource {
 	id := parseID(deref(c.ID))
-	real := map[string]string{}
-	for k, v := range c.Tags {
-		real[k] = deref(v)
-	}
+	real := tagValues(c.Tags)
 	r := providers.Resource{
 		Type: typeCache, Name: nameCache, ID: deref(c.ID),
 		Attrs: map[string]string{

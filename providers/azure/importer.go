@@ -132,10 +132,7 @@ func (p *Provider) importManaged(ctx context.Context, req providers.ImportReques
 	if db == nil {
 		return nil, fmt.Errorf("import Azure Managed Redis %s: it has no database; create one (or delete the cluster) first", t.name)
 	}
-	realTags := map[string]string{}
-	for k, v := range c.Tags {
-		realTags[k] = deref(v)
-	}
+	realTags := tagValues(c.Tags)
 	labels, skipped := specLabels(realTags)
 	ha := first.Attrs["high_availability"] == "Enabled"
 	policy := db.Attrs["clustering_policy"]
@@ -238,7 +235,7 @@ func (p *Provider) importCache(ctx context.Context, req providers.ImportRequest,
 	if !ok {
 		return nil, fmt.Errorf("import Azure Cache for Redis %s: unknown SKU %q", t.name, cur.Attrs["sku"])
 	}
-	labels, skipped := specLabels(tagsOf(res.ResourceInfo))
+	labels, skipped := specLabels(tagValues(res.ResourceInfo.Tags))
 	shards, _ := strconv.Atoi(cur.Attrs["shard_count"])
 	replicas, _ := strconv.Atoi(cur.Attrs["replicas_per_primary"])
 	layout := topology.LayoutHA
@@ -295,7 +292,7 @@ func (p *Provider) importCache(ctx context.Context, req providers.ImportRequest,
 	if len(skipped) > 0 {
 		resp.Warnings = append(resp.Warnings, "tags kept on Azure but not made spec labels (not valid label names): "+strings.Join(skipped, ", "))
 	}
-	if err := p.tagForImport(ctx, t, "redis", tagsOf(res.ResourceInfo), req.Deployment); err != nil {
+	if err := p.tagForImport(ctx, t, "redis", tagValues(res.ResourceInfo.Tags), req.Deployment); err != nil {
 		return nil, err
 	}
 	r, _, err := t.getCache(ctx, providers.Resource{}, spec)

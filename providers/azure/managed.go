@@ -208,10 +208,7 @@ func clusterResource(c armredisenterprise.Cluster, props map[string]any, prev pr
 	for _, z := range c.Zones {
 		zones = append(zones, deref(z))
 	}
-	real := map[string]string{}
-	for k, v := range c.Tags {
-		real[k] = deref(v)
-	}
+	real := tagValues(c.Tags)
 	r := providers.Resource{
 		Type: typeCluster, Name: nameCluster, ID: deref(c.ID),
 		Attrs: map[string]string{
@@ -345,6 +342,15 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// tagValues reads the tags the SDK returns (nil values read as "").
+func tagValues(tags map[string]*string) map[string]string {
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
+		out[k] = deref(v)
+	}
+	return out
 }
 
 func tagPtrs(tags map[string]string) map[string]*string {

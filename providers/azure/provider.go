@@ -62,7 +62,7 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 		return resp, err
 	}
 	resp := &providers.ValidateResponse{}
-	v := &validation{spec: req.Spec, s: s, resp: resp}
+	v := &validation{Findings: providers.Findings{Spec: req.Spec, Response: resp}, s: s}
 	v.common()
 	if s.ClassicCache != "" {
 		v.classic()
@@ -73,67 +73,58 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 }
 
 type validation struct {
-	spec *topology.Spec
-	s    Settings
-	resp *providers.ValidateResponse
-}
-
-func (v *validation) problem(path, format string, args ...any) {
-	v.resp.Problems = append(v.resp.Problems, v.spec.Problemf(path, format, args...))
-}
-
-func (v *validation) warn(format string, args ...any) {
-	v.resp.Warnings = append(v.resp.Warnings, fmt.Sprintf(format, args...))
+	providers.Findings
+	s Settings
 }
 
 // common checks what both services share.
 func (v *validation) common() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	if s.ResourceGroup == "" {
-		v.problem("provider.resourceGroup", "set provider.resourceGroup: the resource group the Redis resources live in (it must exist)")
+		v.Problemf("provider.resourceGroup", "set provider.resourceGroup: the resource group the Redis resources live in (it must exist)")
 	}
 	if spec.Engine.Name == topology.EngineValkey {
-		v.problem("engine.name", "Azure runs Redis, not Valkey; remove engine.name or set it to redis")
+		v.Problemf("engine.name", "Azure runs Redis, not Valkey; remove engine.name or set it to redis")
 	}
 	if spec.Engine.Version != "" {
-		v.warn("engine.version %q is not applied: Azure chooses the Redis version (Managed Redis runs Redis 7.4)", spec.Engine.Version)
+		v.Warnf("engine.version %q is not applied: Azure chooses the Redis version (Managed Redis runs Redis 7.4)", spec.Engine.Version)
 	}
 	if s.FinalExport.Source == topology.SecretGenerate {
-		v.problem("provider.finalExport", "finalExport names a blob container SAS URL to export to before deleting; use env:NAME or file:PATH, not generate")
+		v.Problemf("provider.finalExport", "finalExport names a blob container SAS URL to export to before deleting; use env:NAME or file:PATH, not generate")
 	}
 	if !s.FinalExport.IsZero() && s.SkipFinalExport {
-		v.problem("provider.skipFinalExport", "set either finalExport (export before deleting) or skipFinalExport: true, not both")
+		v.Problemf("provider.skipFinalExport", "set either finalExport (export before deleting) or skipFinalExport: true, not both")
 	}
 	if spec.Network.Bind != "" {
-		v.warn("network.bind is not used on Azure: clients reach the service's host name")
+		v.Warnf("network.bind is not used on Azure: clients reach the service's host name")
 	}
 	if len(spec.Network.AllowedCIDRs) > 0 {
-		v.warn("network.allowedCIDRs is not enforced by this provider: restrict access with provider.publicNetworkAccess: Disabled and a private endpoint")
+		v.Warnf("network.allowedCIDRs is not enforced by this provider: restrict access with provider.publicNetworkAccess: Disabled and a private endpoint")
 	}
 	if !spec.Auth.Password.IsZero() {
-		v.problem("auth.password", "Azure generates the access keys and cannot be given a password; remove auth.password (`redisctl output --show-secrets` reads the primary key; provider.accessKeys: Disabled leaves Microsoft Entra ID as the only way in)")
+		v.Problemf("auth.password", "Azure generates the access keys and cannot be given a password; remove auth.password (`redisctl output --show-secrets` reads the primary key; provider.accessKeys: Disabled leaves Microsoft Entra ID as the only way in)")
 	}
 }
 
 func (v *validation) managed() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	if s.Location == "" {
-		v.problem("provider.location", "set provider.location: the Azure region to create Azure Managed Redis in, e.g. westeurope")
+		v.Problemf("provider.location", "set provider.location: the Azure region to create Azure Managed Redis in, e.g. westeurope")
 	}
 	if name := clusterName(spec, s); !clusterNameRE.MatchString(name) {
-		v.problem("provider.clusterName", "cluster name %q must be 1 to 60 letters, digits or '-', starting and ending with a letter or digit", name)
+		v.Problemf("provider.clusterName", "cluster name %q must be 1 to 60 letters, digits or '-', starting and ending with a letter or digit", name)
 	}
 	if s.ClassicTier != "" {
-		v.problem("provider.classicTier", "classicTier applies to an existing classic cache (provider.classicCache) only")
+		v.Problemf("provider.classicTier", "classicTier applies to an existing classic cache (provider.classicCache) only")
 	}
 	switch spec.Layout {
 	case topology.LayoutHA:
 		if spec.Replicas != 1 {
-			v.problem("replicas", "Azure Managed Redis keeps exactly one replica of each shard when high availability is on; set replicas: 1 (the closest equivalent)")
+			v.Problemf("replicas", "Azure Managed Redis keeps exactly one replica of each shard when high availability is on; set replicas: 1 (the closest equivalent)")
 		}
 	case topology.LayoutCluster:
 		if spec.Replicas > 1 {
-			v.problem("replicas", "Azure Managed Redis keeps at most one replica of each shard (high availability); set replicas: 1, or 0 to turn high availability off")
+			v.Problemf("replicas", "Azure Managed Redis keeps at most one replica of each shard (high availability); set replicas: 1, or 0 to turn high availability off")
 		}
 	}
 	v.clusteringPolicy()
@@ -143,54 +134,54 @@ func (v *validation) managed() {
 }
 
 func (v *validation) clusteringPolicy() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	switch {
 	case spec.Layout == topology.LayoutCluster && s.ClusteringPolicy != "" && s.ClusteringPolicy != PolicyOSSCluster:
-		v.problem("provider.clusteringPolicy", "layout cluster means clients speak the Redis Cluster protocol, which needs clusteringPolicy OSSCluster; for one endpoint that hides the shards use layout single or ha with clusteringPolicy %s", s.ClusteringPolicy)
+		v.Problemf("provider.clusteringPolicy", "layout cluster means clients speak the Redis Cluster protocol, which needs clusteringPolicy OSSCluster; for one endpoint that hides the shards use layout single or ha with clusteringPolicy %s", s.ClusteringPolicy)
 	case spec.Layout != topology.LayoutCluster && s.ClusteringPolicy == PolicyOSSCluster:
-		v.problem("provider.clusteringPolicy", "OSSCluster exposes the shards to cluster-aware clients: use layout: cluster for it, or EnterpriseCluster / NoCluster for layout %s", spec.Layout)
+		v.Problemf("provider.clusteringPolicy", "OSSCluster exposes the shards to cluster-aware clients: use layout: cluster for it, or EnterpriseCluster / NoCluster for layout %s", spec.Layout)
 	}
 }
 
 func (v *validation) persistence() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	switch spec.Persistence.Mode {
 	case topology.PersistenceAOF:
 		if spec.Persistence.Fsync != topology.FsyncEverySec {
-			v.problem("persistence.fsync", "Azure Managed Redis writes the AOF once a second only; set persistence.fsync: everysec")
+			v.Problemf("persistence.fsync", "Azure Managed Redis writes the AOF once a second only; set persistence.fsync: everysec")
 		}
 	case topology.PersistenceRDB:
 	default:
 		if s.RDBFrequency != "" {
-			v.problem("provider.rdbFrequency", "rdbFrequency applies to persistence.mode: rdb only")
+			v.Problemf("provider.rdbFrequency", "rdbFrequency applies to persistence.mode: rdb only")
 		}
 	}
 }
 
 func (v *validation) zones() {
-	for i, z := range v.spec.Zones {
+	for i, z := range v.Spec.Zones {
 		if z != "1" && z != "2" && z != "3" {
-			v.problem(fmt.Sprintf("zones[%d]", i), "Azure availability zones are named 1, 2 and 3, not %q", z)
+			v.Problemf(fmt.Sprintf("zones[%d]", i), "Azure availability zones are named 1, 2 and 3, not %q", z)
 		}
 	}
 }
 
 func (v *validation) sku() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	need := totalMemory(spec)
 	if s.SKU != "" {
 		sku, ok := managedSKU(s.SKU)
 		if !ok {
-			v.problem("provider.sku", "unknown Azure Managed Redis SKU %q; offered: %s", s.SKU, strings.Join(managedSKUNames(), ", "))
+			v.Problemf("provider.sku", "unknown Azure Managed Redis SKU %q; offered: %s", s.SKU, strings.Join(managedSKUNames(), ", "))
 			return
 		}
 		if sku.Bytes < need {
-			v.problem("provider.sku", "%s holds %s but the spec needs %s (%s); pick a larger SKU or leave provider.sku unset to choose from memory", sku.Name, human(sku.Bytes), human(need), memoryWhy(spec))
+			v.Problemf("provider.sku", "%s holds %s but the spec needs %s (%s); pick a larger SKU or leave provider.sku unset to choose from memory", sku.Name, human(sku.Bytes), human(need), memoryWhy(spec))
 		}
 		return
 	}
 	if _, err := chooseSKU(tierOf(s), need); err != nil {
-		v.problem("memory", "%v", err)
+		v.Problemf("memory", "%v", err)
 	}
 }
 

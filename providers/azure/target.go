@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/redis/armredis/v2"
 
 	"github.com/redisctl/redisctl/providers"
 	"github.com/redisctl/redisctl/topology"
@@ -73,10 +72,7 @@ func (t target) getCluster(ctx context.Context, prev providers.Resource, spec *t
 		return nil, nil, explain("read Azure Managed Redis "+t.name, err)
 	}
 	r := clusterResource(res.Cluster, rawProperties(raw), prev, spec)
-	tags := map[string]string{}
-	for k, v := range res.Tags {
-		tags[k] = deref(v)
-	}
+	tags := tagValues(res.Tags)
 	if props := rawProperties(raw); props != nil {
 		r.Private["resource_state"] = propString(props, "resourceState", "")
 	}
@@ -107,15 +103,7 @@ func (t target) getCache(ctx context.Context, prev providers.Resource, spec *top
 		return nil, nil, explain("read Azure Cache for Redis "+t.name, err)
 	}
 	r := cacheResource(res.ResourceInfo, prev, spec)
-	return &r, tagsOf(res.ResourceInfo), nil
-}
-
-func tagsOf(c armredis.ResourceInfo) map[string]string {
-	tags := map[string]string{}
-	for k, v := range c.Tags {
-		tags[k] = deref(v)
-	}
-	return tags
+	return &r, tagValues(res.ResourceInfo.Tags), nil
 }
 
 // resolveSecret reads an env: or file: reference (file paths relative to

@@ -130,7 +130,7 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 		return resp, err
 	}
 	resp := &providers.ValidateResponse{}
-	v := &validation{spec: req.Spec, s: s, resp: resp}
+	v := &validation{Findings: providers.Findings{Spec: req.Spec, Response: resp}, s: s}
 	v.layout()
 	v.size()
 	v.engine()
@@ -141,56 +141,47 @@ func (p *Provider) Validate(_ context.Context, req providers.ValidateRequest) (*
 }
 
 type validation struct {
-	spec *topology.Spec
-	s    Settings
-	resp *providers.ValidateResponse
-}
-
-func (v *validation) problemf(path, format string, args ...any) {
-	v.resp.Problems = append(v.resp.Problems, v.spec.Problemf(path, format, args...))
-}
-
-func (v *validation) warnf(format string, args ...any) {
-	v.resp.Warnings = append(v.resp.Warnings, fmt.Sprintf(format, args...))
+	providers.Findings
+	s Settings
 }
 
 func (v *validation) layout() {
-	spec := v.spec
+	spec := v.Spec
 	switch spec.Layout {
 	case topology.LayoutCluster:
-		v.problemf("layout", "DigitalOcean's managed Valkey has no cluster mode (no sharding); the closest is layout: ha with a larger plan (memory up to 256Gi), or several deployments the application shards between")
+		v.Problemf("layout", "DigitalOcean's managed Valkey has no cluster mode (no sharding); the closest is layout: ha with a larger plan (memory up to 256Gi), or several deployments the application shards between")
 	case topology.LayoutHA:
 		if spec.Replicas > 1 {
-			v.problemf("replicas", "a DigitalOcean Valkey cluster has at most one standby node, so replicas: %d is not possible; use replicas: 1 (a primary and a standby)", spec.Replicas)
+			v.Problemf("replicas", "a DigitalOcean Valkey cluster has at most one standby node, so replicas: %d is not possible; use replicas: 1 (a primary and a standby)", spec.Replicas)
 		}
 		if spec.Replicas == 0 {
-			v.problemf("replicas", "layout ha on DigitalOcean is a primary and one standby: set replicas: 1, or use layout: single")
+			v.Problemf("replicas", "layout ha on DigitalOcean is a primary and one standby: set replicas: 1, or use layout: single")
 		}
 	}
 	if len(spec.Zones) > 0 {
-		v.warnf("zones are ignored: DigitalOcean places a cluster's nodes within its region itself")
+		v.Warnf("zones are ignored: DigitalOcean places a cluster's nodes within its region itself")
 	}
 }
 
 func (v *validation) size() {
-	spec, s := v.spec, v.s
+	spec, s := v.Spec, v.s
 	mem := spec.Memory.Bytes
 	var plan size
 	if s.Size != "" {
 		var ok bool
 		plan, ok = lookupSize(s.Size)
 		if !ok {
-			v.problemf("provider.size", "%q is not a DigitalOcean database plan for Valkey; use one of %s", s.Size, slugList())
+			v.Problemf("provider.size", "%q is not a DigitalOcean database plan for Valkey; use one of %s", s.Size, slugList())
 			return
 		}
 		if plan.RAM < mem {
-			v.problemf("memory", "%s does not fit on plan %s (%s of RAM); raise provider.size or lower memory", spec.Memory, plan.Slug, gibString(plan.RAM))
+			v.Problemf("memory", "%s does not fit on plan %s (%s of RAM); raise provider.size or lower memory", spec.Memory, plan.Slug, gibString(plan.RAM))
 		}
 	} else {
 		var ok bool
 		plan, ok = sizeFor(mem)
 		if !ok {
-			v.problemf("memory", "%s is more than DigitalOcean's largest Valkey plan (%s); use at most 256Gi, or several deployments", spec.Memory, gibString(maxRAM))
+			v.Problemf("memory", "%s is more than DigitalOcean's largest Valkey plan (%s); use at most 256Gi, or several deployments", spec.Memory, gibString(maxRAM))
 			return
 		}
 	}
@@ -199,52 +190,52 @@ func (v *validation) size() {
 		if s.Size != "" {
 			path = "provider.size"
 		}
-		v.problemf(path, "DigitalOcean offers standby nodes only on plans with 2 GB of RAM or more, and %s has %s; set memory: 2Gi (plan db-s-1vcpu-2gb) or more, or use layout: single", plan.Slug, gibString(plan.RAM))
+		v.Problemf(path, "DigitalOcean offers standby nodes only on plans with 2 GB of RAM or more, and %s has %s; set memory: 2Gi (plan db-s-1vcpu-2gb) or more, or use layout: single", plan.Slug, gibString(plan.RAM))
 	}
 }
 
 func (v *validation) engine() {
-	spec := v.spec
+	spec := v.Spec
 	if spec.Engine.Name == topology.EngineRedis {
-		v.warnf("engine.name is redis (the default): DigitalOcean's managed Redis is retired, so this deployment runs Valkey %s, which speaks the same protocol; set engine.name: valkey to say so", versionOf(spec))
+		v.Warnf("engine.name is redis (the default): DigitalOcean's managed Redis is retired, so this deployment runs Valkey %s, which speaks the same protocol; set engine.name: valkey to say so", versionOf(spec))
 	}
 	if ver := spec.Engine.Version; ver != "" && !slices.Contains(knownVersions, majorVersion(ver)) {
-		v.problemf("engine.version", "DigitalOcean offers Valkey %s, not %q; set engine.version: %s or remove it", strings.Join(knownVersions, ", "), ver, defaultVersion)
+		v.Problemf("engine.version", "DigitalOcean offers Valkey %s, not %q; set engine.version: %s or remove it", strings.Join(knownVersions, ", "), ver, defaultVersion)
 	}
 }
 
 func (v *validation) data() {
-	spec := v.spec
+	spec := v.Spec
 	switch spec.EvictionPolicy {
 	case topology.AllKeysLFU, topology.VolatileLFU:
-		v.problemf("evictionPolicy", "DigitalOcean's eviction policy API offers noeviction, allkeys-lru, allkeys-random, volatile-lru, volatile-random and volatile-ttl, not %s; the closest is %s", spec.EvictionPolicy, strings.Replace(string(spec.EvictionPolicy), "lfu", "lru", 1))
+		v.Problemf("evictionPolicy", "DigitalOcean's eviction policy API offers noeviction, allkeys-lru, allkeys-random, volatile-lru, volatile-random and volatile-ttl, not %s; the closest is %s", spec.EvictionPolicy, strings.Replace(string(spec.EvictionPolicy), "lfu", "lru", 1))
 	}
 	if spec.Persistence.Mode == topology.PersistenceAOF {
-		v.problemf("persistence.mode", "DigitalOcean's Valkey persists with RDB snapshots only (valkey_persistence rdb or off); use mode: rdb, or none")
+		v.Problemf("persistence.mode", "DigitalOcean's Valkey persists with RDB snapshots only (valkey_persistence rdb or off); use mode: rdb, or none")
 	}
 	if !spec.TLS.Enabled {
-		v.problemf("tls.enabled", "DigitalOcean's managed Valkey accepts TLS connections only; set tls.enabled: true")
+		v.Problemf("tls.enabled", "DigitalOcean's managed Valkey accepts TLS connections only; set tls.enabled: true")
 	}
 	if spec.Auth.Password.Source != topology.SecretNone {
-		v.problemf("auth.password", "DigitalOcean generates the cluster's password and its API cannot set one; remove auth.password (redisctl keeps only a fingerprint of DigitalOcean's password; `doctl databases connection <id>` shows it)")
+		v.Problemf("auth.password", "DigitalOcean generates the cluster's password and its API cannot set one; remove auth.password (redisctl keeps only a fingerprint of DigitalOcean's password; `doctl databases connection <id>` shows it)")
 	}
 }
 
 func (v *validation) network() {
-	spec := v.spec
+	spec := v.Spec
 	if spec.Network.Bind != "" {
-		v.warnf("network.bind is ignored: DigitalOcean gives the cluster its own public and private host names")
+		v.Warnf("network.bind is ignored: DigitalOcean gives the cluster its own public and private host names")
 	}
 	if spec.Network.BasePort != topology.DefaultBasePort {
-		v.warnf("network.basePort is ignored: DigitalOcean's Valkey listens on port 25061")
+		v.Warnf("network.basePort is ignored: DigitalOcean's Valkey listens on port 25061")
 	}
 	for i, c := range spec.Network.AllowedCIDRs {
 		if ip := net.ParseIP(strings.Split(c, "/")[0]); ip != nil && ip.To4() == nil {
-			v.problemf(fmt.Sprintf("network.allowedCIDRs[%d]", i), "DigitalOcean's trusted sources take IPv4 addresses and ranges, not %s", c)
+			v.Problemf(fmt.Sprintf("network.allowedCIDRs[%d]", i), "DigitalOcean's trusted sources take IPv4 addresses and ranges, not %s", c)
 		}
 	}
 	if len(spec.Network.AllowedCIDRs) == 0 && len(v.s.TrustedSources) == 0 {
-		v.warnf("no network.allowedCIDRs or provider.trustedSources: DigitalOcean accepts connections from any address (TLS and the password still apply)")
+		v.Warnf("no network.allowedCIDRs or provider.trustedSources: DigitalOcean accepts connections from any address (TLS and the password still apply)")
 	}
 }
 
@@ -252,44 +243,44 @@ func (v *validation) settings() {
 	s := v.s
 	switch {
 	case s.Region == "":
-		v.problemf("provider.region", "DigitalOcean needs a region, e.g. region: nyc3 (doctl databases options regions valkey lists them)")
+		v.Problemf("provider.region", "DigitalOcean needs a region, e.g. region: nyc3 (doctl databases options regions valkey lists them)")
 	case !regionPattern.MatchString(s.Region):
-		v.problemf("provider.region", "%q is not a DigitalOcean region slug such as nyc3, ams3 or fra1", s.Region)
+		v.Problemf("provider.region", "%q is not a DigitalOcean region slug such as nyc3, ams3 or fra1", s.Region)
 	}
-	if n := clusterName(v.spec, s); !namePattern.MatchString(n) {
+	if n := clusterName(v.Spec, s); !namePattern.MatchString(n) {
 		path := "provider.clusterName"
 		if s.ClusterName == "" {
 			path = "name"
 		}
-		v.problemf(path, "%q is not a valid DigitalOcean cluster name: 3 to 63 lowercase letters, digits and '-', starting with a letter", n)
+		v.Problemf(path, "%q is not a valid DigitalOcean cluster name: 3 to 63 lowercase letters, digits and '-', starting with a letter", n)
 	}
 	if s.VPC != "" && !uuidPattern.MatchString(s.VPC) {
-		v.problemf("provider.vpc", "%q is not a VPC network UUID (doctl vpcs list shows them)", s.VPC)
+		v.Problemf("provider.vpc", "%q is not a VPC network UUID (doctl vpcs list shows them)", s.VPC)
 	}
 	if s.Project != "" && !uuidPattern.MatchString(s.Project) {
-		v.problemf("provider.project", "%q is not a project UUID (doctl projects list shows them)", s.Project)
+		v.Problemf("provider.project", "%q is not a project UUID (doctl projects list shows them)", s.Project)
 	}
 	for i, src := range s.TrustedSources {
 		typ, val, ok := strings.Cut(src, ":")
 		if !ok || val == "" || !slices.Contains(sourceTypes, typ) {
-			v.problemf(fmt.Sprintf("provider.trustedSources[%d]", i), "%q is not type:value with type droplet, k8s, tag, app or ip_addr (e.g. tag:web)", src)
+			v.Problemf(fmt.Sprintf("provider.trustedSources[%d]", i), "%q is not type:value with type droplet, k8s, tag, app or ip_addr (e.g. tag:web)", src)
 		}
 	}
 	for i, t := range s.Tags {
 		if !tagPattern.MatchString(t) {
-			v.problemf(fmt.Sprintf("provider.tags[%d]", i), "%q is not a DigitalOcean tag: up to 255 letters, digits, ':', '-' or '_'", t)
+			v.Problemf(fmt.Sprintf("provider.tags[%d]", i), "%q is not a DigitalOcean tag: up to 255 letters, digits, ':', '-' or '_'", t)
 		}
 	}
 	if w := s.MaintenanceWindow; w != nil {
 		if !slices.Contains(weekdays, w.Day) {
-			v.problemf("provider.maintenanceWindow.day", "%q is not a day of the week (monday … sunday)", w.Day)
+			v.Problemf("provider.maintenanceWindow.day", "%q is not a day of the week (monday … sunday)", w.Day)
 		}
 		if !hourPattern.MatchString(w.Hour) {
-			v.problemf("provider.maintenanceWindow.hour", "%q is not an hour HH:MM in UTC, e.g. 03:00", w.Hour)
+			v.Problemf("provider.maintenanceWindow.hour", "%q is not an hour HH:MM in UTC, e.g. 03:00", w.Hour)
 		}
 	}
 	if s.Endpoint != "" && s.Endpoint != "public" && s.Endpoint != "private" {
-		v.problemf("provider.endpoint", "%q is neither public nor private", s.Endpoint)
+		v.Problemf("provider.endpoint", "%q is neither public nor private", s.Endpoint)
 	}
 }
 
