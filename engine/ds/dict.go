@@ -2,8 +2,6 @@ package ds
 
 import (
 	"hash/maphash"
-	"math/bits"
-	"math/rand/v2"
 	"unsafe"
 )
 
@@ -15,16 +13,11 @@ import (
 // blobs, and an element costs one small allocation where Redis uses a
 // dictEntry plus one or two sds strings.
 //
-// Open addressing with linear probing and backward-shift deletion: the
-// members of a bucket (the entries whose hash's low bits name it) sit in
-// the probe run that starts at the bucket, which is what lets Scan's
-// reverse-binary cursor (Redis's dictScan) return every element present
-// for a whole scan even when the table is resized in between.
+// It is a Table (open addressing, so Scan's reverse-binary cursor returns
+// every element present for a whole scan, as Redis's dictScan does) that
+// grows when three quarters full and shrinks when under a tenth full.
 type Dict struct {
-	slots  []unsafe.Pointer
-	tags   []uint8 // 0 = empty, else high hash bits | 0x80
-	mask   uint64
-	n      int
+	t      Table
 	keyOff int
 }
 
@@ -32,8 +25,6 @@ var dictSeed = maphash.MakeSeed()
 
 // Hash is the hash every Dict uses.
 func Hash(key []byte) uint64 { return maphash.Bytes(dictSeed, key) }
-
-func tagOf(h uint64) uint8 { return uint8(h>>56) | 0x80 }
 
 const minDictSize = 8
 
@@ -45,23 +36,16 @@ func NewDict(keyOff, hint int) *Dict {
 	for size*3 < hint*4 {
 		size *= 2
 	}
-	d.init(size)
+	d.t.Init(size)
 	return d
 }
 
-func (d *Dict) init(size int) {
-	d.slots = make([]unsafe.Pointer, size)
-	d.tags = make([]uint8, size)
-	d.mask = uint64(size - 1)
-	d.n = 0
-}
-
 // Len returns the number of elements.
-func (d *Dict) Len() int { return d.n }
+func (d *Dict) Len() int { return d.t.N }
 
 // TableBytes is the memory of the slot arrays.
 func (d *Dict) TableBytes() int64 {
-	return int64(AllocSize(len(d.slots)*8) + AllocSize(len(d.tags)))
+	return int64(AllocSize(len(d.t.Slots)*8) + AllocSize(len(d.t.Tags)))
 }
 
 // BlobKey returns the key of blob p stored after off fixed bytes.
@@ -86,125 +70,68 @@ func BlobUvarint(p unsafe.Pointer, off int) (int, int) {
 
 func (d *Dict) key(p unsafe.Pointer) []byte { return BlobKey(p, d.keyOff) }
 
+func (d *Dict) hash(p unsafe.Pointer) uint64 { return Hash(d.key(p)) }
+
 // Find returns the blob whose key is key, or nil.
 func (d *Dict) Find(key []byte) unsafe.Pointer {
-	i := d.find(key, Hash(key))
+	i := d.find(key)
 	if i < 0 {
 		return nil
 	}
-	return d.slots[i]
+	return d.t.Slots[i]
 }
 
-func (d *Dict) find(key []byte, h uint64) int {
-	if d.n == 0 {
-		return -1
-	}
-	tag := tagOf(h)
-	for i := h & d.mask; ; i = (i + 1) & d.mask {
-		switch d.tags[i] {
-		case 0:
-			return -1
-		case tag:
-			if string(d.key(d.slots[i])) == string(key) {
-				return int(i)
-			}
-		}
-	}
-}
+func (d *Dict) find(key []byte) int { return d.t.Find(key, Hash(key), d.key) }
 
 // Insert adds blob p, whose key must be absent.
 func (d *Dict) Insert(p unsafe.Pointer) {
-	if (d.n+1)*4 > len(d.slots)*3 {
-		d.resize(len(d.slots) * 2)
+	if (d.t.N+1)*4 > len(d.t.Slots)*3 {
+		d.t.Rehash(len(d.t.Slots)*2, d.hash)
 	}
-	d.place(p, Hash(d.key(p)))
-}
-
-func (d *Dict) place(p unsafe.Pointer, h uint64) {
-	i := h & d.mask
-	for d.tags[i] != 0 {
-		i = (i + 1) & d.mask
-	}
-	d.slots[i] = p
-	d.tags[i] = tagOf(h)
-	d.n++
+	d.t.Place(p, d.hash(p))
 }
 
 // Replace puts blob p in place of the element with the same key and
 // returns the old blob (nil when there was none, and p is not stored).
 func (d *Dict) Replace(p unsafe.Pointer) unsafe.Pointer {
-	k := d.key(p)
-	i := d.find(k, Hash(k))
+	i := d.find(d.key(p))
 	if i < 0 {
 		return nil
 	}
-	old := d.slots[i]
-	d.slots[i] = p
+	old := d.t.Slots[i]
+	d.t.Slots[i] = p
 	return old
 }
 
 // Delete removes the element with key and returns its blob, or nil.
 func (d *Dict) Delete(key []byte) unsafe.Pointer {
-	i := d.find(key, Hash(key))
+	i := d.find(key)
 	if i < 0 {
 		return nil
 	}
-	p := d.slots[i]
-	d.removeAt(i)
+	p := d.t.Slots[i]
+	d.t.RemoveAt(i, d.hash)
+	if len(d.t.Slots) > minDictSize && d.t.N*10 < len(d.t.Slots) {
+		d.t.Rehash(ShrunkSize(d.t.N, minDictSize), d.hash)
+	}
 	return p
-}
-
-func (d *Dict) removeAt(i int) {
-	d.slots[i] = nil
-	d.tags[i] = 0
-	d.n--
-	hole := uint64(i)
-	for j := (hole + 1) & d.mask; d.tags[j] != 0; j = (j + 1) & d.mask {
-		home := Hash(d.key(d.slots[j])) & d.mask
-		if (j-home)&d.mask >= (j-hole)&d.mask {
-			d.slots[hole], d.tags[hole] = d.slots[j], d.tags[j]
-			d.slots[j], d.tags[j] = nil, 0
-			hole = j
-		}
-	}
-	if len(d.slots) > minDictSize && d.n*10 < len(d.slots) {
-		d.resize(max(minDictSize, 1<<bits.Len(uint(d.n*2))))
-	}
-}
-
-func (d *Dict) resize(size int) {
-	old := d.slots
-	d.init(size)
-	for _, p := range old {
-		if p != nil {
-			d.place(p, Hash(d.key(p)))
-		}
-	}
 }
 
 // Random returns a random element (nil when empty). Elements after long
 // runs of empty slots are a little more likely, as with Redis's
 // dictGetRandomKey.
 func (d *Dict) Random() unsafe.Pointer {
-	if d.n == 0 {
+	if d.t.N == 0 {
 		return nil
 	}
-	for {
-		i := rand.Uint64() & d.mask
-		for k := uint64(0); k < 16; k++ {
-			j := (i + k) & d.mask
-			if d.tags[j] != 0 {
-				return d.slots[j]
-			}
-		}
-	}
+	return d.t.Slots[d.t.RandomSlot(16)]
 }
 
 // Each calls fn for every element until it returns false. The table must
 // not change during the walk.
 func (d *Dict) Each(fn func(p unsafe.Pointer) bool) {
-	for i, p := range d.slots {
-		if d.tags[i] != 0 && !fn(p) {
+	for i, p := range d.t.Slots {
+		if d.t.Tags[i] != 0 && !fn(p) {
 			return
 		}
 	}
@@ -213,21 +140,9 @@ func (d *Dict) Each(fn func(p unsafe.Pointer) bool) {
 // Scan calls fn for the elements of the bucket named by cursor and returns
 // the next cursor (0 when the scan is complete), as Redis's dictScan does.
 func (d *Dict) Scan(cursor uint64, fn func(p unsafe.Pointer)) uint64 {
-	if d.n == 0 {
+	if d.t.N == 0 {
 		return 0
 	}
-	b := cursor & d.mask
-	for i := b; d.tags[i] != 0; i = (i + 1) & d.mask {
-		p := d.slots[i]
-		if Hash(d.key(p))&d.mask == b {
-			fn(p)
-		}
-		if (i+1)&d.mask == b {
-			break
-		}
-	}
-	cursor |= ^d.mask
-	cursor = bits.Reverse64(cursor)
-	cursor++
-	return bits.Reverse64(cursor)
+	d.t.ScanBucket(cursor&d.t.Mask, d.hash, fn)
+	return NextCursor(cursor, d.t.Mask)
 }

@@ -56,10 +56,10 @@ func (db *DB) Reserve(n int64) {
 	for i := range db.shards {
 		s := &db.shards[i]
 		s.mu.Lock()
-		if size > len(s.t.slots) && s.t.n+per > len(s.t.slots)*3/4 {
+		if size > len(s.t.Slots) && s.t.N+per > len(s.t.Slots)*3/4 {
 			before := s.t.bytes()
-			if s.t.slots == nil {
-				s.t.init(size)
+			if s.t.Slots == nil {
+				s.t.Init(size)
 			} else {
 				s.t.resize(size)
 			}

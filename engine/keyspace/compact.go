@@ -79,7 +79,7 @@ func (db *DB) setCompact(key []byte, obj CompactObject, keepTTL bool) {
 		db.insert(s, newCompactBlob(key, obj, parity, db.ks.newLRU(), 0), h)
 		return
 	}
-	old := s.t.slots[i]
+	old := s.t.Slots[i]
 	db.preserve(s, old)
 	var f byte
 	var exp int64

@@ -87,7 +87,7 @@ func (db *DB) Lookup(key []byte, now int64, flags LookupFlags) Entry {
 		}
 		return Entry{}
 	}
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	if exp := expireOf(p); exp != 0 && now > exp && !db.ks.loading.Load() {
 		if flags&NoExpire == 0 && !db.ks.replica.Load() {
 			db.expireAt(s, i, p)
@@ -171,7 +171,7 @@ func (db *DB) setString(key, val []byte, isInt bool, n int64, o SetOpts) {
 		db.insert(s, p, h)
 		return
 	}
-	old := s.t.slots[i]
+	old := s.t.Slots[i]
 	db.preserve(s, old)
 	exp := o.ExpireAt
 	if o.KeepTTL {
@@ -218,7 +218,7 @@ func (db *DB) SetObject(key []byte, obj Object, keepTTL bool) {
 		db.insert(s, p, h)
 		return
 	}
-	old := s.t.slots[i]
+	old := s.t.Slots[i]
 	db.preserve(s, old)
 	if keepTTL && hasExpire(old) {
 		e.hdr[0] |= flagExpire
@@ -235,7 +235,7 @@ func (db *DB) Delete(key []byte, now int64) bool {
 	if i < 0 {
 		return false
 	}
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	if exp := expireOf(p); exp != 0 && now > exp && !db.ks.loading.Load() {
 		db.expireAt(s, i, p)
 		return false
@@ -252,7 +252,7 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 	if i < 0 {
 		return false
 	}
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	db.preserve(s, p)
 	if hasExpire(p) {
 		setExpireField(p, at)
@@ -273,10 +273,10 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 func (db *DB) Persist(key []byte) bool {
 	s, h := db.locate(key)
 	i := s.t.find(key, h)
-	if i < 0 || !hasExpire(s.t.slots[i]) {
+	if i < 0 || !hasExpire(s.t.Slots[i]) {
 		return false
 	}
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	db.preserve(s, p)
 	if kindOf(p) == kindObj {
 		db.removeVolatile(s, p)
@@ -336,7 +336,7 @@ func (db *DB) Rename(src, dst []byte) {
 func (db *DB) MoveTo(to *DB, key, dstKey []byte) {
 	s, h := db.locate(key)
 	i := s.t.find(key, h)
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	np := cloneWithKey(p, dstKey, to.ks.parityBit(), false)
 	db.removeAt(s, i, p)
 	to.put(dstKey, np)
@@ -348,7 +348,7 @@ func (db *DB) MoveTo(to *DB, key, dstKey []byte) {
 func (db *DB) CopyTo(to *DB, key, dstKey []byte) {
 	s, h := db.locate(key)
 	i := s.t.find(key, h)
-	np := cloneWithKey(s.t.slots[i], dstKey, to.ks.parityBit(), true)
+	np := cloneWithKey(s.t.Slots[i], dstKey, to.ks.parityBit(), true)
 	to.put(dstKey, np)
 }
 
@@ -356,7 +356,7 @@ func (db *DB) CopyTo(to *DB, key, dstKey []byte) {
 func (db *DB) put(key []byte, np entryPtr) {
 	s, h := db.locate(key)
 	if i := s.t.find(key, h); i >= 0 {
-		old := s.t.slots[i]
+		old := s.t.Slots[i]
 		db.preserve(s, old)
 		db.removeAt(s, i, old)
 	}
@@ -405,7 +405,7 @@ func (db *DB) insert(s *shard, p entryPtr, h uint64) {
 
 // replace puts np in slot i in place of old, carrying the volatile list.
 func (db *DB) replace(s *shard, i int, old, np entryPtr) {
-	s.t.slots[i] = np
+	s.t.Slots[i] = np
 	switch {
 	case hasExpire(old) && hasExpire(np):
 		idx := vidxOf(old)
@@ -516,7 +516,7 @@ func (ks *Keyspace) FlushAll() {
 func (db *DB) MutableString(key []byte, n int) []byte {
 	s, h := db.locate(key)
 	i := s.t.find(key, h)
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	db.preserve(s, p)
 	if kindOf(p) == kindInt {
 		var buf [20]byte

@@ -89,10 +89,10 @@ func (db *DB) sample(ev *Evictor, policy Policy, samples int) {
 			}
 			p = s.volatile[rand.IntN(len(s.volatile))]
 		} else {
-			if s.t.n == 0 {
+			if s.t.N == 0 {
 				return
 			}
-			p = s.t.slots[s.t.randomSlot()]
+			p = s.t.Slots[s.t.randomSlot()]
 		}
 		var score uint64
 		switch policy {
@@ -139,7 +139,7 @@ func (db *DB) evictKey(key []byte, policy Policy) bool {
 	if i < 0 {
 		return false
 	}
-	p := s.t.slots[i]
+	p := s.t.Slots[i]
 	if policy.volatile() && !hasExpire(p) {
 		return false
 	}
@@ -169,8 +169,8 @@ func (ks *Keyspace) evictRandom(policy Policy) bool {
 			var p entryPtr
 			if policy.volatile() && len(s.volatile) > 0 {
 				p = s.volatile[rand.IntN(len(s.volatile))]
-			} else if !policy.volatile() && s.t.n > 0 {
-				p = s.t.slots[s.t.randomSlot()]
+			} else if !policy.volatile() && s.t.N > 0 {
+				p = s.t.Slots[s.t.randomSlot()]
 			}
 			if p != nil {
 				key := keyOf(p)

@@ -160,7 +160,7 @@ func checkModel(t *testing.T, db *DB, model map[string]modelVal, now int64) {
 	for i := range db.shards {
 		s := &db.shards[i]
 		var recount int64 = s.t.bytes()
-		for _, p := range s.t.slots {
+		for _, p := range s.t.Slots {
 			if p != nil {
 				recount += entrySize(p)
 			}

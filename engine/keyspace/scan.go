@@ -3,6 +3,8 @@ package keyspace
 import (
 	"math/bits"
 	"math/rand/v2"
+
+	"github.com/redisctl/redisctl/engine/ds"
 )
 
 // Scan continues a SCAN from cursor. It calls fn (with the shard locked)
@@ -32,7 +34,7 @@ func (db *DB) Scan(cursor uint64, count int, now int64, fn func(e Entry)) uint64
 				break
 			}
 			expired = expired[:0]
-			s.t.scanBucket(v&s.t.mask, func(p entryPtr) {
+			s.t.scanBucket(v&s.t.Mask, func(p entryPtr) {
 				if exp := expireOf(p); exp != 0 && now > exp && !db.ks.replica.Load() {
 					expired = append(expired, keyOf(p))
 					return
@@ -42,10 +44,10 @@ func (db *DB) Scan(cursor uint64, count int, now int64, fn func(e Entry)) uint64
 			})
 			for _, k := range expired {
 				if i := s.t.find(k, hashKey(k)); i >= 0 {
-					db.expireAt(s, i, s.t.slots[i])
+					db.expireAt(s, i, s.t.Slots[i])
 				}
 			}
-			v = nextCursor(v, s.t.mask)
+			v = ds.NextCursor(v, s.t.Mask)
 			budget--
 			if v == 0 || seen >= count || budget <= 0 {
 				break
@@ -64,20 +66,13 @@ func (db *DB) Scan(cursor uint64, count int, now int64, fn func(e Entry)) uint64
 	}
 }
 
-func nextCursor(v, mask uint64) uint64 {
-	v |= ^mask
-	v = bits.Reverse64(v)
-	v++
-	return bits.Reverse64(v)
-}
-
 // ForEach calls fn for every key not expired at now, shard by shard, with
 // the shard locked. The caller holds the server's exclusive lock (KEYS).
 func (db *DB) ForEach(now int64, fn func(e Entry)) {
 	for i := range db.shards {
 		s := &db.shards[i]
 		s.mu.Lock()
-		for _, p := range s.t.slots {
+		for _, p := range s.t.Slots {
 			if p == nil {
 				continue
 			}
@@ -98,12 +93,12 @@ func (db *DB) RandomKey(now int64) []byte {
 		for k := 0; k < len(db.shards); k++ {
 			s := &db.shards[(start+k)&int(db.mask)]
 			s.mu.Lock()
-			if s.t.n == 0 {
+			if s.t.N == 0 {
 				s.mu.Unlock()
 				continue
 			}
 			i := s.t.randomSlot()
-			p := s.t.slots[i]
+			p := s.t.Slots[i]
 			if exp := expireOf(p); exp != 0 && now > exp && !db.ks.replica.Load() {
 				db.expireAt(s, i, p)
 				s.mu.Unlock()
@@ -117,15 +112,5 @@ func (db *DB) RandomKey(now int64) []byte {
 	return nil
 }
 
-// randomSlot returns an occupied slot, picked at random (t.n > 0).
-func (t *table) randomSlot() int {
-	for {
-		i := rand.Uint64() & t.mask
-		for k := 0; k < 8; k++ {
-			j := (i + uint64(k)) & t.mask
-			if t.tags[j] != 0 {
-				return int(j)
-			}
-		}
-	}
-}
+// randomSlot returns an occupied slot, picked at random (t.N > 0).
+func (t *table) randomSlot() int { return t.RandomSlot(8) }

@@ -69,7 +69,7 @@ func (sn *snapshot) drain(db *DB) {
 	for i := range db.shards {
 		sh := &db.shards[i]
 		sh.mu.Lock()
-		for _, p := range sh.t.slots {
+		for _, p := range sh.t.Slots {
 			if p != nil && flags(p)&flagSnap != sn.parity {
 				sn.save(db, sh, p)
 			}

@@ -315,6 +315,14 @@ func (e *cjsonEncoder) object(t *lua.LTable, depth int) {
 	e.buf = append(e.buf, '}')
 }
 
+// jsonEscape[c] is the letter after the backslash lua-cjson writes byte c
+// with ('\n' -> 'n'); 0 for a byte written as it is or as \u00XX.
+// jsonUnescape is the other way round, 0 for an invalid escape (or \u).
+var (
+	jsonEscape   = [256]byte{'"': '"', '\\': '\\', '/': '/', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
+	jsonUnescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+)
+
 // appendJSONString appends s quoted with lua-cjson's escapes (including
 // "\/" and \u00XX for control characters and DEL).
 func appendJSONString(dst []byte, s string) []byte {
@@ -322,29 +330,13 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '/':
-			dst = append(dst, '\\', '/')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
+		switch e := jsonEscape[c]; {
+		case e != 0:
+			dst = append(dst, '\\', e)
+		case c < 0x20 || c == 0x7f:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
 		default:
-			if c < 0x20 || c == 0x7f {
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			} else {
-				dst = append(dst, c)
-			}
+			dst = append(dst, c)
 		}
 	}
 	return append(dst, '"')
@@ -563,28 +555,16 @@ func (p *jsonParser) stringToken(t *jsonToken) {
 		}
 		if ch == '\\' {
 			esc := p.at(p.pos + 1)
-			var out byte
-			switch esc {
-			case '"', '\\', '/':
-				out = esc
-			case 'b':
-				out = '\b'
-			case 'f':
-				out = '\f'
-			case 'n':
-				out = '\n'
-			case 'r':
-				out = '\r'
-			case 't':
-				out = '\t'
-			case 'u':
+			if esc == 'u' {
 				var ok bool
 				if buf, ok = p.unicodeEscape(buf); !ok {
 					p.tokenError(t, "invalid unicode escape code")
 					return
 				}
 				continue
-			default:
+			}
+			out := jsonUnescape[esc]
+			if out == 0 {
 				p.tokenError(t, "invalid escape code")
 				return
 			}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"math"
 	"sync/atomic"
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/glob"
 	"github.com/redisctl/redisctl/engine/keyspace"
+	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
 
@@ -58,6 +60,58 @@ func (c *Client) addValue(v types.Value) {
 	c.addBulk(v.S)
 }
 
+// pairsLen is the array length of a reply of n elements that are pairs
+// when with is set (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES...): flat in
+// RESP2, one two-element array per element (see addPairHeader) in RESP3.
+func (c *Client) pairsLen(n int, with bool) int {
+	if with && c.proto == resp.RESP2 {
+		return 2 * n
+	}
+	return n
+}
+
+// addScoredMember replies a member, and its score when withScores, as one
+// element of a reply of pairsLen elements.
+func (c *Client) addScoredMember(m []byte, score float64, withScores bool) {
+	c.addPairHeader(withScores)
+	c.addBulk(m)
+	if withScores {
+		c.addDouble(score)
+	}
+}
+
+// addPairHeader starts one element of a reply of pairsLen elements.
+func (c *Client) addPairHeader(with bool) {
+	if with && c.proto == resp.RESP3 {
+		c.out = append(c.out, "*2\r\n"...)
+	}
+}
+
+// parseRandCount parses the count and the WITHVALUES/WITHSCORES flag
+// (named with) of HRANDFIELD and ZRANDMEMBER; ok is false after an error
+// reply.
+func (c *Client) parseRandCount(with string) (count int64, withFlag, ok bool) {
+	if count, ok = c.argInt(2); !ok {
+		return 0, false, false
+	}
+	if count == math.MinInt64 {
+		c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+		return 0, false, false
+	}
+	if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], with)) {
+		c.addError(errSyntax)
+		return 0, false, false
+	}
+	if len(c.argv) == 4 {
+		if count < -math.MaxInt64/2 || count > math.MaxInt64/2 {
+			c.addError("ERR value is out of range")
+			return 0, false, false
+		}
+		return count, true, true
+	}
+	return count, false, true
+}
+
 func (c *Client) limits() *types.Limits { return c.srv.coll.limits.Load() }
 
 // readObject looks key up for a read command. It returns nil for a missing
@@ -74,6 +128,18 @@ func (c *Client) readObject(key []byte, t keyspace.Type) (keyspace.Object, bool)
 	return e.Object(), true
 }
 
+// readOrReply is readObject for a command that replies missing() when key
+// does not exist (Redis's lookupKeyReadOrReply); ok is false after any
+// reply.
+func (c *Client) readOrReply(key []byte, t keyspace.Type, missing func()) (keyspace.Object, bool) {
+	obj, ok := c.readObject(key, t)
+	if ok && obj == nil {
+		missing()
+		return nil, false
+	}
+	return obj, ok
+}
+
 // writeEntry looks key up for a write command; ok is false when it
 // replied WRONGTYPE. When the key exists its value is about to change:
 // the snapshot (if any) is given the old value first.
@@ -88,6 +154,67 @@ func (c *Client) writeEntry(key []byte, t keyspace.Type) (keyspace.Entry, bool) 
 	}
 	c.db.Mutate(e)
 	return e, true
+}
+
+// sized is a collection value.
+type sized interface {
+	keyspace.Object
+	Len() int
+}
+
+// cardCommand replies the number of elements of the collection of type t
+// at argv[1], 0 when it is missing (HLEN, LLEN, SCARD, ZCARD).
+func (c *Client) cardCommand(t keyspace.Type) {
+	obj, ok := c.readObject(c.argv[1], t)
+	if !ok {
+		return
+	}
+	n := 0
+	if obj != nil {
+		n = obj.(sized).Len()
+	}
+	c.addInt(int64(n))
+}
+
+// removeMembers is HDEL, SREM and ZREM: it removes the members argv[2:]
+// from the collection of type t at argv[1] with del (which returns the
+// value, possibly a new one, and whether the member was there), notifies
+// event when any went, and replies how many did.
+func removeMembers[T sized](c *Client, t keyspace.Type, class int, event string, del func(T, []byte) (T, bool)) {
+	key := c.argv[1]
+	e, ok := c.writeOrReply(key, t, c.addZero)
+	if !ok {
+		return
+	}
+	v := e.Object().(T)
+	old := v
+	removed := 0
+	for _, m := range c.argv[2:] {
+		var gone bool
+		if v, gone = del(v, m); gone {
+			removed++
+			if v.Len() == 0 {
+				break
+			}
+		}
+	}
+	if removed > 0 {
+		c.modified(key)
+		c.notify(class, event, key)
+		c.storeObject(key, e, old, v, v.Len())
+	}
+	c.addInt(int64(removed))
+}
+
+// writeOrReply is writeEntry for a command that replies missing() when
+// key does not exist; ok is false after any reply.
+func (c *Client) writeOrReply(key []byte, t keyspace.Type, missing func()) (keyspace.Entry, bool) {
+	e, ok := c.writeEntry(key, t)
+	if ok && !e.Exists() {
+		missing()
+		return e, false
+	}
+	return e, ok
 }
 
 // storeObject records the value of key after a change: a new key, a new
@@ -111,6 +238,15 @@ func (c *Client) storeObject(key []byte, e keyspace.Entry, old, nw keyspace.Obje
 
 func (c *Client) notifyDel(key []byte) {
 	c.notify(config.NotifyGeneric, "del", key)
+}
+
+// clearDestination deletes the destination key of a STORE command whose
+// result is empty, as Redis does, reporting the change.
+func (c *Client) clearDestination(key []byte) {
+	if c.db.Delete(key, c.now) {
+		c.modified(key)
+		c.notifyDel(key)
+	}
 }
 
 // replaceValue stores obj under key, replacing any value and its expire

@@ -111,6 +111,18 @@ type Command struct {
 	argDocs                    []*argDoc
 }
 
+// commandMaker builds table entries positionally, for the tables that
+// list their commands one per line (strings, bitmaps).
+type commandMaker func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command
+
+// commandsOf returns the commandMaker of a COMMAND DOCS group.
+func commandsOf(group string) commandMaker {
+	return func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command {
+		return &Command{Name: name, Arity: arity, Flags: flags, ACL: acl, Keys: keys, Handler: h,
+			Group: group, Since: since, Summary: summary, Complexity: cx}
+	}
+}
+
 // nameCache remembers the command a client last named.
 type nameCache struct {
 	name []byte

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redisctl/redisctl/engine/internal/redistest"
 	"github.com/redisctl/redisctl/engine/resp"
 )
 
@@ -62,7 +63,7 @@ type engineProc struct {
 func startEngineProc(t *testing.T, bin, dir string, args ...string) *engineProc {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		port := freePort(t)
+		port := redistest.FreePort(t)
 		logf := filepath.Join(dir, "engine.log")
 		all := append([]string{"server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", logf}, args...)
 		cmd := exec.Command(bin, all...)

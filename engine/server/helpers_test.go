@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redisctl/redisctl/engine/config"
+	"github.com/redisctl/redisctl/engine/internal/redistest"
 	"github.com/redisctl/redisctl/engine/resp"
 )
 
@@ -27,7 +26,26 @@ func startServer(t testing.TB, directives ...string) *Server {
 // startServerOpts is startServer with Options.
 func startServerOpts(t testing.TB, opts Options, directives ...string) *Server {
 	t.Helper()
-	cfg, err := config.Load(append([]string{"--dir", t.TempDir()}, directives...))
+	srv, stop := launchServer(t, append([]string{"--dir", t.TempDir()}, directives...), opts)
+	if srv == nil {
+		t.Fatalf("server did not start: %v", stop())
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("server Run: %v", err)
+		}
+	})
+	return srv
+}
+
+// launchServer runs an engine configured by args (redis-server's command
+// line) with opts on a 127.0.0.1 port chosen by the kernel and waits until
+// it serves. stop stops it, gracefully as SIGTERM does, and returns Run's
+// error; it runs again (doing nothing) when the test ends. When the server
+// fails to start, srv is nil and stop returns why.
+func launchServer(t testing.TB, args []string, opts Options) (srv *Server, stop func() error) {
+	t.Helper()
+	cfg, err := config.Load(args)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +55,7 @@ func startServerOpts(t testing.TB, opts Options, directives ...string) *Server {
 	}
 	opts.Listeners = []net.Listener{ln}
 	opts.Driver = os.Getenv("ENGINE_DRIVER")
-	srv, err := New(cfg, opts)
-	if err != nil {
+	if srv, err = New(cfg, opts); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -47,71 +64,33 @@ func startServerOpts(t testing.TB, opts Options, directives ...string) *Server {
 	select {
 	case <-srv.Ready():
 	case err := <-errc:
-		t.Fatalf("server did not start: %v", err)
-	}
-	t.Cleanup(func() {
 		cancel()
-		select {
-		case err := <-errc:
-			if err != nil {
-				t.Errorf("server Run: %v", err)
+		return nil, func() error { return err }
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-errc:
+			case <-time.After(20 * time.Second):
+				runErr = fmt.Errorf("server did not stop")
 			}
-		case <-time.After(10 * time.Second):
-			t.Error("server did not stop")
-		}
-	})
-	return srv
+		})
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return srv, stop
 }
 
 func (s *Server) addr() string { return s.Addrs()[0].String() }
-
-// freePort returns a 127.0.0.1 port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // startRedis runs Debian's redis-server on a free 127.0.0.1 port for
 // differential tests and stops it when the test ends.
 func startRedis(t testing.TB, directives ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed (make test-deps installs it)")
-	}
-	dir := t.TempDir()
-	for attempt := 0; ; attempt++ {
-		port := freePort(t)
-		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--daemonize", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}, directives...)
-		cmd := exec.Command(bin, args...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		for i := 0; i < 100; i++ {
-			if c, err := net.Dial("tcp", addr); err == nil {
-				c.Close()
-				t.Cleanup(func() {
-					cmd.Process.Kill()
-					cmd.Wait()
-				})
-				return addr
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		if attempt == 3 {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server did not start: %s", log)
-		}
-	}
+	return redistest.Start(t, "", directives...).Addr
 }
 
 // rawConn is a minimal RESP client that returns replies as raw bytes.

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/rdb"
 )
 
@@ -27,42 +24,7 @@ func runServer(t *testing.T, dir string, directives ...string) (*Server, func() 
 // runServerLog is runServer with the server's log going to logw.
 func runServerLog(t *testing.T, dir string, logw io.Writer, directives ...string) (*Server, func() error) {
 	t.Helper()
-	cfg, err := config.Load(append([]string{"--dir", dir, "--save", ""}, directives...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(cfg, Options{Listeners: []net.Listener{ln}, Driver: os.Getenv("ENGINE_DRIVER"), LogOut: logw})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Run(ctx) }()
-	select {
-	case <-srv.Ready():
-	case err := <-errc:
-		cancel()
-		return nil, func() error { return err }
-	}
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case runErr = <-errc:
-			case <-time.After(20 * time.Second):
-				runErr = fmt.Errorf("server did not stop")
-			}
-		})
-		return runErr
-	}
-	t.Cleanup(func() { stop() })
-	return srv, stop
+	return launchServer(t, append([]string{"--dir", dir, "--save", ""}, directives...), Options{LogOut: logw})
 }
 
 type testLog struct{ t *testing.T }

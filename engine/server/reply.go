@@ -34,6 +34,7 @@ func (c *Client) addRawStr(s string)  { c.out = append(c.out, s...) }
 func (c *Client) addOK()              { c.out = append(c.out, "+OK\r\n"...) }
 func (c *Client) addSimple(s string)  { c.out = resp.AppendSimple(c.out, s) }
 func (c *Client) addInt(n int64)      { c.out = resp.AppendInt(c.out, n) }
+func (c *Client) addZero()            { c.out = append(c.out, ":0\r\n"...) }
 func (c *Client) addBulk(b []byte)    { c.out = resp.AppendBulk(c.out, b) }
 func (c *Client) addBulkStr(s string) { c.out = resp.AppendBulkString(c.out, s) }
 func (c *Client) addBulkInt(n int64)  { c.out = resp.AppendBulkInt(c.out, n) }
@@ -242,6 +243,49 @@ func argIs(arg []byte, word string) bool {
 		}
 	}
 	return true
+}
+
+// argIntPair parses argv[i] and argv[i+1] as integers (a start and an
+// end), replying the error of the first that is not one.
+func (c *Client) argIntPair(i int) (int64, int64, bool) {
+	a, ok := c.argInt(i)
+	if !ok {
+		return 0, 0, false
+	}
+	b, ok := c.argInt(i + 1)
+	return a, b, ok
+}
+
+// keyword is an option keyword and what it stands for: a flag bit, an
+// end of a list...
+type keyword struct {
+	word  string
+	value int
+}
+
+// wordFlag returns the value of the keyword arg among words, all nonzero
+// flags, or 0 when arg is none of them. Walking a table costs more than a
+// switch over constant words, so a path every call of a hot command takes
+// (ZADD's options) keeps its switch.
+func wordFlag(arg []byte, words []keyword) int {
+	for _, w := range words {
+		if argIs(arg, w.word) {
+			return w.value
+		}
+	}
+	return 0
+}
+
+// parseKeyword returns the value of the keyword arg among words, replying
+// a syntax error when arg is none of them.
+func (c *Client) parseKeyword(arg []byte, words []keyword) (int, bool) {
+	for _, w := range words {
+		if argIs(arg, w.word) {
+			return w.value, true
+		}
+	}
+	c.addError(errSyntax)
+	return 0, false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

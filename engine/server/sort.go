@@ -295,9 +295,8 @@ func (c *Client) sortGeneric(readonly bool) {
 			c.modified(storeKey)
 			c.notify(config.NotifyList, "sortstore", storeKey)
 			c.keyReady(storeKey)
-		} else if c.db.Delete(storeKey, c.now) {
-			c.modified(storeKey)
-			c.notifyDel(storeKey)
+		} else {
+			c.clearDestination(storeKey)
 		}
 		c.addInt(int64(outLen))
 	}

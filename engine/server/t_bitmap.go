@@ -13,10 +13,7 @@ import (
 // significant bit of each byte first.
 
 func bitmapCommands() []*Command {
-	bm := func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command {
-		return &Command{Name: name, Arity: arity, Flags: flags, ACL: acl, Keys: keys, Handler: h,
-			Group: "bitmap", Since: since, Summary: summary, Complexity: cx}
-	}
+	bm := commandsOf("bitmap")
 	return []*Command{
 		bm("setbit", 4, "write denyoom", "@write @bitmap @slow", one("RW access update", 1), setbitCommand, "2.2.0", "Sets or clears the bit at offset in the string value stored at key", "O(1)"),
 		bm("getbit", 3, "readonly fast", "@read @bitmap @fast", one("RO access", 1), getbitCommand, "2.2.0", "Returns the bit value at offset in the string value stored at key", "O(1)"),
@@ -97,12 +94,8 @@ func getbitCommand(c *Client) {
 	if !ok {
 		return
 	}
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	var buf [20]byte
@@ -181,12 +174,8 @@ func bitcountCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	var buf [20]byte
@@ -403,10 +392,7 @@ func bitopCommand(c *Client) {
 	}
 	dst := c.argv[2]
 	if maxLen == 0 {
-		if c.db.Delete(dst, c.now) {
-			c.modified(dst)
-			c.notify(config.NotifyGeneric, "del", dst)
-		}
+		c.clearDestination(dst)
 		c.addInt(0)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/geohash"
+	"github.com/redisctl/redisctl/engine/keyspace"
 	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
@@ -67,20 +68,19 @@ func (c *Client) extractLongLat(i int) (float64, float64, bool) {
 	return xy[0], xy[1], true
 }
 
+// geoaddWords are GEOADD's options, which it passes on to ZADD.
+var geoaddWords = []keyword{{"nx", zaddNX}, {"xx", zaddXX}, {"ch", zaddCH}}
+
 func geoaddCommand(c *Client) {
-	xx, nx := false, false
-	longIdx := 2
+	flags, longIdx := 0, 2
 	for ; longIdx < len(c.argv); longIdx++ {
-		a := c.argv[longIdx]
-		if argIs(a, "nx") {
-			nx = true
-		} else if argIs(a, "xx") {
-			xx = true
-		} else if !argIs(a, "ch") {
+		f := wordFlag(c.argv[longIdx], geoaddWords)
+		if f == 0 {
 			break
 		}
+		flags |= f
 	}
-	if (len(c.argv)-longIdx)%3 != 0 || (xx && nx) {
+	if (len(c.argv)-longIdx)%3 != 0 || flags&(zaddNX|zaddXX) == zaddNX|zaddXX {
 		c.addError(errSyntax)
 		return
 	}
@@ -117,24 +117,33 @@ func (c *Client) addHumanDouble(f float64) {
 }
 
 func geoposCommand(c *Client) {
+	c.geoMembersReply(c.addNullArray, func(long, lat float64) {
+		c.addArrayLen(2)
+		c.addHumanDouble(long)
+		c.addHumanDouble(lat)
+	})
+}
+
+// geoMembersReply replies an array with an element per member argv[2:]:
+// null() for a missing member (or key), fn's reply of its position for
+// the others (GEOPOS, GEOHASH).
+func (c *Client) geoMembersReply(null func(), fn func(long, lat float64)) {
 	z, ok := c.zsetForRead(c.argv[1])
 	if !ok {
 		return
 	}
 	c.addArrayLen(len(c.argv) - 2)
 	for _, m := range c.argv[2:] {
-		if z == nil {
-			c.addNullArray()
-			continue
+		var long, lat float64
+		found := false
+		if z != nil {
+			long, lat, found = geoPosition(z, m)
 		}
-		long, lat, found := geoPosition(z, m)
 		if !found {
-			c.addNullArray()
+			null()
 			continue
 		}
-		c.addArrayLen(2)
-		c.addHumanDouble(long)
-		c.addHumanDouble(lat)
+		fn(long, lat)
 	}
 }
 
@@ -167,14 +176,11 @@ func geodistCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	lon1, lat1, ok1 := geoPosition(z, c.argv[2])
 	lon2, lat2, ok2 := geoPosition(z, c.argv[3])
 	if !ok1 || !ok2 {
@@ -185,23 +191,9 @@ func geodistCommand(c *Client) {
 }
 
 func geohashCommand(c *Client) {
-	z, ok := c.zsetForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	c.addArrayLen(len(c.argv) - 2)
-	for _, m := range c.argv[2:] {
-		if z == nil {
-			c.addNull()
-			continue
-		}
-		long, lat, found := geoPosition(z, m)
-		if !found {
-			c.addNull()
-			continue
-		}
+	c.geoMembersReply(c.addNull, func(long, lat float64) {
 		c.addBulkStr(geohash.String(long, lat))
-	}
+	})
 }
 
 // Flags of georadiusGeneric.
@@ -390,10 +382,7 @@ func (c *Client) georadiusGeneric(srcIdx int, flags int) {
 	}
 	if z == nil {
 		if storeKey != nil {
-			if c.db.Delete(storeKey, c.now) {
-				c.modified(storeKey)
-				c.notifyDel(storeKey)
-			}
+			c.clearDestination(storeKey)
 			c.addInt(0)
 		} else {
 			c.addArrayLen(0)
@@ -451,10 +440,7 @@ func (c *Client) georadiusGeneric(srcIdx int, flags int) {
 		return
 	}
 	if len(points) == 0 {
-		if c.db.Delete(storeKey, c.now) {
-			c.modified(storeKey)
-			c.notifyDel(storeKey)
-		}
+		c.clearDestination(storeKey)
 		c.addInt(0)
 		return
 	}
@@ -466,22 +452,8 @@ func (c *Client) georadiusGeneric(srcIdx int, flags int) {
 		}
 		res[i] = zresult{p.member, s}
 	}
-	sort.Slice(res, func(a, b int) bool {
-		if res[a].score != res[b].score {
-			return res[a].score < res[b].score
-		}
-		return string(res[a].m) < string(res[b].m)
-	})
-	maxLen := 0
-	for _, r := range res {
-		maxLen = max(maxLen, len(r.m))
-	}
-	lim := c.limits()
-	dst := types.NewZSetSized(len(res), maxLen, lim)
-	for _, r := range res {
-		dst = dst.Insert(r.m, r.score, lim)
-	}
-	c.replaceValue(storeKey, dst)
+	sortZResults(res)
+	c.replaceValue(storeKey, c.newZSetOf(res))
 	c.modified(storeKey)
 	event := "georadiusstore"
 	if flags&geoSearch != 0 {

@@ -152,14 +152,11 @@ func hsetnxCommand(c *Client) {
 }
 
 func hgetCommand(c *Client) {
-	h, ok := c.hashForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeHash, c.addNull)
 	if !ok {
 		return
 	}
-	if h == nil {
-		c.addNull()
-		return
-	}
+	h := obj.(types.Hash)
 	if v, found := h.Get(c.argv[2]); found {
 		c.addValue(v)
 		return
@@ -185,46 +182,10 @@ func hmgetCommand(c *Client) {
 }
 
 func hdelCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeHash)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	h := e.Object().(types.Hash)
-	old := h
-	deleted := 0
-	for _, f := range c.argv[2:] {
-		var gone bool
-		if h, gone = h.Delete(f); gone {
-			deleted++
-			if h.Len() == 0 {
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.modified(key)
-		c.notify(config.NotifyHash, "hdel", key)
-		c.storeObject(key, e, old, h, h.Len())
-	}
-	c.addInt(int64(deleted))
+	removeMembers(c, keyspace.TypeHash, config.NotifyHash, "hdel", types.Hash.Delete)
 }
 
-func hlenCommand(c *Client) {
-	h, ok := c.hashForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(h.Len()))
-}
+func hlenCommand(c *Client) { c.cardCommand(keyspace.TypeHash) }
 
 func hstrlenCommand(c *Client) {
 	h, ok := c.hashForRead(c.argv[1])
@@ -377,36 +338,16 @@ func formatIntBuf(buf []byte, v int64) []byte { return strconv.AppendInt(buf[:0]
 
 func hrandfieldCommand(c *Client) {
 	if len(c.argv) >= 3 {
-		l, ok := c.argInt(2)
-		if !ok {
-			return
+		if l, withValues, ok := c.parseRandCount("withvalues"); ok {
+			c.hrandfieldWithCount(l, withValues)
 		}
-		if l == math.MinInt64 {
-			c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-			return
-		}
-		withValues := false
-		if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], "withvalues")) {
-			c.addError(errSyntax)
-			return
-		} else if len(c.argv) == 4 {
-			withValues = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.addError("ERR value is out of range")
-				return
-			}
-		}
-		c.hrandfieldWithCount(l, withValues)
 		return
 	}
-	h, ok := c.hashForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeHash, c.addNull)
 	if !ok {
 		return
 	}
-	if h == nil {
-		c.addNull()
-		return
-	}
+	h := obj.(types.Hash)
 	var fb, vb [20]byte
 	f, _ := h.Random(fb[:0], vb[:0])
 	c.addBulk(f)
@@ -422,21 +363,13 @@ func (c *Client) hrandfieldWithCount(l int64, withValues bool) {
 		return
 	}
 	pair := func(f, v []byte) {
-		if withValues && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
+		c.addPairHeader(withValues)
 		c.addBulk(f)
 		if withValues {
 			c.addBulk(v)
 		}
 	}
-	replyLen := func(n int) {
-		if withValues && c.proto == resp.RESP2 {
-			c.addArrayLen(2 * n)
-		} else {
-			c.addArrayLen(n)
-		}
-	}
+	replyLen := func(n int) { c.addArrayLen(c.pairsLen(n, withValues)) }
 	size := h.Len()
 	if l < 0 || l == 1 {
 		count := int(-l)

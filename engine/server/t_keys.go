@@ -106,24 +106,19 @@ const (
 	expireLT
 )
 
+var expireWords = []keyword{{"nx", expireNX}, {"xx", expireXX}, {"gt", expireGT}, {"lt", expireLT}}
+
 // expireGeneric implements EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: the
 // argument times unit (ms) plus base (now for the relative forms).
 func (c *Client) expireGeneric(base, unit int64) {
 	flags := 0
 	for _, a := range c.argv[3:] {
-		switch {
-		case argIs(a, "nx"):
-			flags |= expireNX
-		case argIs(a, "xx"):
-			flags |= expireXX
-		case argIs(a, "gt"):
-			flags |= expireGT
-		case argIs(a, "lt"):
-			flags |= expireLT
-		default:
+		f := wordFlag(a, expireWords)
+		if f == 0 {
 			c.addError("ERR Unsupported option " + string(a))
 			return
 		}
+		flags |= f
 	}
 	if flags&expireNX != 0 && flags&(expireXX|expireGT|expireLT) != 0 {
 		c.addError("ERR NX and XX, GT or LT options at the same time are not compatible")

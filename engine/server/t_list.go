@@ -153,14 +153,11 @@ func linsertCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addZero)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
+	l := e.Object().(*types.List)
 	for it := l.Iter(0, true); it.Valid(); it.Next() {
 		if it.Equal(c.argv[3]) {
 			it.InsertAt(c.argv[4], after)
@@ -174,27 +171,14 @@ func linsertCommand(c *Client) {
 	c.addInt(-1)
 }
 
-func llenCommand(c *Client) {
-	l, ok := c.listForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(l.Len()))
-}
+func llenCommand(c *Client) { c.cardCommand(keyspace.TypeList) }
 
 func lindexCommand(c *Client) {
-	l, ok := c.listForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeList, c.addNull)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addNull()
-		return
-	}
+	l := obj.(*types.List)
 	index, ok := c.argInt(2)
 	if !ok {
 		return
@@ -209,14 +193,11 @@ func lindexCommand(c *Client) {
 
 func lsetCommand(c *Client) {
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, func() { c.addError(errNoSuchKey) })
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addError(errNoSuchKey)
-		return
-	}
+	l := e.Object().(*types.List)
 	index, ok := c.argInt(2)
 	if !ok {
 		return
@@ -231,9 +212,11 @@ func lsetCommand(c *Client) {
 	c.addOK()
 }
 
-// listRange normalizes start/end like Redis's addListRangeReply and
-// returns the first index and the count (0: empty).
-func listRange(start, end int64, llen int) (int, int) {
+// rankRange normalizes the start/end indexes of LRANGE, ZRANGE and
+// ZREMRANGEBYRANK over llen elements (negative ones count from the end)
+// as Redis's addListRangeReply does, and returns the first index and the
+// count (0: empty).
+func rankRange(start, end int64, llen int) (int, int) {
 	n := int64(llen)
 	if start < 0 {
 		start += n
@@ -269,46 +252,32 @@ func (c *Client) addListRange(l *types.List, start, count int, reverse bool) {
 }
 
 func lrangeCommand(c *Client) {
-	start, ok := c.argInt(2)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}
-	end, ok := c.argInt(3)
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeList, func() { c.addArrayLen(0) })
 	if !ok {
 		return
 	}
-	l, ok := c.listForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if l == nil {
-		c.addArrayLen(0)
-		return
-	}
-	first, n := listRange(start, end, l.Len())
+	l := obj.(*types.List)
+	first, n := rankRange(start, end, l.Len())
 	c.addListRange(l, first, n, false)
 }
 
 func ltrimCommand(c *Client) {
-	start, ok := c.argInt(2)
-	if !ok {
-		return
-	}
-	end, ok := c.argInt(3)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addOK)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addOK()
-		return
-	}
+	l := e.Object().(*types.List)
 	llen := l.Len()
-	first, n := listRange(start, end, llen)
+	first, n := rankRange(start, end, llen)
 	ltrim, rtrim := first, llen-first-n
 	if n == 0 {
 		ltrim, rtrim = llen, 0
@@ -327,14 +296,11 @@ func lremCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, l, ok := c.listForWrite(key)
+	e, ok := c.writeOrReply(key, keyspace.TypeList, c.addZero)
 	if !ok {
 		return
 	}
-	if l == nil {
-		c.addInt(0)
-		return
-	}
+	l := e.Object().(*types.List)
 	forward := true
 	start := 0
 	if toRemove < 0 {
@@ -526,16 +492,9 @@ func (c *Client) listElementsRemoved(key []byte, e keyspace.Entry, l *types.List
 }
 
 // parseListPosition parses LEFT or RIGHT.
-func (c *Client) parseListPosition(arg []byte) (int, bool) {
-	switch {
-	case argIs(arg, "left"):
-		return listHead, true
-	case argIs(arg, "right"):
-		return listTail, true
-	}
-	c.addError(errSyntax)
-	return 0, false
-}
+func (c *Client) parseListPosition(arg []byte) (int, bool) { return c.parseKeyword(arg, listEnds) }
+
+var listEnds = []keyword{{"left", listHead}, {"right", listTail}}
 
 func lmoveCommand(c *Client) {
 	from, ok := c.parseListPosition(c.argv[3])

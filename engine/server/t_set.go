@@ -108,43 +108,13 @@ func saddCommand(c *Client) {
 }
 
 func sremCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeSet)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	s := e.Object().(types.Set)
-	old := s
-	removed := 0
-	for _, m := range c.argv[2:] {
-		var gone bool
-		if s, gone = s.Remove(m); gone {
-			removed++
-			if s.Len() == 0 {
-				break
-			}
-		}
-	}
-	if removed > 0 {
-		c.modified(key)
-		c.notify(config.NotifySet, "srem", key)
-		c.storeObject(key, e, old, s, s.Len())
-	}
-	c.addInt(int64(removed))
+	removeMembers(c, keyspace.TypeSet, config.NotifySet, "srem", types.Set.Remove)
 }
 
 func smoveCommand(c *Client) {
 	src, dst, m := c.argv[1], c.argv[2], c.argv[3]
-	se, ok := c.writeEntry(src, keyspace.TypeSet)
+	se, ok := c.writeOrReply(src, keyspace.TypeSet, c.addZero)
 	if !ok {
-		return
-	}
-	if !se.Exists() {
-		c.addInt(0)
 		return
 	}
 	same := string(src) == string(dst)
@@ -210,17 +180,7 @@ func smismemberCommand(c *Client) {
 	}
 }
 
-func scardCommand(c *Client) {
-	s, ok := c.setForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(s.Len()))
-}
+func scardCommand(c *Client) { c.cardCommand(keyspace.TypeSet) }
 
 func (c *Client) addEmptySet() { c.addSetLen(0) }
 
@@ -243,12 +203,8 @@ func spopCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeSet)
+	e, ok := c.writeOrReply(key, keyspace.TypeSet, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	s := e.Object().(types.Set)
@@ -329,14 +285,11 @@ func srandmemberCommand(c *Client) {
 		c.addError(errSyntax)
 		return
 	}
-	s, ok := c.setForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeSet, c.addNull)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.addNull()
-		return
-	}
+	s := obj.(types.Set)
 	var buf [20]byte
 	c.addBulk(s.Random(buf[:0]))
 }
@@ -407,14 +360,11 @@ func (c *Client) readSets(keys [][]byte) ([]types.Set, bool) {
 }
 
 func smembersCommand(c *Client) {
-	s, ok := c.setForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeSet, c.addEmptySet)
 	if !ok {
 		return
 	}
-	if s == nil {
-		c.addEmptySet()
-		return
-	}
+	s := obj.(types.Set)
 	c.addSetMembers(s)
 }
 
@@ -457,10 +407,7 @@ func (c *Client) storeSetResult(dst []byte, s types.Set, event string) {
 		return
 	}
 	c.addInt(0)
-	if c.db.Delete(dst, c.now) {
-		c.modified(dst)
-		c.notifyDel(dst)
-	}
+	c.clearDestination(dst)
 }
 
 func (c *Client) sinterGeneric(keys [][]byte, dst []byte, cardOnly bool, limit int) {
@@ -475,10 +422,7 @@ func (c *Client) sinterGeneric(keys [][]byte, dst []byte, cardOnly bool, limit i
 		switch {
 		case dst != nil:
 			c.addInt(0)
-			if c.db.Delete(dst, c.now) {
-				c.modified(dst)
-				c.notifyDel(dst)
-			}
+			c.clearDestination(dst)
 		case cardOnly:
 			c.addInt(0)
 		default:

@@ -169,32 +169,51 @@ func (c *Client) parseIntervalID(arg []byte, missingSeq uint64) (id stream.ID, e
 // parseRangeStart parses an interval start, stepping past an exclusive
 // one.
 func (c *Client) parseRangeStart(arg []byte) (stream.ID, bool) {
-	id, excl, ok := c.parseIntervalID(arg, 0)
+	return c.parseRangeBound(arg, 0, stream.ID.Incr, "ERR invalid start ID for the interval")
+}
+
+// parseRangeEnd parses an interval end, stepping before an exclusive one.
+func (c *Client) parseRangeEnd(arg []byte) (stream.ID, bool) {
+	return c.parseRangeBound(arg, math.MaxUint64, stream.ID.Decr, "ERR invalid end ID for the interval")
+}
+
+// parseRangeBound parses an interval bound whose missing sequence is
+// missingSeq; an exclusive one is moved inwards by step, replying msg
+// when there is no ID beyond it.
+func (c *Client) parseRangeBound(arg []byte, missingSeq uint64, step func(stream.ID) (stream.ID, bool), msg string) (stream.ID, bool) {
+	id, excl, ok := c.parseIntervalID(arg, missingSeq)
 	if !ok {
 		return id, false
 	}
 	if excl {
-		if id, ok = id.Incr(); !ok {
-			c.addError("ERR invalid start ID for the interval")
+		if id, ok = step(id); !ok {
+			c.addError(msg)
 			return id, false
 		}
 	}
 	return id, true
 }
 
-// parseRangeEnd parses an interval end, stepping before an exclusive one.
-func (c *Client) parseRangeEnd(arg []byte) (stream.ID, bool) {
-	id, excl, ok := c.parseIntervalID(arg, math.MaxUint64)
-	if !ok {
-		return id, false
+// countIDs parses the IDs args (XDEL, XACK) and then, once all are valid
+// (a bad one changes nothing), gives e's value to a running snapshot and
+// calls fn with each, returning how many fn reported done. ok is false
+// after an error reply.
+func (c *Client) countIDs(e keyspace.Entry, args [][]byte, fn func(stream.ID) bool) (n int64, ok bool) {
+	ids := make([]stream.ID, 0, len(args))
+	for _, a := range args {
+		id, ok := c.parseStreamID(a, 0, true)
+		if !ok {
+			return 0, false
+		}
+		ids = append(ids, id)
 	}
-	if excl {
-		if id, ok = id.Decr(); !ok {
-			c.addError("ERR invalid end ID for the interval")
-			return id, false
+	c.db.Mutate(e)
+	for _, id := range ids {
+		if fn(id) {
+			n++
 		}
 	}
-	return id, true
+	return n, true
 }
 
 func (c *Client) addStreamID(id stream.ID) {
@@ -291,13 +310,8 @@ func (c *Client) parseAddTrimArgs(xadd bool) (a streamAddArgs, idPos int, ok boo
 				i++
 			}
 			if argIs(opt, "maxlen") {
-				n, ok := resp.ParseInt(c.argv[i+1])
+				n, ok := c.parseTrimCount(c.argv[i+1], "MAXLEN")
 				if !ok {
-					c.addError(errNotInteger)
-					return a, 0, false
-				}
-				if n < 0 {
-					c.addError("ERR The MAXLEN argument must be >= 0.")
 					return a, 0, false
 				}
 				a.trim.MaxLen = n
@@ -313,13 +327,8 @@ func (c *Client) parseAddTrimArgs(xadd bool) (a streamAddArgs, idPos int, ok boo
 			i++
 			a.trimArgIdx = i
 		case argIs(opt, "limit") && more > 0:
-			n, ok := resp.ParseInt(c.argv[i+1])
+			n, ok := c.parseTrimCount(c.argv[i+1], "LIMIT")
 			if !ok {
-				c.addError(errNotInteger)
-				return a, 0, false
-			}
-			if n < 0 {
-				c.addError("ERR The LIMIT argument must be >= 0.")
 				return a, 0, false
 			}
 			a.trim.Limit = n
@@ -341,6 +350,21 @@ func (c *Client) parseAddTrimArgs(xadd bool) (a streamAddArgs, idPos int, ok boo
 		}
 	}
 	return c.finishAddTrimArgs(a, limitGiven, xadd, i)
+}
+
+// parseTrimCount parses the value of XADD/XTRIM's MAXLEN or LIMIT (name):
+// an integer, at least 0.
+func (c *Client) parseTrimCount(arg []byte, name string) (int64, bool) {
+	n, ok := resp.ParseInt(arg)
+	if !ok {
+		c.addError(errNotInteger)
+		return 0, false
+	}
+	if n < 0 {
+		c.addError("ERR The " + name + " argument must be >= 0.")
+		return 0, false
+	}
+	return n, true
 }
 
 func (c *Client) finishAddTrimArgs(a streamAddArgs, limitGiven, xadd bool, i int) (streamAddArgs, int, bool) {
@@ -560,20 +584,9 @@ func xdelCommand(c *Client) {
 		c.addInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.argv)-2)
-	for _, a := range c.argv[2:] {
-		id, ok := c.parseStreamID(a, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
-	}
-	c.db.Mutate(e)
-	var deleted int64
-	for _, id := range ids {
-		if s.Delete(id) {
-			deleted++
-		}
+	deleted, ok := c.countIDs(e, c.argv[2:], s.Delete)
+	if !ok {
+		return
 	}
 	if deleted > 0 {
 		c.db.Changed(e)

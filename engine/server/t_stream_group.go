@@ -642,20 +642,9 @@ func xackCommand(c *Client) {
 		c.addInt(0)
 		return
 	}
-	ids := make([]stream.ID, 0, len(c.argv)-3)
-	for _, a := range c.argv[3:] {
-		id, ok := c.parseStreamID(a, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
-	}
-	c.db.Mutate(e)
-	var acked int64
-	for _, id := range ids {
-		if g.Ack(id) {
-			acked++
-		}
+	acked, ok := c.countIDs(e, c.argv[3:], g.Ack)
+	if !ok {
+		return
 	}
 	c.db.Changed(e)
 	c.dirty += acked

@@ -180,21 +180,13 @@ func xinfoStreamCommand(c *Client) {
 		c.addBulkStr("pel-count")
 		c.addInt(int64(g.PendingCount()))
 		c.addBulkStr("pending")
-		pos := c.deferLen()
-		var n int64
-		g.AscendPending(stream.ID{}, func(nk *stream.NACK) bool {
-			if count != 0 && n >= count {
-				return false
-			}
+		c.addPending(count, g.AscendPending, func(nk *stream.NACK) {
 			c.addArrayLen(4)
 			c.addStreamID(nk.ID)
 			c.addBulkStr(nk.Consumer.Name)
 			c.addInt(nk.DeliveryTime)
 			c.addInt(int64(nk.DeliveryCount))
-			n++
-			return true
 		})
-		c.setDeferredArrayLen(pos, int(n))
 		c.addBulkStr("consumers")
 		cs := g.Consumers()
 		c.addArrayLen(len(cs))
@@ -207,22 +199,31 @@ func xinfoStreamCommand(c *Client) {
 			c.addBulkStr("pel-count")
 			c.addInt(int64(cons.PendingCount()))
 			c.addBulkStr("pending")
-			pos := c.deferLen()
-			var m int64
-			cons.AscendPending(stream.ID{}, func(nk *stream.NACK) bool {
-				if count != 0 && m >= count {
-					return false
-				}
+			c.addPending(count, cons.AscendPending, func(nk *stream.NACK) {
 				c.addArrayLen(3)
 				c.addStreamID(nk.ID)
 				c.addInt(nk.DeliveryTime)
 				c.addInt(int64(nk.DeliveryCount))
-				m++
-				return true
 			})
-			c.setDeferredArrayLen(pos, int(m))
 		}
 	}
+}
+
+// addPending replies an array of the first count (0: all) entries of a
+// pending entries list walked by ascend (a group's or a consumer's), each
+// written by add.
+func (c *Client) addPending(count int64, ascend func(stream.ID, func(*stream.NACK) bool), add func(*stream.NACK)) {
+	pos := c.deferLen()
+	var n int64
+	ascend(stream.ID{}, func(nk *stream.NACK) bool {
+		if count != 0 && n >= count {
+			return false
+		}
+		add(nk)
+		n++
+		return true
+	})
+	c.setDeferredArrayLen(pos, int(n))
 }
 
 // addStreamEdge writes the first or last entry, or a null.

@@ -11,10 +11,7 @@ import (
 // String commands (Redis's t_string.c).
 
 func stringCommands() []*Command {
-	str := func(name string, arity int, flags, acl string, keys []KeySpec, h func(*Client), since, summary, cx string) *Command {
-		return &Command{Name: name, Arity: arity, Flags: flags, ACL: acl, Keys: keys, Handler: h,
-			Group: "string", Since: since, Summary: summary, Complexity: cx}
-	}
+	str := commandsOf("string")
 	rw := "write denyoom"
 	wfast := "write denyoom fast"
 	return []*Command{
@@ -64,6 +61,18 @@ func (c *Client) lookupString(key []byte, flags keyspace.LookupFlags) (keyspace.
 	return e, true
 }
 
+// stringOrReply is lookupString for a command that replies missing() when
+// key does not exist (Redis's lookupKeyReadOrReply); ok is false after any
+// reply.
+func (c *Client) stringOrReply(key []byte, flags keyspace.LookupFlags, missing func()) (keyspace.Entry, bool) {
+	e, ok := c.lookupString(key, flags)
+	if ok && !e.Exists() {
+		missing()
+		return e, false
+	}
+	return e, ok
+}
+
 // replyString replies e's string value.
 func (c *Client) replyString(e keyspace.Entry) {
 	var buf [20]byte
@@ -71,12 +80,8 @@ func (c *Client) replyString(e keyspace.Entry) {
 }
 
 func getCommand(c *Client) {
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	c.replyString(e)
@@ -96,6 +101,8 @@ const (
 	setExpireMask = setEX | setPX | setEXAT | setPXAT
 )
 
+var setExpireWords = []keyword{{"ex", setEX}, {"px", setPX}, {"exat", setEXAT}, {"pxat", setPXAT}}
+
 // parseSetArgs parses SET's (getex false) or GETEX's options from
 // argv[start:], with Redis's rules about which options exclude which. It
 // returns the flags and the expire argument.
@@ -114,25 +121,17 @@ func (c *Client) parseSetArgs(start int, getex bool) (flags int, expire []byte, 
 			flags |= setKeepTTL
 		case getex && argIs(opt, "persist") && flags&(setExpireMask|setKeepTTL) == 0:
 			flags |= setPersist
-		case argIs(opt, "ex") && flags&(setKeepTTL|setPersist|setEXAT|setPX|setPXAT) == 0 && hasNext:
-			flags |= setEX
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "px") && flags&(setKeepTTL|setPersist|setEX|setEXAT|setPXAT) == 0 && hasNext:
-			flags |= setPX
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "exat") && flags&(setKeepTTL|setPersist|setEX|setPX|setPXAT) == 0 && hasNext:
-			flags |= setEXAT
-			expire = c.argv[j+1]
-			j++
-		case argIs(opt, "pxat") && flags&(setKeepTTL|setPersist|setEX|setEXAT|setPX) == 0 && hasNext:
-			flags |= setPXAT
-			expire = c.argv[j+1]
-			j++
 		default:
-			c.addError(errSyntax)
-			return 0, nil, false
+			// EX, PX, EXAT or PXAT: each excludes the others, KEEPTTL and
+			// PERSIST (but not itself given again).
+			f := wordFlag(opt, setExpireWords)
+			if f == 0 || !hasNext || flags&(setKeepTTL|setPersist|setExpireMask&^f) != 0 {
+				c.addError(errSyntax)
+				return 0, nil, false
+			}
+			flags |= f
+			expire = c.argv[j+1]
+			j++
 		}
 	}
 	return flags, expire, true
@@ -262,12 +261,8 @@ func getsetCommand(c *Client) {
 
 func getdelCommand(c *Client) {
 	key := c.argv[1]
-	e, ok := c.lookupString(key, 0)
+	e, ok := c.stringOrReply(key, 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	c.replyString(e)
@@ -283,12 +278,8 @@ func getexCommand(c *Client) {
 		return
 	}
 	key := c.argv[1]
-	e, ok := c.lookupString(key, 0)
+	e, ok := c.stringOrReply(key, 0, c.addNull)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addNull()
 		return
 	}
 	var when int64
@@ -390,32 +381,20 @@ func appendCommand(c *Client) {
 }
 
 func strlenCommand(c *Client) {
-	e, ok := c.lookupString(c.argv[1], 0)
+	e, ok := c.stringOrReply(c.argv[1], 0, c.addZero)
 	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
 		return
 	}
 	c.addInt(int64(e.Len()))
 }
 
 func getrangeCommand(c *Client) {
-	start, ok := c.argInt(2)
+	start, end, ok := c.argIntPair(2)
 	if !ok {
 		return
 	}
-	end, ok := c.argInt(3)
+	e, ok := c.stringOrReply(c.argv[1], 0, func() { c.addBulkStr("") })
 	if !ok {
-		return
-	}
-	e, ok := c.lookupString(c.argv[1], 0)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addBulkStr("")
 		return
 	}
 	var buf [20]byte

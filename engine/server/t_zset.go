@@ -6,7 +6,6 @@ import (
 
 	"github.com/redisctl/redisctl/engine/config"
 	"github.com/redisctl/redisctl/engine/keyspace"
-	"github.com/redisctl/redisctl/engine/resp"
 	"github.com/redisctl/redisctl/engine/types"
 )
 
@@ -157,7 +156,10 @@ func zaddCommand(c *Client)    { c.zaddGeneric(0) }
 func zincrbyCommand(c *Client) { c.zaddGeneric(zaddIncr) }
 
 func (c *Client) zaddGeneric(flags int) {
+	// A switch rather than a keyword table (see wordFlag): this runs for
+	// every ZADD, and the constant keywords let the comparisons fold.
 	idx := 2
+options:
 	for ; idx < len(c.argv); idx++ {
 		switch a := c.argv[idx]; {
 		case argIs(a, "nx"):
@@ -173,10 +175,9 @@ func (c *Client) zaddGeneric(flags int) {
 		case argIs(a, "lt"):
 			flags |= zaddLT
 		default:
-			goto parsed
+			break options
 		}
 	}
-parsed:
 	elements := len(c.argv) - idx
 	if elements%2 != 0 || elements == 0 {
 		c.addError(errSyntax)
@@ -301,46 +302,10 @@ func zsetAdd(z types.ZSet, m []byte, score float64, flags int, lim *types.Limits
 }
 
 func zremCommand(c *Client) {
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeZSet)
-	if !ok {
-		return
-	}
-	if !e.Exists() {
-		c.addInt(0)
-		return
-	}
-	z := e.Object().(types.ZSet)
-	old := z
-	deleted := 0
-	for _, m := range c.argv[2:] {
-		var gone bool
-		if z, gone = z.Delete(m); gone {
-			deleted++
-			if z.Len() == 0 {
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.modified(key)
-		c.notify(config.NotifyZSet, "zrem", key)
-		c.storeObject(key, e, old, z, z.Len())
-	}
-	c.addInt(int64(deleted))
+	removeMembers(c, keyspace.TypeZSet, config.NotifyZSet, "zrem", types.ZSet.Delete)
 }
 
-func zcardCommand(c *Client) {
-	z, ok := c.zsetForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.addInt(0)
-		return
-	}
-	c.addInt(int64(z.Len()))
-}
+func zcardCommand(c *Client) { c.cardCommand(keyspace.TypeZSet) }
 
 func zscoreCommand(c *Client) {
 	z, ok := c.zsetForRead(c.argv[1])
@@ -377,14 +342,11 @@ func zrankCommand(c *Client)    { c.zrankGeneric(false) }
 func zrevrankCommand(c *Client) { c.zrankGeneric(true) }
 
 func (c *Client) zrankGeneric(rev bool) {
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	m := c.argv[2]
 	s, found := z.Score(m)
 	if !found {
@@ -398,39 +360,20 @@ func (c *Client) zrankGeneric(rev bool) {
 	c.addInt(int64(rank))
 }
 
-func zcountCommand(c *Client) {
-	r, ok := parseScoreRange(c.argv[2], c.argv[3])
-	if !ok {
-		c.addError("ERR min or max is not a float")
-		return
-	}
-	z, ok := c.zsetForRead(c.argv[1])
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.addInt(0)
-		return
-	}
-	_, n := zRangeCount(z, &r)
-	c.addInt(int64(n))
-}
+func zcountCommand(c *Client)    { c.zcountGeneric(zrScore) }
+func zlexcountCommand(c *Client) { c.zcountGeneric(zrLex) }
 
-func zlexcountCommand(c *Client) {
-	r, ok := parseLexRange(c.argv[2], c.argv[3])
-	if !ok {
-		c.addError("ERR min or max not valid string range item")
-		return
-	}
-	z, ok := c.zsetForRead(c.argv[1])
+func (c *Client) zcountGeneric(kind int) {
+	r, ok := c.parseZRange(kind, c.argv[2], c.argv[3])
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addInt(0)
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addZero)
+	if !ok {
 		return
 	}
-	_, n := zRangeCount(z, &r)
+	z := obj.(types.ZSet)
+	_, n := zRangeCount(z, r)
 	c.addInt(int64(n))
 }
 
@@ -467,10 +410,7 @@ func (o *zrangeOut) begin(length int) {
 		return
 	}
 	if length > 0 {
-		if o.withScores && o.c.proto == resp.RESP2 {
-			length *= 2
-		}
-		o.c.addArrayLen(length)
+		o.c.addArrayLen(o.c.pairsLen(length, o.withScores))
 		return
 	}
 	o.deferred = true
@@ -483,10 +423,10 @@ func (o *zrangeOut) emit(m []byte, score float64) {
 		o.dst, _, _ = zsetAdd(o.dst, m, score, 0, o.c.limits())
 		return
 	}
+	// addScoredMember's steps, spelled out: this runs per element of
+	// every ZRANGE.
 	c := o.c
-	if o.withScores && c.proto == resp.RESP3 {
-		c.addArrayLen(2)
-	}
+	c.addPairHeader(o.withScores)
 	c.addBulk(m)
 	if o.withScores {
 		c.addDouble(score)
@@ -505,18 +445,11 @@ func (o *zrangeOut) finish(dstKey []byte) {
 			return
 		}
 		c.addInt(0)
-		if c.db.Delete(dstKey, c.now) {
-			c.modified(dstKey)
-			c.notifyDel(dstKey)
-		}
+		c.clearDestination(dstKey)
 		return
 	}
 	if o.deferred {
-		n := o.n
-		if o.withScores && c.proto == resp.RESP2 {
-			n *= 2
-		}
-		c.setDeferredArrayLen(o.pos, n)
+		c.setDeferredArrayLen(o.pos, c.pairsLen(o.n, o.withScores))
 	}
 }
 
@@ -566,28 +499,9 @@ func (c *Client) zrangeGeneric(argStart int, store bool, kind int, rev bool) {
 	if rev && (kind == zrScore || kind == zrLex) {
 		minIdx, maxIdx = maxIdx, minIdx
 	}
-	var start, end int64
-	var sr scoreRange
-	var lr lexRange
-	var ok bool
-	switch kind {
-	case zrRank:
-		if start, ok = c.argInt(minIdx); !ok {
-			return
-		}
-		if end, ok = c.argInt(maxIdx); !ok {
-			return
-		}
-	case zrScore:
-		if sr, ok = parseScoreRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
-			c.addError("ERR min or max is not a float")
-			return
-		}
-	case zrLex:
-		if lr, ok = parseLexRange(c.argv[minIdx], c.argv[maxIdx]); !ok {
-			c.addError("ERR min or max not valid string range item")
-			return
-		}
+	start, end, r, ok := c.parseZRangeArgs(kind, minIdx, maxIdx)
+	if !ok {
+		return
 	}
 	out := &zrangeOut{c: c, withScores: withScores || store, store: store}
 	if !store {
@@ -614,13 +528,10 @@ func (c *Client) zrangeGeneric(argStart int, store bool, kind int, rev bool) {
 		}
 		return
 	}
-	switch kind {
-	case zrRank:
+	if kind == zrRank {
 		c.zrangeByRank(out, z, start, end, rev)
-	case zrScore:
-		c.zrangeByRange(out, z, offset, limit, rev, &sr)
-	case zrLex:
-		c.zrangeByRange(out, z, offset, limit, rev, &lr)
+	} else {
+		c.zrangeByRange(out, z, offset, limit, rev, r)
 	}
 	out.finish(c.argv[1])
 }
@@ -650,35 +561,24 @@ func (c *Client) writeEntryNoMutate(key []byte, t keyspace.Type) (keyspace.Entry
 }
 
 func (c *Client) zrangeByRank(out *zrangeOut, z types.ZSet, start, end int64, rev bool) {
-	llen := int64(z.Len())
-	if start < 0 {
-		start += llen
-	}
-	if end < 0 {
-		end += llen
-	}
-	if start < 0 {
-		start = 0
-	}
-	if start > end || start >= llen {
-		out.begin(0)
+	first, n := rankRange(start, end, z.Len())
+	out.begin(n)
+	if n == 0 {
 		return
 	}
-	if end >= llen {
-		end = llen - 1
-	}
-	n := int(end - start + 1)
-	out.begin(n)
+	// The iterator is declared outside the loops: a ZIter is large, and a
+	// loop variable is copied every iteration. Two loops keep Next and
+	// Prev inlined.
 	var buf [20]byte
 	if rev {
-		it := z.At(int(llen - 1 - start))
+		it := z.At(z.Len() - 1 - first)
 		for ; n > 0 && it.Valid(); n-- {
 			out.emit(it.Member(buf[:0]), it.Score())
 			it.Prev()
 		}
 		return
 	}
-	it := z.At(int(start))
+	it := z.At(first)
 	for ; n > 0 && it.Valid(); n-- {
 		out.emit(it.Member(buf[:0]), it.Score())
 		it.Next()
@@ -735,68 +635,21 @@ func zremrangebyscoreCommand(c *Client) { c.zremrangeGeneric(zrScore) }
 func zremrangebylexCommand(c *Client)   { c.zremrangeGeneric(zrLex) }
 
 func (c *Client) zremrangeGeneric(kind int) {
-	var start, end int64
-	var sr scoreRange
-	var lr lexRange
-	var ok bool
-	event := ""
-	switch kind {
-	case zrRank:
-		event = "zremrangebyrank"
-		if start, ok = c.argInt(2); !ok {
-			return
-		}
-		if end, ok = c.argInt(3); !ok {
-			return
-		}
-	case zrScore:
-		event = "zremrangebyscore"
-		if sr, ok = parseScoreRange(c.argv[2], c.argv[3]); !ok {
-			c.addError("ERR min or max is not a float")
-			return
-		}
-	case zrLex:
-		event = "zremrangebylex"
-		if lr, ok = parseLexRange(c.argv[2], c.argv[3]); !ok {
-			c.addError("ERR min or max not valid string range item")
-			return
-		}
-	}
-	key := c.argv[1]
-	e, ok := c.writeEntry(key, keyspace.TypeZSet)
+	start, end, r, ok := c.parseZRangeArgs(kind, 2, 3)
 	if !ok {
 		return
 	}
-	if !e.Exists() {
-		c.addInt(0)
+	key := c.argv[1]
+	e, ok := c.writeOrReply(key, keyspace.TypeZSet, c.addZero)
+	if !ok {
 		return
 	}
 	z := e.Object().(types.ZSet)
 	var first, n int
-	switch kind {
-	case zrRank:
-		llen := int64(z.Len())
-		if start < 0 {
-			start += llen
-		}
-		if end < 0 {
-			end += llen
-		}
-		if start < 0 {
-			start = 0
-		}
-		if start > end || start >= llen {
-			c.addInt(0)
-			return
-		}
-		if end >= llen {
-			end = llen - 1
-		}
-		first, n = int(start), int(end-start+1)
-	case zrScore:
-		first, n = zRangeWalk(z, &sr)
-	case zrLex:
-		first, n = zRangeWalk(z, &lr)
+	if kind == zrRank {
+		first, n = rankRange(start, end, z.Len())
+	} else {
+		first, n = zRangeWalk(z, r)
 	}
 	if n == 0 {
 		c.addInt(0)
@@ -813,7 +666,40 @@ func (c *Client) zremrangeGeneric(kind int) {
 		z, _ = z.Delete(m)
 	}
 	c.modified(key)
-	c.notify(config.NotifyZSet, event, key)
+	c.notify(config.NotifyZSet, zremrangeEvents[kind], key)
 	c.storeObject(key, e, old, z, z.Len())
 	c.addInt(int64(len(members)))
+}
+
+var zremrangeEvents = [...]string{zrRank: "zremrangebyrank", zrScore: "zremrangebyscore", zrLex: "zremrangebylex"}
+
+// parseZRangeArgs parses the bounds at argv[minIdx] and argv[maxIdx]
+// (maxIdx is minIdx+1 for ranks): a rank range (start, end) or a score or
+// lex range (r). ok is false after an error reply.
+func (c *Client) parseZRangeArgs(kind, minIdx, maxIdx int) (start, end int64, r zRange, ok bool) {
+	if kind != zrRank {
+		r, ok = c.parseZRange(kind, c.argv[minIdx], c.argv[maxIdx])
+		return 0, 0, r, ok
+	}
+	start, end, ok = c.argIntPair(minIdx)
+	return start, end, nil, ok
+}
+
+// parseZRange parses a score (zrScore) or lex (zrLex) range, replying
+// Redis's error when min or max is not valid.
+func (c *Client) parseZRange(kind int, min, max []byte) (zRange, bool) {
+	if kind == zrLex {
+		r, ok := parseLexRange(min, max)
+		if !ok {
+			c.addError("ERR min or max not valid string range item")
+			return nil, false
+		}
+		return &r, true
+	}
+	r, ok := parseScoreRange(min, max)
+	if !ok {
+		c.addError("ERR min or max is not a float")
+		return nil, false
+	}
+	return &r, true
 }

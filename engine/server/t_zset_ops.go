@@ -169,16 +169,9 @@ func (c *Client) blockingZpop(keys [][]byte, where int, count int64, nested, nil
 }
 
 // parseMinMax parses MIN or MAX.
-func (c *Client) parseMinMax(arg []byte) (int, bool) {
-	switch {
-	case argIs(arg, "min"):
-		return zsetMin, true
-	case argIs(arg, "max"):
-		return zsetMax, true
-	}
-	c.addError(errSyntax)
-	return 0, false
-}
+func (c *Client) parseMinMax(arg []byte) (int, bool) { return c.parseKeyword(arg, zsetEnds) }
+
+var zsetEnds = []keyword{{"min", zsetMin}, {"max", zsetMax}}
 
 func zmpopCommand(c *Client) {
 	numkeys, ok := c.parseNumKeys(1)
@@ -210,36 +203,16 @@ func bzmpopCommand(c *Client) {
 
 func zrandmemberCommand(c *Client) {
 	if len(c.argv) >= 3 {
-		l, ok := c.argInt(2)
-		if !ok {
-			return
+		if l, withScores, ok := c.parseRandCount("withscores"); ok {
+			c.zrandmemberWithCount(l, withScores)
 		}
-		if l == math.MinInt64 {
-			c.addError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-			return
-		}
-		withScores := false
-		if len(c.argv) > 4 || (len(c.argv) == 4 && !argIs(c.argv[3], "withscores")) {
-			c.addError(errSyntax)
-			return
-		} else if len(c.argv) == 4 {
-			withScores = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.addError("ERR value is out of range")
-				return
-			}
-		}
-		c.zrandmemberWithCount(l, withScores)
 		return
 	}
-	z, ok := c.zsetForRead(c.argv[1])
+	obj, ok := c.readOrReply(c.argv[1], keyspace.TypeZSet, c.addNull)
 	if !ok {
 		return
 	}
-	if z == nil {
-		c.addNull()
-		return
-	}
+	z := obj.(types.ZSet)
 	it := z.At(rand.IntN(z.Len()))
 	var buf [20]byte
 	c.addBulk(it.Member(buf[:0]))
@@ -255,22 +228,10 @@ func (c *Client) zrandmemberWithCount(l int64, withScores bool) {
 		return
 	}
 	pair := func(it *types.ZIter) {
-		if withScores && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
 		var buf [20]byte
-		c.addBulk(it.Member(buf[:0]))
-		if withScores {
-			c.addDouble(it.Score())
-		}
+		c.addScoredMember(it.Member(buf[:0]), it.Score(), withScores)
 	}
-	replyLen := func(n int) {
-		if withScores && c.proto == resp.RESP2 {
-			c.addArrayLen(2 * n)
-		} else {
-			c.addArrayLen(n)
-		}
-	}
+	replyLen := func(n int) { c.addArrayLen(c.pairsLen(n, withScores)) }
 	size := z.Len()
 	if l < 0 || l == 1 {
 		count := int(-l)
@@ -384,6 +345,31 @@ func zintercardCommand(c *Client)  { c.zsetOpGeneric(nil, 1, zopInter, true) }
 type zresult struct {
 	m     []byte
 	score float64
+}
+
+// sortZResults orders res as in a sorted set: by score, then member.
+func sortZResults(res []zresult) {
+	sort.Slice(res, func(a, b int) bool {
+		if res[a].score != res[b].score {
+			return res[a].score < res[b].score
+		}
+		return bytes.Compare(res[a].m, res[b].m) < 0
+	})
+}
+
+// newZSetOf returns a sorted set of res in the encoding a STORE result of
+// that size gets.
+func (c *Client) newZSetOf(res []zresult) types.ZSet {
+	maxLen := 0
+	for _, r := range res {
+		maxLen = max(maxLen, len(r.m))
+	}
+	lim := c.limits()
+	z := types.NewZSetSized(len(res), maxLen, lim)
+	for _, r := range res {
+		z = z.Insert(r.m, r.score, lim)
+	}
+	return z
 }
 
 func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
@@ -529,51 +515,24 @@ func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 		c.addInt(card)
 		return
 	}
-	sort.Slice(res, func(a, b int) bool {
-		if res[a].score != res[b].score {
-			return res[a].score < res[b].score
-		}
-		return bytes.Compare(res[a].m, res[b].m) < 0
-	})
+	sortZResults(res)
 	if dst != nil {
 		c.storeZsetResult(dst, res, op)
 		return
 	}
-	if withScores && c.proto == resp.RESP2 {
-		c.addArrayLen(2 * len(res))
-	} else {
-		c.addArrayLen(len(res))
-	}
+	c.addArrayLen(c.pairsLen(len(res), withScores))
 	for _, r := range res {
-		if withScores && c.proto == resp.RESP3 {
-			c.addArrayLen(2)
-		}
-		c.addBulk(r.m)
-		if withScores {
-			c.addDouble(r.score)
-		}
+		c.addScoredMember(r.m, r.score, withScores)
 	}
 }
 
 func (c *Client) storeZsetResult(dst []byte, res []zresult, op int) {
 	if len(res) == 0 {
 		c.addInt(0)
-		if c.db.Delete(dst, c.now) {
-			c.modified(dst)
-			c.notifyDel(dst)
-		}
+		c.clearDestination(dst)
 		return
 	}
-	maxLen := 0
-	for _, r := range res {
-		maxLen = max(maxLen, len(r.m))
-	}
-	lim := c.limits()
-	z := types.NewZSetSized(len(res), maxLen, lim)
-	for _, r := range res {
-		z = z.Insert(r.m, r.score, lim)
-	}
-	c.replaceValue(dst, z)
+	c.replaceValue(dst, c.newZSetOf(res))
 	c.modified(dst)
 	c.addInt(int64(len(res)))
 	event := [...]string{"zunionstore", "zinterstore", "zdiffstore"}[op]

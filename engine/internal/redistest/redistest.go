@@ -35,7 +35,7 @@ func Start(t testing.TB, dir string, directives ...string) *Redis {
 		dir = t.TempDir()
 	}
 	for attempt := 0; ; attempt++ {
-		port := freePort(t)
+		port := FreePort(t)
 		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 			"--daemonize", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}, directives...)
 		cmd := exec.Command(bin, args...)
@@ -93,7 +93,8 @@ func (r *Redis) Stop() {
 	}
 }
 
-func freePort(t testing.TB) int {
+// FreePort returns a 127.0.0.1 TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
