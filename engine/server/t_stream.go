@@ -684,10 +684,6 @@ func xsetidCommand(c *Client) {
 			return
 		}
 	}
-	if id.Less(s.MaxDeletedID()) {
-		c.addError("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id")
-		return
-	}
 	c.db.Mutate(e)
 	added, md := s.EntriesAdded(), s.MaxDeletedID()
 	if entriesAdded != -1 {
