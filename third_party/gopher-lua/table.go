@@ -6,7 +6,8 @@ package lua
 // order), so that next/pairs, and everything built on them (cjson and
 // cmsgpack of maps, script map and set replies), visit keys in the order
 // Lua 5.1 does, deterministically. Upstream gopher-lua used Go maps, whose
-// order is random. Keys hash as Lua's do (strings with luaS_newlstr's hash,
+// order is random. Keys hash as Redis's Lua does (strings with luaS_newlstr's hash over
+// every byte,
 // numbers with hashnum); tables, functions and userdata hash by address, as
 // Lua does, so their order is as arbitrary as there.
 
@@ -67,13 +68,12 @@ func ceilLog2(x int) int {
 	return n
 }
 
-// luaStrHash is the hash Lua 5.1 gives a string (luaS_newlstr).
+// luaStrHash is the hash Redis's Lua 5.1 gives a string (luaS_newlstr,
+// as Redis patched it to hash every byte: stock Lua samples long strings).
 func luaStrHash(s string) uint32 {
-	l := len(s)
-	h := uint32(l)
-	step := (l >> 5) + 1
-	for l1 := l; l1 >= step; l1 -= step {
-		h ^= (h << 5) + (h >> 2) + uint32(s[l1-1])
+	h := uint32(len(s))
+	for i := len(s) - 1; i >= 0; i-- {
+		h ^= (h << 5) + (h >> 2) + uint32(s[i])
 	}
 	return h
 }
