@@ -6,10 +6,10 @@ package lua
 // order), so that next/pairs, and everything built on them (cjson and
 // cmsgpack of maps, script map and set replies), visit keys in the order
 // Lua 5.1 does, deterministically. Upstream gopher-lua used Go maps, whose
-// order is random. Keys hash as Redis's Lua does (strings with luaS_newlstr's hash over
-// every byte,
-// numbers with hashnum); tables, functions and userdata hash by address, as
-// Lua does, so their order is as arbitrary as there.
+// order is random. Keys hash as Redis's Lua does (strings with
+// luaS_newlstr's hash over every byte, numbers with hashnum); tables,
+// functions and userdata hash by address, as Lua does, so their order is
+// as arbitrary as there.
 
 import (
 	"math"
