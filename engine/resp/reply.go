@@ -32,6 +32,9 @@ func readReply(r *bufio.Reader, dst []byte, depth int) ([]byte, error) {
 		return dst, fmt.Errorf("%w: %q", ErrMalformed, line)
 	}
 	dst = append(dst, line...)
+	// line points into r's buffer, which the nested reads below refill:
+	// keep what is needed of it before reading on.
+	kind := line[0]
 	body := line[1 : len(line)-2]
 	switch line[0] {
 	case '+', '-', ':', '_', ',', '#', '(':
@@ -63,7 +66,7 @@ func readReply(r *bufio.Reader, dst []byte, depth int) ([]byte, error) {
 				return dst, err
 			}
 		}
-		if line[0] == '|' {
+		if kind == '|' {
 			// An attribute precedes the reply it describes.
 			return readReply(r, dst, depth+1)
 		}
