@@ -26,7 +26,8 @@ var luaLogLevels = []string{"LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNI
 // newRedisAPI builds the redis table, inserting its fields in the order
 // Redis 7.0 does (luaRegisterRedisAPI, then EVAL's debugging helpers):
 // that order decides the table's layout, so pairs(redis) visits them as
-// in Redis.
+// in Redis. Functions get no debugging helpers (breakpoint, debug,
+// replicate_commands), as in Redis.
 func (e *luaEnv) newRedisAPI() *lua.LTable {
 	L := e.L
 	t := L.NewTable()
@@ -50,6 +51,9 @@ func (e *luaEnv) newRedisAPI() *lua.LTable {
 	t.RawSetString("REPL_REPLICA", lua.LNumber(replReplica))
 	t.RawSetString("REPL_ALL", lua.LNumber(replAll))
 	fn("acl_check_cmd", e.luaACLCheckCmd)
+	if e.function {
+		return t // the debugging helpers are EVAL's only
+	}
 	fn("breakpoint", func(L *lua.LState) int { L.Push(lua.LFalse); return 1 })
 	fn("debug", func(L *lua.LState) int { return 0 })
 	fn("replicate_commands", func(L *lua.LState) int { L.Push(lua.LTrue); return 1 })
