@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -82,12 +81,11 @@ func readRawReply(r *bufio.Reader) (*rawReply, error) {
 	x := &rawReply{head: line[0], raw: line}
 	switch line[0] {
 	case '$', '=', '!':
+		if x.raw, err = appendBulkBody(r, line, n); err != nil {
+			return nil, err
+		}
 		if n >= 0 {
-			body := make([]byte, n+2)
-			if _, err := io.ReadFull(r, body); err != nil {
-				return nil, err
-			}
-			x.raw, x.text = append(line, body...), string(body[:n])
+			x.text = string(x.raw[len(line) : len(x.raw)-2])
 		}
 	case '*', '~', '%':
 		if n < 0 {
