@@ -13,6 +13,8 @@ import (
 //	name:type            an argument: string, integer, double, pattern,
 //	                     unix-time (type omitted: string)
 //	TOKEN                a pure token (NX)
+//	name=TOKEN           a pure token named otherwise than its lowercase
+//	                     (change=CH, auto_id=*)
 //	TOKEN name:type      an argument introduced by a token (EX seconds:integer)
 //	[ ... ]              optional; ( ... ) a required group
 //	a | b                alternatives (a "oneof")
@@ -133,9 +135,11 @@ func (p *argParser) item() *argDoc {
 		g := p.group(")")
 		g.token = t
 		return g
+	case namedToken(t) != nil:
+		return namedToken(t)
 	case isToken(t):
 		next := p.peek()
-		if next != "" && !isToken(next) && !strings.ContainsAny(next, "[]()|@") && next != "..." {
+		if next != "" && !isToken(next) && namedToken(next) == nil && !strings.ContainsAny(next, "[]()|@") && next != "..." {
 			p.i++
 			a := leafArg(next)
 			a.token = t
@@ -145,6 +149,15 @@ func (p *argParser) item() *argDoc {
 	default:
 		return leafArg(t)
 	}
+}
+
+// namedToken returns the pure token a "name=TOKEN" item stands for, or nil.
+func namedToken(s string) *argDoc {
+	i := strings.IndexByte(s, '=')
+	if i <= 0 || i == len(s)-1 {
+		return nil
+	}
+	return &argDoc{name: s[:i], typ: "pure-token", token: s[i+1:], keyIndex: -1}
 }
 
 func leafArg(s string) *argDoc {

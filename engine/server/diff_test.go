@@ -335,14 +335,7 @@ func sortOne(r *bufio.Reader) ([]byte, error) {
 	n, _ := resp.ParseInt(line[1 : len(line)-2])
 	switch line[0] {
 	case '$', '=', '!':
-		if n >= 0 {
-			body := make([]byte, n+2)
-			if _, err := io.ReadFull(r, body); err != nil {
-				return nil, err
-			}
-			line = append(line, body...)
-		}
-		return line, nil
+		return appendBulkBody(r, line, n)
 	case '*', '%', '~', '>':
 	default:
 		return line, nil
@@ -365,6 +358,19 @@ func sortOne(r *bufio.Reader) ([]byte, error) {
 	}
 	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
 	return append(line, bytes.Join(elems, nil)...), nil
+}
+
+// appendBulkBody reads the body of a bulk reply whose header line (length
+// n) was read, and returns the whole reply.
+func appendBulkBody(r *bufio.Reader, line []byte, n int64) ([]byte, error) {
+	if n < 0 {
+		return line, nil
+	}
+	body := make([]byte, n+2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, err
+	}
+	return append(line, body...), nil
 }
 
 var digitRuns = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)

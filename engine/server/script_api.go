@@ -248,22 +248,12 @@ func luaArgv(L *lua.LState, dst [][]byte) ([][]byte, string) {
 // when unknown.
 func (s *Server) lookupScriptCommand(argv [][]byte) *Command {
 	cmd := s.cmds.lookup(argv[0])
-	if cmd == nil || cmd.sub == nil {
-		return cmd
+	if cmd == nil || cmd.sub == nil || len(argv) < 2 {
+		return cmd // a container alone: COMMAND runs, others fail their arity
 	}
-	if len(argv) < 2 {
-		if cmd.Handler == nil {
-			return cmd // the arity check rejects it
-		}
-		return cmd
-	}
-	if sub := cmd.sub[strings.ToLower(string(argv[1]))]; sub != nil {
-		return sub
-	}
-	if cmd.Handler == nil {
-		return nil
-	}
-	return cmd
+	// As Redis, an unknown subcommand is an unknown command, even for
+	// COMMAND, which also runs on its own.
+	return cmd.sub[strings.ToLower(string(argv[1]))]
 }
 
 // redisCall is redis.call (raise) and redis.pcall: run a command for the
