@@ -226,6 +226,15 @@ func blockName(as []*argDoc) string {
 	return as[0].name
 }
 
+// addOptionalField writes the COMMAND DOCS map field name: value, unless
+// value is empty (the field is then absent, as in Redis).
+func (c *Client) addOptionalField(name, value string) {
+	if value != "" {
+		c.addBulkStr(name)
+		c.addBulkStr(value)
+	}
+}
+
 func (c *Client) addArgDocs(as []*argDoc) {
 	c.addArrayLen(len(as))
 	for _, a := range as {
@@ -250,18 +259,9 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			c.addBulkStr("key_spec_index")
 			c.addInt(int64(a.keyIndex))
 		}
-		if a.token != "" {
-			c.addBulkStr("token")
-			c.addBulkStr(a.token)
-		}
-		if a.since != "" {
-			c.addBulkStr("since")
-			c.addBulkStr(a.since)
-		}
-		if a.deprec != "" {
-			c.addBulkStr("deprecated_since")
-			c.addBulkStr(a.deprec)
-		}
+		c.addOptionalField("token", a.token)
+		c.addOptionalField("since", a.since)
+		c.addOptionalField("deprecated_since", a.deprec)
 		if a.optional || a.multiple || a.multiTok {
 			c.addBulkStr("flags")
 			var fl []string
@@ -274,10 +274,7 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			if a.multiTok {
 				fl = append(fl, "multiple_token")
 			}
-			c.addSetLen(len(fl))
-			for _, f := range fl {
-				c.addSimple(f)
-			}
+			c.addSimpleSet(fl)
 		}
 		if len(a.args) > 0 {
 			c.addBulkStr("arguments")

@@ -14,15 +14,7 @@ import (
 
 // Key commands that move, copy, list or describe keys.
 
-func touchCommand(c *Client) {
-	n := int64(0)
-	for _, k := range c.argv[1:] {
-		if c.db.Lookup(k, c.now, keyspace.NoStats).Exists() {
-			n++
-		}
-	}
-	c.addInt(n)
-}
+func touchCommand(c *Client) { c.addInt(c.countExisting(keyspace.NoStats)) }
 
 func (c *Client) renameGeneric(nx bool) {
 	src, dst := c.argv[1], c.argv[2]
