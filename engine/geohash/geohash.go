@@ -226,32 +226,23 @@ func estimateSteps(meters, lat float64) uint8 {
 	return uint8(min(max(step, 1), 26))
 }
 
-func moveX(h *Bits, d int) {
-	x := h.Bits & 0xaaaaaaaaaaaaaaaa
-	y := h.Bits & 0x5555555555555555
-	zz := uint64(0x5555555555555555) >> (64 - uint(h.Step)*2)
-	if d > 0 {
-		x = x + (zz + 1)
-	} else {
-		x = x | zz
-		x = x - (zz + 1)
-	}
-	x &= 0xaaaaaaaaaaaaaaaa >> (64 - uint(h.Step)*2)
-	h.Bits = x | y
-}
+func moveX(h *Bits, d int) { move(h, d, 0xaaaaaaaaaaaaaaaa) }
+func moveY(h *Bits, d int) { move(h, d, 0x5555555555555555) }
 
-func moveY(h *Bits, d int) {
-	x := h.Bits & 0xaaaaaaaaaaaaaaaa
-	y := h.Bits & 0x5555555555555555
-	zz := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - uint(h.Step)*2)
+// move steps h one cell along the axis whose interleaved bits are mask,
+// up when d > 0 and down otherwise; the other axis's bits stay.
+func move(h *Bits, d int, mask uint64) {
+	a := h.Bits & mask
+	other := h.Bits &^ mask
+	zz := ^mask >> (64 - uint(h.Step)*2)
 	if d > 0 {
-		y = y + (zz + 1)
+		a = a + (zz + 1)
 	} else {
-		y = y | zz
-		y = y - (zz + 1)
+		a = a | zz
+		a = a - (zz + 1)
 	}
-	y &= 0x5555555555555555 >> (64 - uint(h.Step)*2)
-	h.Bits = x | y
+	a &= mask >> (64 - uint(h.Step)*2)
+	h.Bits = a | other
 }
 
 func moved(h Bits, dx, dy int) Bits {

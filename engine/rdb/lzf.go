@@ -131,35 +131,34 @@ func Compress(in []byte, maxOut int, out []byte, st *lzfState) []byte {
 		if op >= maxOut {
 			return nil
 		}
-		lit++
-		o[op] = in[ip]
-		op++
+		op, lit = lzfLiteral(o, op, lit, in[ip])
 		ip++
-		if lit == lzfMaxLit {
-			o[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
 	}
 	if op+3 > maxOut {
 		return nil
 	}
-	for ip < n {
-		lit++
-		o[op] = in[ip]
-		op++
-		ip++
-		if lit == lzfMaxLit {
-			o[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
+	for ; ip < n; ip++ {
+		op, lit = lzfLiteral(o, op, lit, in[ip])
 	}
 	o[op-lit-1] = byte(lit - 1)
 	if lit == 0 {
 		op--
 	}
 	return o[:op]
+}
+
+// lzfLiteral appends c to the literal run whose header is at o[op-lit-1],
+// closing the run when it is full, and returns the new op and lit.
+func lzfLiteral(o []byte, op, lit int, c byte) (int, int) {
+	lit++
+	o[op] = c
+	op++
+	if lit == lzfMaxLit {
+		o[op-lit-1] = byte(lit - 1)
+		lit = 0
+		op++
+	}
+	return op, lit
 }
 
 var errLZF = errors.New("invalid LZF data")

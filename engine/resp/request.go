@@ -315,11 +315,7 @@ func doubleQuoted(line []byte, i int, cur []byte) ([]byte, int, bool) {
 			}
 			i++
 		case c == '"':
-			i++
-			if i < len(line) && !isSpace(line[i]) {
-				return nil, 0, false
-			}
-			return cur, i, true
+			return closeQuote(line, i, cur)
 		default:
 			cur = append(cur, c)
 			i++
@@ -328,6 +324,7 @@ func doubleQuoted(line []byte, i int, cur []byte) ([]byte, int, bool) {
 	return nil, 0, false
 }
 
+// singleQuoted is doubleQuoted for ', where only \' is an escape.
 func singleQuoted(line []byte, i int, cur []byte) ([]byte, int, bool) {
 	for i < len(line) {
 		c := line[i]
@@ -336,17 +333,23 @@ func singleQuoted(line []byte, i int, cur []byte) ([]byte, int, bool) {
 			cur = append(cur, '\'')
 			i += 2
 		case c == '\'':
-			i++
-			if i < len(line) && !isSpace(line[i]) {
-				return nil, 0, false
-			}
-			return cur, i, true
+			return closeQuote(line, i, cur)
 		default:
 			cur = append(cur, c)
 			i++
 		}
 	}
 	return nil, 0, false
+}
+
+// closeQuote ends a quoted section at its closing quote line[i], which must
+// be followed by a space or the end of the line.
+func closeQuote(line []byte, i int, cur []byte) ([]byte, int, bool) {
+	i++
+	if i < len(line) && !isSpace(line[i]) {
+		return nil, 0, false
+	}
+	return cur, i, true
 }
 
 func isHex(c byte) bool {

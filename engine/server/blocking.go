@@ -158,7 +158,7 @@ func (c *Client) startBlock(st *blockState, timeout time.Duration) {
 	if timeout > 0 {
 		st.timer = time.AfterFunc(timeout, func() {
 			if r.end(c, st) {
-				c.postBlockRequest(st, reqTimeout)
+				c.postBlockRequest(st, reqTimeout, nil)
 			}
 		})
 	}
@@ -187,24 +187,12 @@ func (r *blockRegistry) endLocked(c *Client, st *blockState) bool {
 }
 
 // postBlockRequest hands a decided outcome to the client's goroutine.
-func (c *Client) postBlockRequest(st *blockState, req int) {
+// served is the reply another client served for it (reqServed), queued
+// behind the async output already pending; nil for the other outcomes.
+func (c *Client) postBlockRequest(st *blockState, req int, served []byte) {
 	c.asyncMu.Lock()
+	c.async = append(c.async, served...)
 	c.blockReq |= req
-	c.blockReqFor = st
-	wake := !c.asyncWake
-	c.asyncWake = true
-	c.asyncMu.Unlock()
-	if wake && c.conn != nil {
-		c.conn.wake(c)
-	}
-}
-
-// deliverServed hands a reply served by another client to c, behind the
-// async output already pending for it.
-func (c *Client) deliverServed(st *blockState, reply []byte) {
-	c.asyncMu.Lock()
-	c.async = append(c.async, reply...)
-	c.blockReq |= reqServed
 	c.blockReqFor = st
 	wake := !c.asyncWake
 	c.asyncWake = true
@@ -319,7 +307,7 @@ func (s *Server) unblockClient(id int64, withError bool) bool {
 	if withError {
 		req = reqUnblockError
 	}
-	c.postBlockRequest(st, req)
+	c.postBlockRequest(st, req, nil)
 	return true
 }
 

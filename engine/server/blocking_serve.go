@@ -165,7 +165,7 @@ func (rd *serveRound) serve(w waiter, i int) serveResult {
 	if st.replyOff {
 		reply = nil
 	}
-	w.c.deliverServed(st, reply)
+	w.c.postBlockRequest(st, reqServed, reply)
 	rd.c.readyKeys = append(rd.c.readyKeys, sc.readyKeys...)
 	return serveDone
 }

@@ -109,6 +109,8 @@ type Client struct {
 	async       []byte
 	asyncWake   bool
 	asyncClose  bool
+	killed      atomic.Bool // kill() ran: gone for pub/sub counts before its loop closes it
+	killedSub   atomic.Bool // killed with subscriptions: counted in pubsub.dying until closed
 	blockReq    int         // requests for the blocked command (reqRetry...)
 	blockReqFor *blockState // the block the requests are about
 }
@@ -273,6 +275,10 @@ func (c *Client) pushAsync(b []byte) {
 func (c *Client) kill() {
 	c.asyncMu.Lock()
 	c.asyncClose = true
+	if !c.killed.Swap(true) && c.subCount.Load() > 0 {
+		c.killedSub.Store(true)
+		c.srv.pubsub.dying.Add(1)
+	}
 	wake := !c.asyncWake
 	c.asyncWake = true
 	c.asyncMu.Unlock()
@@ -289,6 +295,9 @@ func (c *Client) closed() {
 	c.dropBlock()
 	c.unwatchAll()
 	c.unsubscribeAll()
+	if c.killedSub.Swap(false) {
+		c.srv.pubsub.dying.Add(-1)
+	}
 	if c.flags&flagMonitor != 0 {
 		c.srv.removeMonitor(c)
 	}

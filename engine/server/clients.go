@@ -10,7 +10,7 @@ func (s *Server) clientsCron(now time.Time) {
 	}
 	limit := now.UnixMilli() - timeout*1000
 	for _, c := range s.clientList() {
-		if c.lastSeen.Load() < limit && c.subCount.Load() == 0 && c.blocked.Load() == nil && c.flags&flagMonitor == 0 {
+		if c.lastSeen.Load() < limit && c.subCount.Load() == 0 && c.blocked.Load() == nil && !c.monitorView.Load() {
 			s.logf(levelVerbose, "Closing idle client")
 			c.kill()
 		}

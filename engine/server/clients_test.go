@@ -142,7 +142,7 @@ def read_until(token, timeout=10):
                 out += os.read(fd, 4096)
             except OSError:
                 break
-for cmd, token in [(b"SET k interactive", b"OK"), (b"GET k", b'"interactive"'), (b"INCR n", b"(integer) 1"), (b"GETT k", b"unknown command"), (b"HELP SET", b"KEEPTTL]")]:
+for cmd, token in [(b"SET k interactive", b"OK"), (b"GET k", b'"interactive"'), (b"INCR n", b"(integer) 1"), (b"GETT k", b"unknown command"), (b"HELP SET", b"KEEPTTL]"), (b"HELP XADD", b"value ...]")]:
     read_until(b"> ")
     out = b""
     os.write(fd, cmd + b"\r")
@@ -158,7 +158,8 @@ os.kill(pid, 9)
 	if err != nil {
 		t.Fatalf("interactive session: %v\n%s", err, out)
 	}
-	for _, want := range []string{"OK", `"interactive"`, "(integer) 1", "unknown command 'GETT'", "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"} {
+	for _, want := range []string{"OK", `"interactive"`, "(integer) 1", "unknown command 'GETT'", "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
+		"key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]"} {
 		if !strings.Contains(string(out), want) {
 			t.Fatalf("interactive output lacks %q:\n%s", want, out)
 		}

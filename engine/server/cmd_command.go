@@ -72,19 +72,11 @@ func (c *Client) addCommandInfo(cmd *Command) {
 	c.addArrayLen(10)
 	c.addBulkStr(cmd.fullName)
 	c.addInt(int64(cmd.Arity))
-	flags := commandFlagNames(cmd)
-	c.addSetLen(len(flags))
-	for _, f := range flags {
-		c.addSimple(f)
-	}
+	c.addSimpleSet(commandFlagNames(cmd))
 	c.addInt(int64(cmd.firstKey))
 	c.addInt(int64(cmd.lastKey))
 	c.addInt(int64(cmd.keyStep))
-	acl := strings.Fields(cmd.ACL)
-	c.addSetLen(len(acl))
-	for _, a := range acl {
-		c.addSimple(a)
-	}
+	c.addSimpleSet(strings.Fields(cmd.ACL))
 	c.addSetLen(len(cmd.Tips))
 	for _, t := range cmd.Tips {
 		c.addBulkStr(t)
@@ -124,11 +116,7 @@ func (c *Client) addKeySpec(k KeySpec) {
 		c.addMapLen(3)
 	}
 	c.addBulkStr("flags")
-	fl := strings.Fields(k.Flags)
-	c.addSetLen(len(fl))
-	for _, f := range fl {
-		c.addSimple(f)
-	}
+	c.addSimpleSet(strings.Fields(k.Flags))
 	c.addBulkStr("begin_search")
 	c.addMapLen(2)
 	c.addBulkStr("type")
@@ -230,25 +218,13 @@ func (c *Client) addCommandDocs(cmd *Command) {
 	c.addBulkStr(cmd.Since)
 	c.addBulkStr("group")
 	c.addBulkStr(cmd.Group)
-	if cmd.Complexity != "" {
-		c.addBulkStr("complexity")
-		c.addBulkStr(cmd.Complexity)
-	}
+	c.addOptionalField("complexity", cmd.Complexity)
 	if len(meta.docFlags) > 0 {
 		c.addBulkStr("doc_flags")
-		c.addSetLen(len(meta.docFlags))
-		for _, f := range meta.docFlags {
-			c.addSimple(f)
-		}
+		c.addSimpleSet(meta.docFlags)
 	}
-	if meta.deprecatedSince != "" {
-		c.addBulkStr("deprecated_since")
-		c.addBulkStr(meta.deprecatedSince)
-	}
-	if meta.replacedBy != "" {
-		c.addBulkStr("replaced_by")
-		c.addBulkStr(meta.replacedBy)
-	}
+	c.addOptionalField("deprecated_since", meta.deprecatedSince)
+	c.addOptionalField("replaced_by", meta.replacedBy)
 	if len(meta.history) > 0 {
 		c.addBulkStr("history")
 		c.addSetLen(len(meta.history))

@@ -65,11 +65,7 @@ func commandGetKeys(c *Client, withFlags bool) {
 		}
 		c.addArrayLen(2)
 		c.addBulk(argv[k.pos])
-		fl := strings.Fields(k.flags)
-		c.addSetLen(len(fl))
-		for _, f := range fl {
-			c.addSimple(f)
-		}
+		c.addSimpleSet(strings.Fields(k.flags))
 	}
 }
 

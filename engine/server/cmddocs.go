@@ -13,6 +13,8 @@ import (
 //	name:type            an argument: string, integer, double, pattern,
 //	                     unix-time (type omitted: string)
 //	TOKEN                a pure token (NX)
+//	name=TOKEN           a pure token named otherwise than its lowercase
+//	                     (change=CH, auto_id=*)
 //	TOKEN name:type      an argument introduced by a token (EX seconds:integer)
 //	[ ... ]              optional; ( ... ) a required group
 //	a | b                alternatives (a "oneof")
@@ -133,9 +135,11 @@ func (p *argParser) item() *argDoc {
 		g := p.group(")")
 		g.token = t
 		return g
+	case namedToken(t) != nil:
+		return namedToken(t)
 	case isToken(t):
 		next := p.peek()
-		if next != "" && !isToken(next) && !strings.ContainsAny(next, "[]()|@") && next != "..." {
+		if next != "" && !isToken(next) && namedToken(next) == nil && !strings.ContainsAny(next, "[]()|@") && next != "..." {
 			p.i++
 			a := leafArg(next)
 			a.token = t
@@ -145,6 +149,15 @@ func (p *argParser) item() *argDoc {
 	default:
 		return leafArg(t)
 	}
+}
+
+// namedToken returns the pure token a "name=TOKEN" item stands for, or nil.
+func namedToken(s string) *argDoc {
+	i := strings.IndexByte(s, '=')
+	if i <= 0 || i == len(s)-1 {
+		return nil
+	}
+	return &argDoc{name: s[:i], typ: "pure-token", token: s[i+1:], keyIndex: -1}
 }
 
 func leafArg(s string) *argDoc {
@@ -213,6 +226,15 @@ func blockName(as []*argDoc) string {
 	return as[0].name
 }
 
+// addOptionalField writes the COMMAND DOCS map field name: value, unless
+// value is empty (the field is then absent, as in Redis).
+func (c *Client) addOptionalField(name, value string) {
+	if value != "" {
+		c.addBulkStr(name)
+		c.addBulkStr(value)
+	}
+}
+
 func (c *Client) addArgDocs(as []*argDoc) {
 	c.addArrayLen(len(as))
 	for _, a := range as {
@@ -237,18 +259,9 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			c.addBulkStr("key_spec_index")
 			c.addInt(int64(a.keyIndex))
 		}
-		if a.token != "" {
-			c.addBulkStr("token")
-			c.addBulkStr(a.token)
-		}
-		if a.since != "" {
-			c.addBulkStr("since")
-			c.addBulkStr(a.since)
-		}
-		if a.deprec != "" {
-			c.addBulkStr("deprecated_since")
-			c.addBulkStr(a.deprec)
-		}
+		c.addOptionalField("token", a.token)
+		c.addOptionalField("since", a.since)
+		c.addOptionalField("deprecated_since", a.deprec)
 		if a.optional || a.multiple || a.multiTok {
 			c.addBulkStr("flags")
 			var fl []string
@@ -261,10 +274,7 @@ func (c *Client) addArgDocs(as []*argDoc) {
 			if a.multiTok {
 				fl = append(fl, "multiple_token")
 			}
-			c.addSetLen(len(fl))
-			for _, f := range fl {
-				c.addSimple(f)
-			}
+			c.addSimpleSet(fl)
 		}
 		if len(a.args) > 0 {
 			c.addBulkStr("arguments")

@@ -55,18 +55,24 @@ func collBenches() []collBench {
 	}
 }
 
+// start returns a client with bc's setup done and the request to repeat.
+func (bc collBench) start(tb testing.TB) (*Client, []byte) {
+	c := newTestClient(tb)
+	for _, s := range bc.setup {
+		c.feed(resp.AppendCommandStrings(nil, s...))
+	}
+	c.out = c.out[:0]
+	req := resp.AppendCommandStrings(nil, bc.cmd...)
+	if bc.name == "LPUSH+LPOP" {
+		req = resp.AppendCommandStrings(req, "LPOP", "l600")
+	}
+	return c, req
+}
+
 func BenchmarkCollections(b *testing.B) {
 	for _, bc := range collBenches() {
 		b.Run(bc.name, func(b *testing.B) {
-			c := newTestClient(b)
-			for _, s := range bc.setup {
-				c.feed(resp.AppendCommandStrings(nil, s...))
-			}
-			c.out = c.out[:0]
-			req := resp.AppendCommandStrings(nil, bc.cmd...)
-			if bc.name == "LPUSH+LPOP" {
-				req = resp.AppendCommandStrings(req, "LPOP", "l600")
-			}
+			c, req := bc.start(b)
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				c.feed(req)

@@ -6,8 +6,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/redisctl/redisctl/engine/resp"
 )
 
 // TestCollectionsCPUTime reports the CPU time (not wall time, which a
@@ -20,15 +18,7 @@ func TestCollectionsCPUTime(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for _, bc := range collBenches() {
-		c := newTestClient(t)
-		for _, s := range bc.setup {
-			c.feed(resp.AppendCommandStrings(nil, s...))
-		}
-		c.out = c.out[:0]
-		req := resp.AppendCommandStrings(nil, bc.cmd...)
-		if bc.name == "LPUSH+LPOP" {
-			req = resp.AppendCommandStrings(req, "LPOP", "l600")
-		}
+		c, req := bc.start(t)
 		best := time.Duration(1 << 62)
 		for round := 0; round < 5; round++ {
 			const n = 20000

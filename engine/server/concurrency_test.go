@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -85,5 +86,87 @@ func TestAtomicityUnderConcurrency(t *testing.T) {
 	}
 	if sum != accounts*1000 {
 		t.Fatalf("ledger total = %d, want %d", sum, accounts*1000)
+	}
+}
+
+// TestScriptAtomicityUnderConcurrency runs scripts that move amounts
+// between keys, with reads between the two writes, against each other and
+// against plain MGETs from many connections: if a script were not atomic
+// across its keys, some reader would see the ledger's total off, and
+// concurrent script increments would be lost.
+func TestScriptAtomicityUnderConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: thousands of concurrent scripts")
+	}
+	srv := startServer(t)
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), PoolSize: 32})
+	defer rdb.Close()
+	const accounts, workers, ops, total = 8, 16, 200, 8 * 1000
+	keys := make([]string, accounts)
+	for i := range keys {
+		keys[i] = "acct:" + strconv.Itoa(i)
+		rdb.Set(ctx, keys[i], 1000, 0)
+	}
+	transfer := redis.NewScript(`
+local from = tonumber(redis.call('get', KEYS[1]))
+redis.call('set', KEYS[1], from - ARGV[1])
+local sum = 0
+for _, v in ipairs(redis.call('mget', unpack(KEYS, 3))) do sum = sum + tonumber(v) end
+redis.call('incrby', KEYS[2], ARGV[1])
+redis.call('incr', 'script:counter')
+return sum`)
+	sum := redis.NewScript(`
+local s = 0
+for _, v in ipairs(redis.call('mget', unpack(KEYS))) do s = s + tonumber(v) end
+return s`)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < ops; i++ {
+				from, to := keys[(w+i)%accounts], keys[(w*7+i*3+1)%accounts]
+				// Mid-transfer, the script's own MGET sees the total short
+				// by exactly the amount in flight.
+				mid, err := transfer.Run(ctx, rdb, append([]string{from, to}, keys...), 5).Int()
+				if err != nil {
+					errs <- err
+					return
+				}
+				if want := total - 5; mid != want {
+					errs <- fmt.Errorf("transfer %s->%s saw %d mid-script, want %d", from, to, mid, want)
+					return
+				}
+				var n int
+				if i%2 == 0 {
+					n, err = sum.Run(ctx, rdb, keys).Int()
+				} else {
+					var vals []any
+					vals, err = rdb.MGet(ctx, keys...).Result()
+					for _, v := range vals {
+						k, _ := strconv.Atoi(fmt.Sprint(v))
+						n += k
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if n != total {
+					errs <- fmt.Errorf("a reader saw a total of %d between scripts, want %d", n, total)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n, _ := rdb.Get(ctx, "script:counter").Int(); n != workers*ops {
+		t.Fatalf("script:counter = %d, want %d: script increments were lost", n, workers*ops)
 	}
 }

@@ -122,13 +122,7 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 			}
 			compareCommand(t, where, ref, eng, args[1:])
 		case "!sort":
-			ref.send(resp.AppendCommand(nil, args[1:]...))
-			eng.send(resp.AppendCommand(nil, args[1:]...))
-			want := sortedReply(readOrFail(t, ref, where, "redis"))
-			got := sortedReply(readOrFail(t, eng, where, "engine"))
-			if want != got {
-				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
-			}
+			compareAs(t, where, ref, eng, args[1:], sortedReply)
 		case "!repeat":
 			n, _ := strconv.Atoi(string(args[1]))
 			for i := 0; i < n; i++ {
@@ -145,13 +139,7 @@ func runDiffScript(t *testing.T, script string, proto int, redisAddr, engineAddr
 		case "!recv":
 			compareStream(t, where, ref, eng)
 		case "!masked":
-			ref.send(resp.AppendCommand(nil, args[1:]...))
-			eng.send(resp.AppendCommand(nil, args[1:]...))
-			want := maskDigits(readOrFail(t, ref, where, "redis"))
-			got := maskDigits(readOrFail(t, eng, where, "engine"))
-			if want != got {
-				t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
-			}
+			compareAs(t, where, ref, eng, args[1:], maskDigits)
 		case "!recvmasked":
 			raw := drain(ref)
 			want := maskDigits(raw)
@@ -238,11 +226,18 @@ func rawBytes(t *testing.T, where string, args [][]byte) []byte {
 
 func compareCommand(t *testing.T, where string, ref, eng *rawConn, args [][]byte) {
 	t.Helper()
+	compareAs(t, where, ref, eng, args, func(b []byte) string { return string(b) })
+}
+
+// compareAs sends args to both servers and compares their replies as norm
+// renders them (sorted, digits masked...).
+func compareAs(t *testing.T, where string, ref, eng *rawConn, args [][]byte, norm func([]byte) string) {
+	t.Helper()
 	ref.send(resp.AppendCommand(nil, args...))
 	eng.send(resp.AppendCommand(nil, args...))
-	want := readOrFail(t, ref, where, "redis")
-	got := readOrFail(t, eng, where, "engine")
-	if !bytes.Equal(want, got) {
+	want := norm(readOrFail(t, ref, where, "redis"))
+	got := norm(readOrFail(t, eng, where, "engine"))
+	if want != got {
 		t.Errorf("%s\n  redis:  %q\n  engine: %q", where, want, got)
 	}
 }
@@ -335,14 +330,7 @@ func sortOne(r *bufio.Reader) ([]byte, error) {
 	n, _ := resp.ParseInt(line[1 : len(line)-2])
 	switch line[0] {
 	case '$', '=', '!':
-		if n >= 0 {
-			body := make([]byte, n+2)
-			if _, err := io.ReadFull(r, body); err != nil {
-				return nil, err
-			}
-			line = append(line, body...)
-		}
-		return line, nil
+		return appendBulkBody(r, line, n)
 	case '*', '%', '~', '>':
 	default:
 		return line, nil
@@ -365,6 +353,19 @@ func sortOne(r *bufio.Reader) ([]byte, error) {
 	}
 	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
 	return append(line, bytes.Join(elems, nil)...), nil
+}
+
+// appendBulkBody reads the body of a bulk reply whose header line (length
+// n) was read, and returns the whole reply.
+func appendBulkBody(r *bufio.Reader, line []byte, n int64) ([]byte, error) {
+	if n < 0 {
+		return line, nil
+	}
+	body := make([]byte, n+2)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, err
+	}
+	return append(line, body...), nil
 }
 
 var digitRuns = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)

@@ -80,6 +80,12 @@ func (c *Client) execute() {
 		c.reject(busyError(run))
 		return
 	}
+	// A MONITOR client counts as a replica, which may not touch the
+	// keyspace (Redis guards its pause exemption so).
+	if c.flags&flagMonitor != 0 && cmd.flags&(FlagWrite|FlagReadOnly|FlagMayReplicate) != 0 {
+		c.reject("ERR Replica can't interact with the keyspace")
+		return
+	}
 	if c.flags&flagMulti != 0 && !isExecLike && cmd.Name != "multi" && cmd.Name != "watch" {
 		c.queueMulti()
 		return

@@ -204,3 +204,29 @@ func TestEviction(t *testing.T) {
 		t.Fatalf("volatile-ttl kept %d of the 1000 latest-expiring keys and %d of 1000 sooner ones", early, late)
 	}
 }
+
+// TestIdleTimeoutMatchesRedis: with `timeout 1`, an idle client is closed
+// while idle MONITOR, subscribed and blocked clients stay, on the engine as
+// on redis-server.
+func TestIdleTimeoutMatchesRedis(t *testing.T) {
+	for name, addr := range map[string]string{"redis": startRedis(t), "engine": startServer(t).addr()} {
+		t.Run(name, func(t *testing.T) {
+			admin := dial(t, addr)
+			admin.mustDo("+OK\r\n", "CONFIG", "SET", "timeout", "1")
+			defer func() { dial(t, addr).mustDo("+OK\r\n", "CONFIG", "SET", "timeout", "0") }()
+			idle := dial(t, addr)
+			idle.mustDo("+PONG\r\n", "PING")
+			dial(t, addr).mustDo("+OK\r\n", "MONITOR")
+			dial(t, addr).mustDo("*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", "SUBSCRIBE", "c")
+			dial(t, addr).send(resp.AppendCommandStrings(nil, "BLPOP", "nokey", "0"))
+			expectClosed(t, idle) // within 10 s
+			// The others have been idle as long; a fresh client sees them.
+			list := dial(t, addr).do("CLIENT", "LIST")
+			for _, flags := range []string{"flags=O ", "flags=P ", "flags=b "} {
+				if n := strings.Count(list, flags); n != 1 {
+					t.Errorf("%d clients with %s after the idle one was closed:\n%s", n, flags, list)
+				}
+			}
+		})
+	}
+}

@@ -87,6 +87,8 @@ func (s *Server) feedMonitors(c *Client, cmd *Command) {
 	s.monitors.mu.Unlock()
 	for _, m := range targets {
 		if m == c {
+			// A monitor sees its own commands too, after their replies.
+			c.out = append(c.out, line...)
 			continue
 		}
 		m.pushAsync(line)

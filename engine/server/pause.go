@@ -90,7 +90,7 @@ func (s *Server) unpauseClients() {
 	sortClients(waiting)
 	for _, c := range waiting {
 		if st := c.blocked.Load(); st != nil && st.kind == blockPause && r.end(c, st) {
-			c.postBlockRequest(st, reqUnpause)
+			c.postBlockRequest(st, reqUnpause, nil)
 		}
 	}
 }

@@ -326,24 +326,13 @@ func (p *persistence) startRewrite(held bool) error {
 // switched on, which also creates the log.
 func (p *persistence) rewrite(held, turnOn bool) error {
 	s := p.s
-	// Server lock first, then the snapshot slot (see startBgsave).
-	if !held {
-		s.world.Lock()
-	}
-	p.mu.Lock()
-	if p.snapBusy {
-		p.mu.Unlock()
-		if !held {
-			s.world.Unlock()
-		}
-		return errSnapshotBusy
+	if err := p.lockSnapshotSlot(held); err != nil {
+		return err
 	}
 	if turnOn && !p.turningOn {
 		// CONFIG SET appendonly no came first.
 		p.mu.Unlock()
-		if !held {
-			s.world.Unlock()
-		}
+		p.unlockWorld(held)
 		return nil
 	}
 	p.snapBusy = true
@@ -353,9 +342,7 @@ func (p *persistence) rewrite(held, turnOn bool) error {
 	p.mu.Unlock()
 	aofOn := turnOn || p.aofLog.Load() != nil
 	j, keepFrom, a, err := p.beginRewrite(a, turnOn)
-	if !held {
-		s.world.Unlock()
-	}
+	p.unlockWorld(held)
 	if err != nil {
 		s.logf(levelWarning, "Can't rewrite append only file in background: %v", err)
 		p.rewriteDone(err)

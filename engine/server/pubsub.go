@@ -40,6 +40,7 @@ type pubsubRegistry struct {
 	mu    sync.RWMutex
 	subs  [3]map[string]map[*Client]struct{}
 	count atomic.Int64 // total subscriptions, for a lock-free fast path
+	dying atomic.Int32 // killed subscribers whose loops have not closed them yet
 }
 
 func (r *pubsubRegistry) init() {
@@ -48,23 +49,41 @@ func (r *pubsubRegistry) init() {
 	}
 }
 
-func (r *pubsubRegistry) numChannels() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return len(r.subs[subChannel])
+// live counts the subscribers in set that have not been killed: Redis frees
+// a killed client at once, while ours leaves the registry when its own loop
+// closes it.
+func (r *pubsubRegistry) live(set map[*Client]struct{}) int {
+	if r.dying.Load() == 0 {
+		return len(set)
+	}
+	n := 0
+	for c := range set {
+		if !c.killed.Load() {
+			n++
+		}
+	}
+	return n
 }
 
-func (r *pubsubRegistry) numPatterns() int {
+// numNames counts the channels (patterns) of a kind with a live subscriber.
+func (r *pubsubRegistry) numNames(kind subKind) int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return len(r.subs[subPattern])
+	if r.dying.Load() == 0 {
+		return len(r.subs[kind])
+	}
+	n := 0
+	for _, set := range r.subs[kind] {
+		if r.live(set) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
-func (r *pubsubRegistry) numShardChannels() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return len(r.subs[subShard])
-}
+func (r *pubsubRegistry) numChannels() int      { return r.numNames(subChannel) }
+func (r *pubsubRegistry) numPatterns() int      { return r.numNames(subPattern) }
+func (r *pubsubRegistry) numShardChannels() int { return r.numNames(subShard) }
 
 func pubsubCommands() []*Command {
 	ps := "pubsub noscript loading stale"
@@ -312,13 +331,17 @@ func (s *Server) publish(self *Client, kind subKind, channel, body []byte) int {
 	var targets []target
 	r.mu.RLock()
 	for c := range r.subs[kind][string(channel)] {
-		targets = append(targets, target{c: c})
+		if !c.killed.Load() {
+			targets = append(targets, target{c: c})
+		}
 	}
 	if kind == subChannel {
 		for pat, set := range r.subs[subPattern] {
 			if glob.Match([]byte(pat), channel, false) {
 				for c := range set {
-					targets = append(targets, target{c, []byte(pat)})
+					if !c.killed.Load() {
+						targets = append(targets, target{c, []byte(pat)})
+					}
 				}
 			}
 		}
@@ -382,8 +405,8 @@ func (c *Client) pubsubList(kind subKind) {
 	r := &c.srv.pubsub
 	r.mu.RLock()
 	var names []string
-	for n := range r.subs[kind] {
-		if pat == nil || glob.Match(pat, []byte(n), false) {
+	for n, set := range r.subs[kind] {
+		if (pat == nil || glob.Match(pat, []byte(n), false)) && r.live(set) > 0 {
 			names = append(names, n)
 		}
 	}
@@ -400,7 +423,7 @@ func (c *Client) pubsubNumSub(kind subKind) {
 	c.addArrayLen(2 * (len(c.argv) - 2))
 	for _, a := range c.argv[2:] {
 		r.mu.RLock()
-		n := len(r.subs[kind][string(a)])
+		n := r.live(r.subs[kind][string(a)])
 		r.mu.RUnlock()
 		c.addBulk(a)
 		c.addInt(int64(n))

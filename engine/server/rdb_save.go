@@ -260,19 +260,8 @@ func (p *persistence) saveForeground() error {
 // exclusive); otherwise it is taken. It returns the error Redis replies.
 func (p *persistence) startBgsave(held bool) error {
 	s := p.s
-	// The server lock comes first: SAVE holds it while it waits for a
-	// running snapshot to end, so a job must not claim snapBusy and then
-	// wait for the lock.
-	if !held {
-		s.world.Lock()
-	}
-	p.mu.Lock()
-	if p.snapBusy {
-		p.mu.Unlock()
-		if !held {
-			s.world.Unlock()
-		}
-		return errSnapshotBusy
+	if err := p.lockSnapshotSlot(held); err != nil {
+		return err
 	}
 	p.snapBusy = true
 	p.bg.running, p.bg.scheduled = true, false
@@ -283,9 +272,7 @@ func (p *persistence) startBgsave(held bool) error {
 	tmp := filepath.Join(filepath.Dir(path), "temp-bg-"+strconv.Itoa(os.Getpid())+".rdb")
 	dirty := s.dirtyCount()
 	j, err := s.beginSnapshot(tmp, path, false, false)
-	if !held {
-		s.world.Unlock()
-	}
+	p.unlockWorld(held)
 	s.logf(levelNotice, "Background saving started")
 	if err != nil {
 		// Redis opens the file in its child: the command has already
@@ -304,6 +291,31 @@ func (p *persistence) startBgsave(held bool) error {
 }
 
 var errSnapshotBusy = errors.New("a snapshot is in progress")
+
+// lockSnapshotSlot takes the server lock (unless the caller holds it) and
+// then p.mu, and fails with errSnapshotBusy, both released, while a
+// snapshot runs. The server lock comes first: SAVE holds it while it waits
+// for a running snapshot to end, so a job must not claim snapBusy and then
+// wait for the lock.
+func (p *persistence) lockSnapshotSlot(held bool) error {
+	if !held {
+		p.s.world.Lock()
+	}
+	p.mu.Lock()
+	if p.snapBusy {
+		p.mu.Unlock()
+		p.unlockWorld(held)
+		return errSnapshotBusy
+	}
+	return nil
+}
+
+// unlockWorld releases the server lock unless the caller held it.
+func (p *persistence) unlockWorld(held bool) {
+	if !held {
+		p.s.world.Unlock()
+	}
+}
 
 // saveDone records the outcome of a save.
 func (p *persistence) saveDone(err error, dirtyAtStart int64, j *snapshotJob, background bool) {

@@ -107,6 +107,14 @@ func (c *Client) addSetLen(n int) {
 	}
 }
 
+// addSimpleSet replies words as a set of simple strings (COMMAND's flags).
+func (c *Client) addSimpleSet(words []string) {
+	c.addSetLen(len(words))
+	for _, w := range words {
+		c.addSimple(w)
+	}
+}
+
 // addPushLen starts an out-of-band push (an array in RESP2).
 func (c *Client) addPushLen(n int) {
 	if c.proto == resp.RESP3 {

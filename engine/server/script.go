@@ -74,7 +74,10 @@ type scripting struct {
 	client *Client    // runs the scripts' redis.call()s
 	run    *scriptRun // the running script, nil when idle
 	busy   atomic.Pointer[scriptRun]
-	rand   drand48
+	// denyOff lets scripts call noscript commands (DEBUG
+	// SET-DISABLE-DENY-SCRIPTS, for tests).
+	denyOff atomic.Bool
+	rand    drand48
 
 	fnLibs, fnFuncs int      // library and function counts, for FUNCTION STATS (under mu)
 	polling         bool     // serving other clients from inside a busy script

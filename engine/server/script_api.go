@@ -80,6 +80,19 @@ func luaErrorTable(L *lua.LState, msg string) *lua.LTable {
 	return t
 }
 
+// markCountedError flags an error table whose error the error stats
+// already counted (a command's error reply, or a command the script was
+// refused), as Redis's ignore_error_stats_update field does: returning it
+// from the script does not count it again.
+func markCountedError(t *lua.LTable) {
+	t.RawSetString("ignore_error_stats_update", lua.LTrue)
+}
+
+// errorCounted reports whether markCountedError flagged t.
+func errorCounted(t *lua.LTable) bool {
+	return t.RawGetString("ignore_error_stats_update") == lua.LTrue
+}
+
 // raiseErrorTable raises msg as an error table (luaError).
 func raiseErrorTable(L *lua.LState, msg string) {
 	L.Error(luaErrorTable(L, msg), 0)
@@ -235,22 +248,12 @@ func luaArgv(L *lua.LState, dst [][]byte) ([][]byte, string) {
 // when unknown.
 func (s *Server) lookupScriptCommand(argv [][]byte) *Command {
 	cmd := s.cmds.lookup(argv[0])
-	if cmd == nil || cmd.sub == nil {
-		return cmd
+	if cmd == nil || cmd.sub == nil || len(argv) < 2 {
+		return cmd // a container alone: COMMAND runs, others fail their arity
 	}
-	if len(argv) < 2 {
-		if cmd.Handler == nil {
-			return cmd // the arity check rejects it
-		}
-		return cmd
-	}
-	if sub := cmd.sub[strings.ToLower(string(argv[1]))]; sub != nil {
-		return sub
-	}
-	if cmd.Handler == nil {
-		return nil
-	}
-	return cmd
+	// As Redis, an unknown subcommand is an unknown command, even for
+	// COMMAND, which also runs on its own.
+	return cmd.sub[strings.ToLower(string(argv[1]))]
 }
 
 // redisCall is redis.call (raise) and redis.pcall: run a command for the
@@ -258,10 +261,27 @@ func (s *Server) lookupScriptCommand(argv [][]byte) *Command {
 // a Lua value.
 func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	fail := func(msg string) int {
+		t := luaErrorTable(L, msg)
 		if raise {
-			raiseErrorTable(L, msg)
+			L.Error(t, 0)
 		}
-		L.Push(luaErrorTable(L, msg))
+		L.Push(t)
+		return 1
+	}
+	// refuse fails a command the script may not run, counted as Redis
+	// counts a rejected command: in the error stats and the command's
+	// rejected_calls.
+	refuse := func(cmd *Command, msg string) int {
+		t := luaErrorTable(L, msg)
+		e.sc.srv.countError(t.RawGetString("err").String())
+		if cmd != nil {
+			e.sc.srv.commandRejected(e.sc.client.stats, cmd)
+		}
+		markCountedError(t)
+		if raise {
+			L.Error(t, 0)
+		}
+		L.Push(t)
 		return 1
 	}
 	run := e.run
@@ -285,20 +305,20 @@ func (e *luaEnv) redisCall(L *lua.LState, raise bool) int {
 	cmd := s.lookupScriptCommand(argv)
 	switch {
 	case cmd == nil:
-		return fail("Unknown Redis command called from script")
+		return refuse(nil, "Unknown Redis command called from script")
 	case (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity:
-		return fail("Wrong number of args calling Redis command from script")
-	case cmd.flags&FlagNoScript != 0:
-		return fail("This Redis command is not allowed from script")
+		return refuse(cmd, "Wrong number of args calling Redis command from script")
+	case cmd.flags&FlagNoScript != 0 && !e.sc.denyOff.Load():
+		return refuse(cmd, "This Redis command is not allowed from script")
 	}
 	// As Redis, a read-only script treats may-replicate commands
 	// (PUBLISH, PFCOUNT...) as writes.
 	if run.readOnly && cmd.flags&(FlagWrite|FlagMayReplicate) != 0 {
-		return fail("-ERR Write commands are not allowed from read-only scripts.")
+		return refuse(cmd, "-ERR Write commands are not allowed from read-only scripts.")
 	}
 	if cmd.flags&FlagWrite != 0 {
 		if run.oom && cmd.flags&FlagDenyOOM != 0 && !run.allowOOM && !run.wrote {
-			return fail("-OOM command not allowed when used memory > 'maxmemory'.")
+			return refuse(cmd, "-OOM command not allowed when used memory > 'maxmemory'.")
 		}
 	}
 	cl := e.sc.client

@@ -63,8 +63,9 @@ func (r *respReader) value() lua.LValue {
 		if r.pos == 1 {
 			r.firstErr = true
 		}
-		t := L.CreateTable(0, 1)
+		t := L.NewTable()
 		t.RawSetString("err", lua.LString(r.line()))
+		markCountedError(t)
 		return t
 	case ':':
 		n, _ := resp.ParseInt(r.line())
@@ -77,11 +78,13 @@ func (r *respReader) value() lua.LValue {
 		s := r.b[r.pos : r.pos+int(n)]
 		r.pos += int(n) + 2
 		if typ == '=' {
+			// Built as Redis builds it, so pairs() visits the fields in
+			// the same order.
 			t := L.CreateTable(0, 1)
-			vt := L.CreateTable(0, 2)
+			vt := L.NewTable()
 			if len(s) >= 4 {
-				vt.RawSetString("format", lua.LString(s[:3]))
 				vt.RawSetString("string", lua.LString(s[4:]))
+				vt.RawSetString("format", lua.LString(s[:3]))
 			}
 			t.RawSetString("verbatim_string", vt)
 			return t
@@ -92,11 +95,12 @@ func (r *respReader) value() lua.LValue {
 		if n < 0 {
 			return lua.LFalse
 		}
-		t := L.CreateTable(int(n), 0)
+		// An empty table filled in order, a RESP3 null storing nil under
+		// its index, as Redis does: the holes shape the table as in
+		// Redis, and so its length and the order of pairs().
+		t := L.NewTable()
 		for i := 1; i <= int(n); i++ {
-			if v := r.value(); v != lua.LNil {
-				t.RawSetInt(i, v)
-			}
+			t.RawSetInt(i, r.value())
 		}
 		return t
 	case '%', '~':
@@ -243,7 +247,18 @@ func (c *Client) addLuaTable(t *lua.LTable, scriptResp int) {
 // first word, and where it was raised when the table says.
 func (c *Client) addLuaError(t *lua.LTable, msg string) {
 	msg = strings.NewReplacer("\r", " ", "\n", " ").Replace(msg)
-	c.addErrorRaw(msg)
+	c.addErrorCounted(msg, errorCounted(t))
+}
+
+// addErrorCounted replies msg as an error; when the error stats already
+// counted it (counted), the reply only marks the command failed.
+func (c *Client) addErrorCounted(msg string, counted bool) {
+	if !counted {
+		c.addErrorRaw(msg)
+		return
+	}
+	c.out = resp.AppendError(c.out, msg)
+	c.flags |= flagErrored
 }
 
 // addScriptError replies the error a script ended with (luaCallFunction):
@@ -267,7 +282,7 @@ func (c *Client) addScriptError(run *scriptRun, errObj lua.LValue) {
 	if hasSource && hasLine {
 		msg += " script: " + run.name + ", on " + string(source) + ":" + strconv.FormatInt(int64(line), 10) + "."
 	}
-	c.addErrorRaw(strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
+	c.addErrorCounted(strings.NewReplacer("\r", " ", "\n", " ").Replace(msg), errorCounted(t))
 }
 
 // addErrorRaw replies msg as an error as it is (its first word is its

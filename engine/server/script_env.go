@@ -317,7 +317,10 @@ func luaToString(v lua.LValue) string {
 func luaPcall(L *lua.LState) int {
 	argc := L.GetTop()
 	if argc == 0 {
-		L.ArgError(1, "value expected")
+		// Redis's pcall then calls the true it pushed for the result.
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("attempt to call a boolean value"))
+		return 2
 	}
 	if err := L.PCall(argc-1, lua.MultRet, nil); err != nil {
 		var v lua.LValue = lua.LString(err.Error())

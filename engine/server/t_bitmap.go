@@ -348,26 +348,19 @@ func bitposCommand(c *Client) {
 	c.addInt(pos)
 }
 
+// BITOP's operations.
+const (
+	opAnd = iota
+	opOr
+	opXor
+	opNot
+)
+
+var bitopWords = []keyword{{"and", opAnd}, {"or", opOr}, {"xor", opXor}, {"not", opNot}}
+
 func bitopCommand(c *Client) {
-	op := c.argv[1]
-	const (
-		opAnd = iota
-		opOr
-		opXor
-		opNot
-	)
-	var kind int
-	switch {
-	case argIs(op, "and"):
-		kind = opAnd
-	case argIs(op, "or"):
-		kind = opOr
-	case argIs(op, "xor"):
-		kind = opXor
-	case argIs(op, "not"):
-		kind = opNot
-	default:
-		c.addError(errSyntax)
+	kind, ok := c.parseKeyword(c.argv[1], bitopWords)
+	if !ok {
 		return
 	}
 	if kind == opNot && len(c.argv) != 4 {

@@ -473,21 +473,35 @@ func pfaddCommand(c *Client) {
 	c.addInt(0)
 }
 
+// mergeHLLs merges the registers of the HyperLogLogs at keys into max,
+// missing keys counting as empty, and reports whether any of them is
+// dense. ok is false after an error reply.
+func (c *Client) mergeHLLs(keys [][]byte, max *[hllRegisters]uint8) (dense, ok bool) {
+	for _, k := range keys {
+		e, ok := c.lookupHLL(k, 0)
+		if !ok {
+			return false, false
+		}
+		if !e.Exists() {
+			continue
+		}
+		v := e.Bytes(nil)
+		if v[4] == hllDense {
+			dense = true
+		}
+		if !hllMergeInto(max, v) {
+			c.addError(errInvalidHLL)
+			return false, false
+		}
+	}
+	return dense, true
+}
+
 func pfcountCommand(c *Client) {
 	if len(c.argv) > 2 {
 		var max [hllRegisters]uint8
-		for _, k := range c.argv[1:] {
-			e, ok := c.lookupHLL(k, 0)
-			if !ok {
-				return
-			}
-			if !e.Exists() {
-				continue
-			}
-			if !hllMergeInto(&max, e.Bytes(nil)) {
-				c.addError(errInvalidHLL)
-				return
-			}
+		if _, ok := c.mergeHLLs(c.argv[1:], &max); !ok {
+			return
 		}
 		var h [hllQ + 2]int
 		for _, r := range max {
@@ -525,23 +539,9 @@ func pfcountCommand(c *Client) {
 
 func pfmergeCommand(c *Client) {
 	var max [hllRegisters]uint8
-	useDense := false
-	for _, k := range c.argv[1:] {
-		e, ok := c.lookupHLL(k, 0)
-		if !ok {
-			return
-		}
-		if !e.Exists() {
-			continue
-		}
-		v := e.Bytes(nil)
-		if v[4] == hllDense {
-			useDense = true
-		}
-		if !hllMergeInto(&max, v) {
-			c.addError(errInvalidHLL)
-			return
-		}
+	useDense, ok := c.mergeHLLs(c.argv[1:], &max)
+	if !ok {
+		return
 	}
 	key := c.argv[1]
 	e := c.db.Lookup(key, c.now, keyspace.NoStats)
@@ -552,7 +552,6 @@ func pfmergeCommand(c *Client) {
 		v = newHLL()
 	}
 	if useDense && v[4] != hllDense {
-		var ok bool
 		if v, ok = toDense(v); !ok {
 			c.addError(errInvalidHLL)
 			return
@@ -563,7 +562,6 @@ func pfmergeCommand(c *Client) {
 		if r == 0 {
 			continue
 		}
-		var ok bool
 		if v, _, ok = hllSet(v, i, r, maxSparse); !ok {
 			c.addError(errInvalidHLL)
 			return

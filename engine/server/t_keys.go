@@ -88,14 +88,18 @@ func delCommand(c *Client) {
 	c.addInt(n)
 }
 
-func existsCommand(c *Client) {
+func existsCommand(c *Client) { c.addInt(c.countExisting(keyspace.NoTouch)) }
+
+// countExisting counts the keys in argv[1:] that exist, a key named twice
+// counting twice (EXISTS, TOUCH); flags say what the lookups update.
+func (c *Client) countExisting(flags keyspace.LookupFlags) int64 {
 	n := int64(0)
 	for _, k := range c.argv[1:] {
-		if c.db.Lookup(k, c.now, keyspace.NoTouch).Exists() {
+		if c.db.Lookup(k, c.now, flags).Exists() {
 			n++
 		}
 	}
-	c.addInt(n)
+	return n
 }
 
 // Flags of EXPIRE's NX/XX/GT/LT option.

@@ -561,26 +561,23 @@ func (c *Client) lmovePop(src, dst []byte, se keyspace.Entry, sl *types.List, fr
 	return true
 }
 
-// parseNumKeys parses an LMPOP/ZMPOP-style numkeys with its error text.
-func (c *Client) parseNumKeys(i int) (int, bool) {
+// parseMpop parses the arguments of LMPOP, BLMPOP, ZMPOP and BZMPOP from
+// argv[i] on: "numkeys key [key ...] LEFT|RIGHT [COUNT count]" (MIN|MAX for
+// sorted sets, through pos). count is 1 without COUNT.
+func (c *Client) parseMpop(i int, pos func([]byte) (int, bool)) (keys [][]byte, where int, count int64, ok bool) {
 	n, ok := resp.ParseInt(c.argv[i])
 	if !ok || n < 1 {
 		c.addError("ERR numkeys should be greater than 0")
-		return 0, false
+		return nil, 0, 0, false
 	}
-	return int(min(n, int64(len(c.argv)))), true
-}
-
-// parseMpopTail parses "LEFT|RIGHT [COUNT count]" (or MIN|MAX for
-// sorted sets through pos) after numkeys keys starting at keysAt.
-func (c *Client) parseMpopTail(keysAt, numkeys int, pos func([]byte) (int, bool)) (where int, count int64, ok bool) {
-	whereIdx := keysAt + numkeys
+	keysAt := i + 1
+	whereIdx := keysAt + int(min(n, int64(len(c.argv))))
 	if whereIdx >= len(c.argv) {
 		c.addError(errSyntax)
-		return 0, 0, false
+		return nil, 0, 0, false
 	}
 	if where, ok = pos(c.argv[whereIdx]); !ok {
-		return 0, 0, false
+		return nil, 0, 0, false
 	}
 	count = -1
 	for j := whereIdx + 1; j < len(c.argv); j++ {
@@ -589,30 +586,26 @@ func (c *Client) parseMpopTail(keysAt, numkeys int, pos func([]byte) (int, bool)
 			n, ok := resp.ParseInt(c.argv[j])
 			if !ok || n < 1 {
 				c.addError("ERR count should be greater than 0")
-				return 0, 0, false
+				return nil, 0, 0, false
 			}
 			count = n
 			continue
 		}
 		c.addError(errSyntax)
-		return 0, 0, false
+		return nil, 0, 0, false
 	}
 	if count == -1 {
 		count = 1
 	}
-	return where, count, true
+	return c.argv[keysAt:whereIdx], where, count, true
 }
 
 func lmpopCommand(c *Client) {
-	numkeys, ok := c.parseNumKeys(1)
+	keys, where, count, ok := c.parseMpop(1, c.parseListPosition)
 	if !ok {
 		return
 	}
-	where, count, ok := c.parseMpopTail(2, numkeys, c.parseListPosition)
-	if !ok {
-		return
-	}
-	if !c.mpopList(c.argv[2:2+numkeys], where, count, false) {
+	if !c.mpopList(keys, where, count, false) {
 		c.addNullArray()
 	}
 }
@@ -703,11 +696,7 @@ func (c *Client) blockingPopKeys(keys [][]byte, where int, count int64, timeout 
 }
 
 func blmpopCommand(c *Client) {
-	numkeys, ok := c.parseNumKeys(2)
-	if !ok {
-		return
-	}
-	where, count, ok := c.parseMpopTail(3, numkeys, c.parseListPosition)
+	keys, where, count, ok := c.parseMpop(2, c.parseListPosition)
 	if !ok {
 		return
 	}
@@ -715,7 +704,7 @@ func blmpopCommand(c *Client) {
 	if !ok {
 		return
 	}
-	c.blockingPopKeys(c.argv[3:3+numkeys], where, count, timeout)
+	c.blockingPopKeys(keys, where, count, timeout)
 }
 
 func blmoveCommand(c *Client) {

@@ -49,6 +49,7 @@ func streamCommands() []*Command {
 const (
 	errInvalidStreamID = "ERR Invalid stream ID specified as stream command argument"
 	errXAddSmallerID   = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+	errXAddTooLarge    = "ERR Elements are too large to be stored"
 )
 
 // streamSettings mirrors the stream-node-* parameters for the hot path.
@@ -447,9 +448,9 @@ func xaddCommand(c *Client) {
 		c.addError("ERR The stream has exhausted the last possible ID, unable to add more items")
 		return
 	}
-	id, ok := nextStreamID(s, a, c.now)
-	if !ok {
-		c.addError(errXAddSmallerID)
+	id, errMsg := nextStreamID(s, a, c.now)
+	if errMsg != "" {
+		c.addError(errMsg)
 		return
 	}
 	var total int64
@@ -457,7 +458,7 @@ func xaddCommand(c *Client) {
 		total += int64(len(f))
 	}
 	if total > 1<<30 {
-		c.addError("ERR Elements are too large to be stored")
+		c.addError(errXAddTooLarge)
 		return
 	}
 	s.Append(id, c.argv[fieldPos:], c.srv.streamLimits())
@@ -494,24 +495,29 @@ func xaddCommand(c *Client) {
 
 // nextStreamID picks the ID of a new entry: the next one after the last
 // ID for "*", ms with the next sequence for "ms-*", or the explicit ID,
-// which must be greater than the last.
-func nextStreamID(s *stream.Stream, a streamAddArgs, now int64) (stream.ID, bool) {
+// which must be greater than the last; else the error to reply.
+func nextStreamID(s *stream.Stream, a streamAddArgs, now int64) (stream.ID, string) {
 	last := s.LastID()
 	if !a.idGiven {
 		if ms := uint64(now); ms > last.Ms {
-			return stream.ID{Ms: ms}, true
+			return stream.ID{Ms: ms}, ""
 		}
 		id, _ := last.Incr()
-		return id, true
+		return id, ""
 	}
 	id := a.id
 	if !a.seqGiven && last.Ms == id.Ms {
 		if last.Seq == math.MaxUint64 {
-			return id, false
+			// Redis 7.0 fails this case without setting the errno that
+			// selects the ID error, so it replies the size error.
+			return id, errXAddTooLarge
 		}
 		id = stream.ID{Ms: last.Ms, Seq: last.Seq + 1}
 	}
-	return id, last.Less(id)
+	if !last.Less(id) {
+		return id, errXAddSmallerID
+	}
+	return id, ""
 }
 
 func xrangeCommand(c *Client)    { xrangeGeneric(c, false) }

@@ -79,6 +79,22 @@ func (c *Client) replyString(e keyspace.Entry) {
 	c.addBulk(e.Bytes(buf[:0]))
 }
 
+// replyOldString replies key's value before a write replaces it (SET GET,
+// GETSET): the string, or null when missing. It returns false after a
+// WRONGTYPE reply: the write must not happen.
+func (c *Client) replyOldString(key []byte) bool {
+	e, ok := c.lookupString(key, 0)
+	if !ok {
+		return false
+	}
+	if e.Exists() {
+		c.replyString(e)
+	} else {
+		c.addNull()
+	}
+	return true
+}
+
 func getCommand(c *Client) {
 	e, ok := c.stringOrReply(c.argv[1], 0, c.addNull)
 	if !ok {
@@ -180,16 +196,8 @@ func (c *Client) setGeneric(flags int, key, val, expArg []byte) {
 			return
 		}
 	}
-	if flags&setGet != 0 {
-		e, ok := c.lookupString(key, 0)
-		if !ok {
-			return
-		}
-		if e.Exists() {
-			c.replyString(e)
-		} else {
-			c.addNull()
-		}
+	if flags&setGet != 0 && !c.replyOldString(key) {
+		return
 	}
 	found := c.db.Exists(key, c.now)
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
@@ -244,14 +252,8 @@ func (c *Client) setWithExpire(unit int) {
 
 func getsetCommand(c *Client) {
 	key := c.argv[1]
-	e, ok := c.lookupString(key, 0)
-	if !ok {
+	if !c.replyOldString(key) {
 		return
-	}
-	if e.Exists() {
-		c.replyString(e)
-	} else {
-		c.addNull()
 	}
 	c.db.SetString(key, c.argv[2], keyspace.SetOpts{})
 	c.modified(key)

@@ -174,23 +174,15 @@ func (c *Client) parseMinMax(arg []byte) (int, bool) { return c.parseKeyword(arg
 var zsetEnds = []keyword{{"min", zsetMin}, {"max", zsetMax}}
 
 func zmpopCommand(c *Client) {
-	numkeys, ok := c.parseNumKeys(1)
+	keys, where, count, ok := c.parseMpop(1, c.parseMinMax)
 	if !ok {
 		return
 	}
-	where, count, ok := c.parseMpopTail(2, numkeys, c.parseMinMax)
-	if !ok {
-		return
-	}
-	c.zpopGeneric(c.argv[2:2+numkeys], where, true, count, true, true, false)
+	c.zpopGeneric(keys, where, true, count, true, true, false)
 }
 
 func bzmpopCommand(c *Client) {
-	numkeys, ok := c.parseNumKeys(2)
-	if !ok {
-		return
-	}
-	where, count, ok := c.parseMpopTail(3, numkeys, c.parseMinMax)
+	keys, where, count, ok := c.parseMpop(2, c.parseMinMax)
 	if !ok {
 		return
 	}
@@ -198,7 +190,7 @@ func bzmpopCommand(c *Client) {
 	if !ok {
 		return
 	}
-	c.blockingZpop(c.argv[3:3+numkeys], where, count, true, true, timeout)
+	c.blockingZpop(keys, where, count, true, true, timeout)
 }
 
 func zrandmemberCommand(c *Client) {
@@ -304,11 +296,14 @@ func (s *zsrc) score(m []byte) (float64, bool) {
 	return 0, false
 }
 
+// ZUNION's and ZINTER's AGGREGATE functions.
 const (
 	aggrSum = iota
 	aggrMin
 	aggrMax
 )
+
+var aggregateWords = []keyword{{"sum", aggrSum}, {"min", aggrMin}, {"max", aggrMax}}
 
 func aggregate(target *float64, v float64, how int) {
 	switch how {
@@ -425,15 +420,7 @@ func (c *Client) zsetOpGeneric(dst []byte, numIdx, op int, cardOnly bool) {
 				j++
 			}
 		case op != zopDiff && !cardOnly && remaining >= 2 && argIs(a, "aggregate"):
-			switch v := c.argv[j+1]; {
-			case argIs(v, "sum"):
-				how = aggrSum
-			case argIs(v, "min"):
-				how = aggrMin
-			case argIs(v, "max"):
-				how = aggrMax
-			default:
-				c.addError(errSyntax)
+			if how, ok = c.parseKeyword(c.argv[j+1], aggregateWords); !ok {
 				return
 			}
 			j += 2

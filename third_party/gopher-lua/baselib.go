@@ -412,15 +412,13 @@ func baseSetFEnv(L *LState) int {
 }
 
 func baseSetMetatable(L *LState) int {
-	L.CheckTypes(2, LTNil, LTTable)
-	obj := L.Get(1)
-	if obj == LNil {
-		L.RaiseError("cannot set metatable to a nil object.")
-	}
+	// redisctl patch: Lua 5.1's checks, a table and a nil or table metatable.
+	obj := L.CheckTable(1)
 	mt := L.Get(2)
-	if tb, ok := obj.(*LTable); ok {
-		L.checkWritable(tb)
+	if mt.Type() != LTNil && mt.Type() != LTTable {
+		L.ArgError(2, "nil or table expected")
 	}
+	L.checkWritable(obj)
 	if m := L.metatable(obj, true); m != LNil {
 		if tb, ok := m.(*LTable); ok && tb.RawGetString("__metatable") != LNil {
 			L.RaiseError("cannot change a protected metatable")
@@ -491,8 +489,18 @@ func baseUnpack(L *LState) int {
 }
 
 func baseXPCall(L *LState) int {
-	fn := L.CheckFunction(1)
-	errfunc := L.CheckFunction(2)
+	// redisctl patch: Lua 5.1's luaB_xpcall takes any values: calling a
+	// non-function is an error for the handler, and a handler that is not
+	// a function turns any error into "error in error handling".
+	L.CheckAny(2)
+	fn := L.Get(1)
+	errfunc, ok := L.Get(2).(*LFunction)
+	if !ok {
+		errfunc = L.NewFunction(func(L *LState) int {
+			L.Push(LString("error in error handling"))
+			return 1
+		})
+	}
 
 	top := L.GetTop()
 	L.Push(fn)

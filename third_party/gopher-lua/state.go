@@ -741,7 +741,16 @@ func (ls *LState) raiseError(level int, format string, args ...interface{}) {
 		message = fmt.Sprintf(format, args...)
 	}
 	if level > 0 {
-		message = fmt.Sprintf("%v %v", ls.where(level-1, true), message)
+		if cf := ls.currentFrame; level == 1 && cf != nil && cf.Fn.IsG {
+			// redisctl patch: a Go function's error is placed as
+			// luaL_where(L, 1) places it: at the line of its caller, or
+			// nowhere when a Go function (pcall) called it.
+			if w := ls.callerWhere(cf); w != "" {
+				message = w + " " + message
+			}
+		} else {
+			message = fmt.Sprintf("%v %v", ls.where(level-1, true), message)
+		}
 	}
 	if ls.reg.IsFull() {
 		// if the registry is full then it won't be possible to push a value, in this case, force a larger size
@@ -790,6 +799,17 @@ func (ls *LState) where(level int, skipg bool) string {
 		line = fmt.Sprintf("%v:", proto.DbgSourcePositions[cf.Pc-1])
 	}
 	return fmt.Sprintf("%v:%v", sourcename, line)
+}
+
+// callerWhere is luaL_where(L, 1) for the Go function running in cf:
+// "source:line:" of the Lua function that called it, else "" (redisctl
+// patch).
+func (ls *LState) callerWhere(cf *callFrame) string {
+	p := cf.Parent
+	if p == nil || p.Fn.IsG {
+		return ""
+	}
+	return fmt.Sprintf("%v:%v:", chunkID(p.Fn.Proto.SourceName), p.Fn.Proto.DbgSourcePositions[p.Pc-1])
 }
 
 func (ls *LState) stackTrace(level int) string {
@@ -861,7 +881,7 @@ func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	if !fr.Fn.IsG {
 		return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
 	}
-	return "(anonymous)", false
+	return "?", false // redisctl patch: Lua's name for a function a Go function called
 }
 
 func (ls *LState) isStarted() bool {
@@ -1135,7 +1155,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.reg.Insert(fn, cf.LocalBase)
 	}
 	if cf.Fn == nil {
-		ls.RaiseError("attempt to call a %s value", luaTypeName(fn)) // redisctl patch
+		ls.runError("attempt to call a %s value", luaTypeName(fn)) // redisctl patch: as luaG_typeerror
 	}
 	if ls.stack.IsFull() {
 		ls.RaiseError("stack overflow")

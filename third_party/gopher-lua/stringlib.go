@@ -79,7 +79,11 @@ func strChar(L *LState) int {
 	top := L.GetTop()
 	bytes := make([]byte, L.GetTop())
 	for i := 1; i <= top; i++ {
-		bytes[i-1] = uint8(L.CheckInt(i))
+		c := L.CheckInt(i)
+		if c < 0 || c > 255 { // redisctl patch: as Lua 5.1
+			L.ArgError(i, "invalid value")
+		}
+		bytes[i-1] = uint8(c)
 	}
 	L.Push(LString(string(bytes)))
 	return 1
@@ -143,9 +147,15 @@ func strFormat(L *LState) int {
 func strGsub(L *LState) int {
 	str := L.CheckString(1)
 	pat := L.CheckString(2)
-	L.CheckTypes(3, LTString, LTTable, LTFunction)
-	repl := L.CheckAny(3)
+	// redisctl patch: Lua 5.1's check, after the limit, and a number
+	// replacement is used as its string.
+	repl := L.Get(3)
 	limit := L.OptInt(4, -1)
+	switch repl.(type) {
+	case LString, LNumber, *LTable, *LFunction:
+	default:
+		L.ArgError(3, "string/function/table expected")
+	}
 
 	mds, err := pm.Find(pat, unsafeFastStringToReadOnlyBytes(str), 0, limit)
 	if err != nil {
@@ -159,6 +169,8 @@ func strGsub(L *LState) int {
 	switch lv := repl.(type) {
 	case LString:
 		L.Push(LString(strGsubStr(L, str, string(lv), mds)))
+	case LNumber:
+		L.Push(LString(strGsubStr(L, str, lv.String(), mds)))
 	case *LTable:
 		L.Push(LString(strGsubTable(L, str, lv, mds)))
 	case *LFunction:

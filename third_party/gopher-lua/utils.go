@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/yuin/gopher-lua/parse"
 )
 
 func intMin(a, b int) int {
@@ -167,62 +169,9 @@ func formatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'g', 14, 64)
 }
 
-func isLuaSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
-
 // str2number converts a string to a number the way Lua 5.1's luaO_str2d
-// does: what C's strtod takes (leading spaces, decimal or hexadecimal
-// forms, inf and nan), then only trailing spaces (redisctl patch).
-func str2number(s string) (float64, bool) {
-	for len(s) > 0 && isLuaSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	for len(s) > 0 && isLuaSpace(s[0]) {
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	body := s
-	neg := false
-	if body[0] == '+' || body[0] == '-' {
-		neg = body[0] == '-'
-		body = body[1:]
-	}
-	if len(body) > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
-		var v float64
-		for i := 2; i < len(body); i++ {
-			c := body[i]
-			var d byte
-			switch {
-			case c >= '0' && c <= '9':
-				d = c - '0'
-			case c >= 'a' && c <= 'f':
-				d = c - 'a' + 10
-			case c >= 'A' && c <= 'F':
-				d = c - 'A' + 10
-			default:
-				return 0, false
-			}
-			v = v*16 + float64(d)
-		}
-		if neg {
-			v = -v
-		}
-		return v, true
-	}
-	for i := 0; i < len(body); i++ {
-		if body[i] == '_' {
-			return 0, false
-		}
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
-			return 0, false
-		}
-	}
-	return v, true
-}
+// does (redisctl patch; see parse.Str2Number).
+func str2number(s string) (float64, bool) { return parse.Str2Number(s) }
 
 func popenArgs(arg string) (string, []string) {
 	cmd := "/bin/sh"
