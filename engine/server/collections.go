@@ -255,16 +255,15 @@ func (c *Client) replaceValue(key []byte, obj keyspace.Object) {
 	c.db.SetObject(key, obj, false)
 }
 
-// scanArgs are the options of HSCAN, SSCAN and ZSCAN.
+// scanArgs are the cursor and options of HSCAN, SSCAN and ZSCAN.
 type scanArgs struct {
-	cursor  uint64
-	count   int
-	pattern []byte // nil: everything
+	cursor uint64
+	scanOpts
 }
 
-// parseScanCursor parses a cursor the way Redis does (strtoul): an
+// parseCursor parses a SCAN cursor the way Redis does (strtoul): an
 // optional sign (negative values wrap), decimal digits, no overflow.
-func parseScanCursor(b []byte) (uint64, bool) {
+func parseCursor(b []byte) (uint64, bool) {
 	if len(b) > 0 && isSpaceByte(b[0]) {
 		return 0, false
 	}
@@ -294,43 +293,10 @@ func parseScanCursor(b []byte) (uint64, bool) {
 	return v, true
 }
 
-// parseScanOptions parses "[MATCH pattern] [COUNT count]" from argv[3:]
-// for a scan starting at cursor, replying Redis's errors. Callers parse
-// the cursor and look the key up first, as Redis does.
-func (c *Client) parseScanOptions(cursor uint64) (scanArgs, bool) {
-	a := scanArgs{cursor: cursor, count: 10}
-	for i := 3; i < len(c.argv); i += 2 {
-		rest := len(c.argv) - i
-		switch {
-		case argIs(c.argv[i], "count") && rest >= 2:
-			n, ok := c.argInt(i + 1)
-			if !ok {
-				return a, false
-			}
-			if n < 1 {
-				c.addError(errSyntax)
-				return a, false
-			}
-			a.count = int(min(n, 1<<30))
-		case argIs(c.argv[i], "match") && rest >= 2:
-			p := c.argv[i+1]
-			if len(p) == 1 && p[0] == '*' {
-				a.pattern = nil
-			} else {
-				a.pattern = p
-			}
-		default:
-			c.addError(errSyntax)
-			return a, false
-		}
-	}
-	return a, true
-}
-
 // scanCollection implements HSCAN, SSCAN and ZSCAN up to the scan itself:
 // cursor, key lookup (a missing key is an empty scan), type, options.
 func (c *Client) scanCollection(t keyspace.Type) (keyspace.Object, scanArgs, bool) {
-	cur, ok := parseScanCursor(c.argv[2])
+	cur, ok := parseCursor(c.argv[2])
 	if !ok {
 		c.addError("ERR invalid cursor")
 		return nil, scanArgs{}, false
@@ -343,8 +309,8 @@ func (c *Client) scanCollection(t keyspace.Type) (keyspace.Object, scanArgs, boo
 		c.addRawStr("*2\r\n$1\r\n0\r\n*0\r\n")
 		return nil, scanArgs{}, false
 	}
-	a, ok := c.parseScanOptions(cur)
-	return obj, a, ok
+	o, ok := c.parseScanOpts(3, false)
+	return obj, scanArgs{cur, o}, ok
 }
 
 // scanReply collects the elements of one SCAN step over a collection and

@@ -47,15 +47,22 @@ func TestRDBRoundTripWithRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir1 := t.TempDir()
-	copyFile(t, filepath.Join(src.Dir, "dump.rdb"), filepath.Join(dir1, "dump.rdb"))
-	eng1, stop1 := runServer(t, dir1)
-	if eng1 == nil {
-		t.Fatalf("engine did not load redis-server's RDB: %v", stop1())
+	// loadInEngine starts the engine on a copy of rdb and checks that it
+	// holds want.
+	loadInEngine := func(rdb, what string) (dir string, srv *Server, stop func() error) {
+		t.Helper()
+		dir = t.TempDir()
+		copyFile(t, rdb, filepath.Join(dir, "dump.rdb"))
+		srv, stop = runServer(t, dir)
+		if srv == nil {
+			t.Fatalf("engine did not load %s: %v", what, stop())
+		}
+		if d := redistest.Diff(want, redistest.Fetch(t, srv.addr(), 16)); d != "" {
+			t.Fatalf("engine loaded %s differently:\n%s", what, d)
+		}
+		return dir, srv, stop
 	}
-	if d := redistest.Diff(want, redistest.Fetch(t, eng1.addr(), 16)); d != "" {
-		t.Fatalf("engine loaded redis-server's RDB differently:\n%s", d)
-	}
+	dir1, eng1, stop1 := loadInEngine(filepath.Join(src.Dir, "dump.rdb"), "redis-server's RDB")
 
 	// DUMP payloads: identical wherever the layout is unique (listpacks,
 	// intsets, strings, single-node lists, streams).
@@ -89,15 +96,7 @@ func TestRDBRoundTripWithRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir2 := t.TempDir()
-	copyFile(t, filepath.Join(dst.Dir, "dump.rdb"), filepath.Join(dir2, "dump.rdb"))
-	eng2, stop2 := runServer(t, dir2)
-	if eng2 == nil {
-		t.Fatalf("engine did not load the RDB back: %v", stop2())
-	}
-	if d := redistest.Diff(want, redistest.Fetch(t, eng2.addr(), 16)); d != "" {
-		t.Fatalf("engine loaded the round-tripped RDB differently:\n%s", d)
-	}
+	loadInEngine(filepath.Join(dst.Dir, "dump.rdb"), "the round-tripped RDB")
 }
 
 func waitLoading(t *testing.T, addr string) {

@@ -184,34 +184,7 @@ func keysCommand(c *Client) {
 	c.setDeferredArrayLen(pos, n)
 }
 
-// parseCursor parses a SCAN cursor the way Redis 7.0 does (strtoul).
-func parseCursor(b []byte) (uint64, bool) {
-	if len(b) > 0 && isSpaceByte(b[0]) {
-		return 0, false
-	}
-	s := string(b)
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
-		s = s[1:]
-		if s == "" {
-			return 0, false
-		}
-	}
-	if s == "" {
-		return 0, true
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
-// scanOpts parses SCAN's (and HSCAN/SSCAN/ZSCAN's) options from argv[i:].
+// scanOpts are the options of SCAN, HSCAN, SSCAN and ZSCAN.
 type scanOpts struct {
 	count   int
 	pattern []byte // nil: match everything
@@ -219,6 +192,9 @@ type scanOpts struct {
 	hasType bool
 }
 
+// parseScanOpts parses "[MATCH pattern] [COUNT count]", and "[TYPE type]"
+// when allowType (SCAN), from argv[i:], replying Redis's errors. Callers
+// parse the cursor and look the key up first, as Redis does.
 func (c *Client) parseScanOpts(i int, allowType bool) (scanOpts, bool) {
 	o := scanOpts{count: 10}
 	for i < len(c.argv) {
