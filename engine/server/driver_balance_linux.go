@@ -199,17 +199,16 @@ func (l *eloop) requestMove(target *eloop, count int) {
 // no write pending) over to target. Runs on l.
 func (l *eloop) moveConns(target *eloop, count int) {
 	var moved []*econn
-	for fd, ec := range l.conns {
+	for _, ec := range l.conns {
 		if len(moved) >= count {
 			break
 		}
 		c := ec.c
-		if ec.closed || ec.writable || ec.sent < len(c.out) || l.isDirty[ec] {
+		if ec.closed || ec.writable || ec.sent < len(c.out) || ec.dirty {
 			continue
 		}
-		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
-		delete(l.conns, fd)
-		l.nconns.Add(-1)
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, ec.fd, nil)
+		l.removeConn(ec)
 		ec.l.Store(target)
 		moved = append(moved, ec)
 	}

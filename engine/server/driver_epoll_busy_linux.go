@@ -28,7 +28,7 @@ func (ec *econn) serveWhileBusy() {
 		case l.id == 0 && l.d.isListener(fd):
 			l.accept(fd)
 		default:
-			other := l.conns[fd]
+			other := l.conn(fd)
 			if other == nil || other == ec {
 				continue
 			}
@@ -44,7 +44,7 @@ func (ec *econn) serveWhileBusy() {
 	dirty := l.dirty
 	l.dirty = nil
 	for _, d := range dirty {
-		delete(l.isDirty, d)
+		d.dirty = false
 	}
 	for _, d := range dirty {
 		if d == ec {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -16,8 +17,8 @@ import (
 )
 
 // epollDriver serves connections with one epoll event loop per CPU, each
-// on its own locked OS thread, the way Redis serves them with its event
-// loop: read what is ready, run every complete command, then write each
+// a goroutine that parks in Go's netpoller while idle, the way Redis
+// serves them with its event loop: read what is ready, run every complete command, then write each
 // client's replies with one write. Connections are spread over the loops;
 // commands on different loops run in parallel under the keyspace's shard
 // locks.
@@ -42,6 +43,7 @@ type eloop struct {
 	evfd  int
 	stats *loopStats
 	conns map[int]*econn
+	byFd  []*econn // conns indexed by fd: the per-event lookup
 	buf   []byte
 	dirty []*econn // connections with replies to write this iteration
 
@@ -52,7 +54,12 @@ type eloop struct {
 	busyNs  atomic.Int64 // time spent handling events
 	nconns  atomic.Int32
 	notify  atomic.Bool
-	isDirty map[*econn]bool
+
+	// The epoll descriptor as a file of Go's netpoller, which parks the
+	// loop's goroutine while no event is ready (see wait).
+	epf      *os.File
+	eprc     syscall.RawConn
+	deadline bool // a read deadline is set on epf
 }
 
 // econn is one connection of a loop.
@@ -62,6 +69,7 @@ type econn struct {
 	c        *Client
 	sent     int  // bytes of c.out already written
 	writable bool // EPOLLOUT registered
+	dirty    bool // in its loop's dirty list
 	closed   bool
 	fresh    bool // not registered with any loop yet
 }
@@ -100,13 +108,30 @@ func (d *epollDriver) newLoop(id int) (*eloop, error) {
 		unix.Close(evfd)
 		return nil, err
 	}
-	return &eloop{d: d, id: id, epfd: epfd, evfd: evfd, stats: d.s.newLoopStats(),
-		conns: map[int]*econn{}, buf: make([]byte, readBufSize), isDirty: map[*econn]bool{}}, nil
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		unix.Close(evfd)
+		return nil, err
+	}
+	// From here on epf owns epfd.
+	epf := os.NewFile(uintptr(epfd), "epoll")
+	eprc, err := epf.SyscallConn()
+	if err == nil {
+		// Deadlines work only on files the netpoller watches.
+		err = epf.SetReadDeadline(time.Time{})
+	}
+	if err != nil {
+		epf.Close()
+		unix.Close(evfd)
+		return nil, fmt.Errorf("epoll descriptor in the netpoller: %w", err)
+	}
+	return &eloop{d: d, id: id, epfd: epfd, evfd: evfd, epf: epf, eprc: eprc, stats: d.s.newLoopStats(),
+		conns: map[int]*econn{}, buf: make([]byte, readBufSize)}, nil
 }
 
 func (d *epollDriver) closeLoops() {
 	for _, l := range d.loops {
-		unix.Close(l.epfd)
+		l.epf.Close()
 		unix.Close(l.evfd)
 	}
 }
@@ -170,12 +195,10 @@ func (d *epollDriver) stop() {
 
 func (l *eloop) run() {
 	defer l.d.wg.Done()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	events := make([]unix.EpollEvent, 256)
 	for !l.d.stopped.Load() {
-		n, err := unix.EpollWait(l.epfd, events, 100)
-		if err != nil && err != unix.EINTR {
+		n, err := l.wait(events)
+		if err != nil {
 			l.d.s.logf(levelWarning, "epoll_wait: %v", err)
 			break
 		}
@@ -189,7 +212,7 @@ func (l *eloop) run() {
 			case l.id == 0 && l.d.isListener(fd):
 				l.accept(fd)
 			default:
-				ec := l.conns[fd]
+				ec := l.conn(fd)
 				if ec == nil {
 					continue
 				}
@@ -263,10 +286,33 @@ func sockaddrToTCP(sa unix.Sockaddr) net.Addr {
 	return nil
 }
 
+// conn returns the loop's connection on fd, nil when there is none.
+func (l *eloop) conn(fd int) *econn {
+	if fd < 0 || fd >= len(l.byFd) {
+		return nil
+	}
+	return l.byFd[fd]
+}
+
+// addConn and removeConn keep conns, byFd and nconns in step.
+func (l *eloop) addConn(ec *econn) {
+	l.conns[ec.fd] = ec
+	for ec.fd >= len(l.byFd) {
+		l.byFd = append(l.byFd, nil)
+	}
+	l.byFd[ec.fd] = ec
+	l.nconns.Add(1)
+}
+
+func (l *eloop) removeConn(ec *econn) {
+	delete(l.conns, ec.fd)
+	l.byFd[ec.fd] = nil
+	l.nconns.Add(-1)
+}
+
 // register adds a new connection to this loop.
 func (l *eloop) register(ec *econn) {
-	l.conns[ec.fd] = ec
-	l.nconns.Add(1)
+	l.addConn(ec)
 	fresh := ec.fresh
 	ec.fresh = false
 	if fresh && ec.c.flags&flagProtected != 0 {
@@ -320,8 +366,8 @@ func (l *eloop) read(ec *econn) {
 }
 
 func (l *eloop) markDirty(ec *econn) {
-	if !l.isDirty[ec] {
-		l.isDirty[ec] = true
+	if !ec.dirty {
+		ec.dirty = true
 		l.dirty = append(l.dirty, ec)
 	}
 }
@@ -333,7 +379,7 @@ func (l *eloop) flushDirty() {
 	}
 	for i, ec := range l.dirty {
 		l.dirty[i] = nil
-		delete(l.isDirty, ec)
+		ec.dirty = false
 		if !ec.closed {
 			l.write(ec)
 		}
@@ -397,9 +443,8 @@ func (l *eloop) closeConn(ec *econn) {
 	}
 	ec.closed = true
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, ec.fd, nil)
+	l.removeConn(ec)
 	unix.Close(ec.fd)
-	delete(l.conns, ec.fd)
-	l.nconns.Add(-1)
 	ec.c.closed()
 }
 
@@ -474,6 +519,50 @@ func rawWrite(fd int, p []byte) (int, error) {
 		return 0, nil
 	}
 	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// wait returns the loop's ready events, parking its goroutine in Go's
+// netpoller until there are some. Blocking in epoll_wait(2) instead held
+// the goroutine's P in a system call: the runtime's sysmon then took the P
+// away and preempted the goroutine every 10 ms (it never reached the
+// scheduler), polling every 20 µs for a millisecond after each time, and
+// a goroutine locked to its thread paid two thread handoffs per
+// preemption. Parked, the loop goes through the scheduler at every wait
+// and leaves no P in a system call. While the loops are spread, loop 0
+// wakes at least every 100 ms to run the balancer.
+func (l *eloop) wait(events []unix.EpollEvent) (int, error) {
+	if l.id == 0 {
+		if l.d.bal.spread.Load() {
+			l.deadline = true
+			l.epf.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		} else if l.deadline {
+			l.deadline = false
+			l.epf.SetReadDeadline(time.Time{})
+		}
+	}
+	var n int
+	var err error
+	rerr := l.eprc.Read(func(uintptr) bool {
+		for {
+			n, err = rawEpollWait(l.epfd, events)
+			if err != unix.EINTR {
+				return n > 0 || err != nil
+			}
+		}
+	})
+	if rerr != nil && !errors.Is(rerr, os.ErrDeadlineExceeded) {
+		return 0, rerr
+	}
+	return n, err
+}
+
+// rawEpollWait is epoll_wait(2) without a timeout: it never blocks.
+func rawEpollWait(epfd int, events []unix.EpollEvent) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
 	if e != 0 {
 		return 0, e
 	}
