@@ -107,9 +107,10 @@ func getbitCommand(c *Client) {
 	c.addInt(0)
 }
 
-// bitRange normalizes BITCOUNT/BITPOS's start and end over a string of n
-// bytes; with isBit they are bit offsets and the edge masks say which bits
-// of the first and last byte lie outside the range.
+// bitRange normalizes GETRANGE's, BITCOUNT's and BITPOS's start and end
+// over a string of n bytes (start > end when the range is empty); with
+// isBit they are bit offsets and the edge masks say which bits of the
+// first and last byte lie outside the range.
 func bitRange(start, end, n int64, isBit bool) (s, e int64, firstMask, lastMask byte) {
 	total := n
 	if isBit {

@@ -401,22 +401,13 @@ func getrangeCommand(c *Client) {
 	}
 	var buf [20]byte
 	s := e.Bytes(buf[:0])
-	n := int64(len(s))
 	if start < 0 && end < 0 && start > end {
 		c.addBulkStr("")
 		return
 	}
-	if start < 0 {
-		start += n
-	}
-	if end < 0 {
-		end += n
-	}
-	start, end = max(start, 0), max(end, 0)
-	if end >= n {
-		end = n - 1
-	}
-	if start > end || n == 0 {
+	// An empty string ends with start > end.
+	start, end, _, _ = bitRange(start, end, int64(len(s)), false)
+	if start > end {
 		c.addBulkStr("")
 		return
 	}

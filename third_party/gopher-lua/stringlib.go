@@ -1,10 +1,7 @@
 package lua
 
 import (
-	"fmt"
 	"strings"
-
-	"github.com/yuin/gopher-lua/pm"
 )
 
 const emptyLString LString = LString("")
@@ -94,255 +91,8 @@ func strDump(L *LState) int {
 	return 0
 }
 
-func strFind(L *LState) int {
-	str := L.CheckString(1)
-	pattern := L.CheckString(2)
-	if len(pattern) == 0 {
-		L.Push(LNumber(1))
-		L.Push(LNumber(0))
-		return 2
-	}
-	init := luaIndex2StringIndex(str, L.OptInt(3, 1), true)
-	plain := false
-	if L.GetTop() == 4 {
-		plain = LVAsBool(L.Get(4))
-	}
-
-	if plain {
-		pos := strings.Index(str[init:], pattern)
-		if pos < 0 {
-			L.Push(LNil)
-			return 1
-		}
-		L.Push(LNumber(init+pos) + 1)
-		L.Push(LNumber(init + pos + len(pattern)))
-		return 2
-	}
-
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1)
-	if err != nil {
-		L.RaiseError(err.Error())
-	}
-	if len(mds) == 0 {
-		L.Push(LNil)
-		return 1
-	}
-	md := mds[0]
-	L.Push(LNumber(md.Capture(0) + 1))
-	L.Push(LNumber(md.Capture(1)))
-	for i := 2; i < md.CaptureLength(); i += 2 {
-		if md.IsPosCapture(i) {
-			L.Push(LNumber(md.Capture(i)))
-		} else {
-			L.Push(LString(str[md.Capture(i):md.Capture(i+1)]))
-		}
-	}
-	return md.CaptureLength()/2 + 1
-}
-
 func strFormat(L *LState) int {
 	return luaStrFormat(L) // redisctl patch: Lua 5.1's str_format, see redisctl_format.go
-}
-
-func strGsub(L *LState) int {
-	str := L.CheckString(1)
-	pat := L.CheckString(2)
-	// redisctl patch: Lua 5.1's check, after the limit, and a number
-	// replacement is used as its string.
-	repl := L.Get(3)
-	limit := L.OptInt(4, -1)
-	switch repl.(type) {
-	case LString, LNumber, *LTable, *LFunction:
-	default:
-		L.ArgError(3, "string/function/table expected")
-	}
-
-	mds, err := pm.Find(pat, unsafeFastStringToReadOnlyBytes(str), 0, limit)
-	if err != nil {
-		L.RaiseError(err.Error())
-	}
-	if len(mds) == 0 {
-		L.SetTop(1)
-		L.Push(LNumber(0))
-		return 2
-	}
-	switch lv := repl.(type) {
-	case LString:
-		L.Push(LString(strGsubStr(L, str, string(lv), mds)))
-	case LNumber:
-		L.Push(LString(strGsubStr(L, str, lv.String(), mds)))
-	case *LTable:
-		L.Push(LString(strGsubTable(L, str, lv, mds)))
-	case *LFunction:
-		L.Push(LString(strGsubFunc(L, str, lv, mds)))
-	}
-	L.Push(LNumber(len(mds)))
-	return 2
-}
-
-type replaceInfo struct {
-	Indicies []int
-	String   string
-}
-
-func checkCaptureIndex(L *LState, m *pm.MatchData, idx int) {
-	if idx <= 2 {
-		return
-	}
-	if idx >= m.CaptureLength() {
-		L.RaiseError("invalid capture index")
-	}
-}
-
-func capturedString(L *LState, m *pm.MatchData, str string, idx int) string {
-	checkCaptureIndex(L, m, idx)
-	if idx >= m.CaptureLength() && idx == 2 {
-		idx = 0
-	}
-	if m.IsPosCapture(idx) {
-		return fmt.Sprint(m.Capture(idx))
-	} else {
-		return str[m.Capture(idx):m.Capture(idx+1)]
-	}
-
-}
-
-func strGsubDoReplace(str string, info []replaceInfo) string {
-	offset := 0
-	buf := []byte(str)
-	for _, replace := range info {
-		oldlen := len(buf)
-		b1 := append([]byte(""), buf[0:offset+replace.Indicies[0]]...)
-		b2 := []byte("")
-		index2 := offset + replace.Indicies[1]
-		if index2 <= len(buf) {
-			b2 = append(b2, buf[index2:len(buf)]...)
-		}
-		buf = append(b1, replace.String...)
-		buf = append(buf, b2...)
-		offset += len(buf) - oldlen
-	}
-	return string(buf)
-}
-
-func strGsubStr(L *LState, str string, repl string, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		start, end := match.Capture(0), match.Capture(1)
-		sc := newFlagScanner('%', "", "", repl)
-		for c, eos := sc.Next(); !eos; c, eos = sc.Next() {
-			if !sc.ChangeFlag {
-				if sc.HasFlag {
-					if c >= '0' && c <= '9' {
-						sc.AppendString(capturedString(L, match, str, 2*(int(c)-48)))
-					} else {
-						sc.AppendChar('%')
-						sc.AppendChar(c)
-					}
-					sc.HasFlag = false
-				} else {
-					sc.AppendChar(c)
-				}
-			}
-		}
-		infoList = append(infoList, replaceInfo{[]int{start, end}, sc.String()})
-	}
-
-	return strGsubDoReplace(str, infoList)
-}
-
-func strGsubTable(L *LState, str string, repl *LTable, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		idx := 0
-		if match.CaptureLength() > 2 { // has captures
-			idx = 2
-		}
-		var value LValue
-		if match.IsPosCapture(idx) {
-			value = L.GetTable(repl, LNumber(match.Capture(idx)))
-		} else {
-			value = L.GetField(repl, str[match.Capture(idx):match.Capture(idx+1)])
-		}
-		if !LVIsFalse(value) {
-			infoList = append(infoList, replaceInfo{[]int{match.Capture(0), match.Capture(1)}, LVAsString(value)})
-		}
-	}
-	return strGsubDoReplace(str, infoList)
-}
-
-func strGsubFunc(L *LState, str string, repl *LFunction, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
-		start, end := match.Capture(0), match.Capture(1)
-		L.Push(repl)
-		nargs := 0
-		if match.CaptureLength() > 2 { // has captures
-			for i := 2; i < match.CaptureLength(); i += 2 {
-				if match.IsPosCapture(i) {
-					L.Push(LNumber(match.Capture(i)))
-				} else {
-					L.Push(LString(capturedString(L, match, str, i)))
-				}
-				nargs++
-			}
-		} else {
-			L.Push(LString(capturedString(L, match, str, 0)))
-			nargs++
-		}
-		L.Call(nargs, 1)
-		ret := L.reg.Pop()
-		if !LVIsFalse(ret) {
-			infoList = append(infoList, replaceInfo{[]int{start, end}, LVAsString(ret)})
-		}
-	}
-	return strGsubDoReplace(str, infoList)
-}
-
-type strMatchData struct {
-	str     string
-	pos     int
-	matches []*pm.MatchData
-}
-
-// strGmatchIter is the iterator gmatch returns: a closure holding the
-// matches, callable on its own as in Lua (redisctl patch).
-func strGmatchIter(L *LState) int {
-	md := L.Get(UpvalueIndex(1)).(*LUserData).Value.(*strMatchData)
-	str := md.str
-	matches := md.matches
-	idx := md.pos
-	md.pos += 1
-	if idx == len(matches) {
-		return 0
-	}
-	match := matches[idx]
-	if match.CaptureLength() == 2 {
-		L.Push(LString(str[match.Capture(0):match.Capture(1)]))
-		return 1
-	}
-
-	for i := 2; i < match.CaptureLength(); i += 2 {
-		if match.IsPosCapture(i) {
-			L.Push(LNumber(match.Capture(i)))
-		} else {
-			L.Push(LString(str[match.Capture(i):match.Capture(i+1)]))
-		}
-	}
-	return match.CaptureLength()/2 - 1
-}
-
-func strGmatch(L *LState) int {
-	str := L.CheckString(1)
-	pattern := L.CheckString(2)
-	mds, err := pm.Find(pattern, []byte(str), 0, -1)
-	if err != nil {
-		L.RaiseError(err.Error())
-	}
-	ud := L.NewUserData()
-	ud.Value = &strMatchData{str, 0, mds}
-	L.Push(L.NewClosure(strGmatchIter, ud))
-	return 1
 }
 
 func strLen(L *LState) int {
@@ -351,49 +101,17 @@ func strLen(L *LState) int {
 	return 1
 }
 
+// strLower and strUpper change ASCII letters only, as C's tolower and
+// toupper in the C locale (redisctl patch).
 func strLower(L *LState) int {
-	str := L.CheckString(1)
-	L.Push(LString(strings.ToLower(str)))
-	return 1
-}
-
-func strMatch(L *LState) int {
-	str := L.CheckString(1)
-	pattern := L.CheckString(2)
-	offset := L.OptInt(3, 1)
-	l := len(str)
-	if offset < 0 {
-		offset = l + offset + 1
-	}
-	offset--
-	if offset < 0 {
-		offset = 0
-	}
-
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1)
-	if err != nil {
-		L.RaiseError(err.Error())
-	}
-	if len(mds) == 0 {
-		L.Push(LNil)
-		return 0
-	}
-	md := mds[0]
-	nsubs := md.CaptureLength() / 2
-	switch nsubs {
-	case 1:
-		L.Push(LString(str[md.Capture(0):md.Capture(1)]))
-		return 1
-	default:
-		for i := 2; i < md.CaptureLength(); i += 2 {
-			if md.IsPosCapture(i) {
-				L.Push(LNumber(md.Capture(i)))
-			} else {
-				L.Push(LString(str[md.Capture(i):md.Capture(i+1)]))
-			}
+	b := []byte(L.CheckString(1))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		return nsubs - 1
 	}
+	L.Push(LString(b))
+	return 1
 }
 
 func strRep(L *LState) int {
@@ -432,8 +150,13 @@ func strSub(L *LState) int {
 }
 
 func strUpper(L *LState) int {
-	str := L.CheckString(1)
-	L.Push(LString(strings.ToUpper(str)))
+	b := []byte(L.CheckString(1))
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	L.Push(LString(b))
 	return 1
 }
 
