@@ -162,7 +162,7 @@ func (l *Log) writeLocked(target int64) error {
 	l.buf, l.spare = l.spare[:0], nil
 	l.mu.Unlock()
 	for len(data) > 0 {
-		n, err := l.f.Write(data)
+		n, err := writeFile(l.f, data)
 		l.written.Add(int64(n))
 		if err != nil {
 			// Keep what was not written in front of newer appends.
