@@ -491,16 +491,21 @@ func baseUnpack(L *LState) int {
 func baseXPCall(L *LState) int {
 	// redisctl patch: Lua 5.1's luaB_xpcall takes any values: calling a
 	// non-function is an error for the handler, and a handler that is not
-	// a function turns any error into "error in error handling".
+	// a function, or fails, turns the error into "error in error handling".
 	L.CheckAny(2)
 	fn := L.Get(1)
-	errfunc, ok := L.Get(2).(*LFunction)
-	if !ok {
-		errfunc = L.NewFunction(func(L *LState) int {
-			L.Push(LString("error in error handling"))
-			return 1
-		})
-	}
+	handler := L.Get(2)
+	errfunc := L.NewFunction(func(L *LState) int {
+		if h, ok := handler.(*LFunction); ok {
+			L.Push(h)
+			L.Push(L.Get(1))
+			if L.PCall(1, 1, nil) == nil {
+				return 1
+			}
+		}
+		L.Push(LString("error in error handling"))
+		return 1
+	})
 
 	top := L.GetTop()
 	L.Push(fn)
