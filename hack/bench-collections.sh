@@ -84,15 +84,7 @@ gen() {
   }'
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-free_port() {
-  local p
-  # Below Linux's ephemeral range (32768-60999): client sockets cannot
-  # hold these ports.
-  for p in $(shuf -i 21000-32000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  echo "no free port" >&2; exit 1
-}
+. "$(dirname "$0")/bench-lib.sh"
 # Memory is measured on fresh servers, one dataset at a time, so memory a
 # runtime keeps after a FLUSHALL cannot distort the next dataset.
 if [ "$MEM" = 1 ]; then

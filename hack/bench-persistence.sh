@@ -33,22 +33,7 @@ raw=${KEEP:-$work}/persistence.csv
 mkdir -p "$(dirname "$raw")"; : > "$raw"
 
 die() { echo "bench-persistence: $*" >&2; exit 1; }
-free_port() {
-  local p
-  for p in $(shuf -i 20000-40000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-# wait_ping PORT PID: true once the server answers, false if it exited.
-wait_ping() {
-  for _ in $(seq 1200); do
-    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  die "server on port $1 did not start"
-}
+. hack/bench-lib.sh
 info() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v k="$2" '$1 == k { print $2 }'; }
 rss() { awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 tck=$(getconf CLK_TCK)

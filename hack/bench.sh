@@ -41,23 +41,7 @@ stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/n
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# free_port picks a 127.0.0.1 port nobody listens on.
-free_port() {
-  local p
-  for p in $(shuf -i 20000-40000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  die "no free port"
-}
-
-wait_ping() {
-  for _ in $(seq 100); do
-    [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
+. hack/bench-lib.sh
 
 # start_server engine|redis LOGNAME: starts a fresh server on a free port,
 # retrying on another port if that one was taken meanwhile; sets port, pid.
