@@ -18,38 +18,46 @@ func TestCollectionsRandomDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: thousands of commands against two servers")
 	}
-	redisAddr := startRedis(t)
-	srv := startServer(t)
-	ref, eng := dial(t, redisAddr), dial(t, srv.addr())
+	unordered := func(want, got []byte) bool { return sortedReply(want) == sortedReply(got) }
+	randomDifferential(t, []string{"hash-max-listpack-entries", "8", "hash-max-listpack-value", "6",
+		"set-max-intset-entries", "8", "zset-max-listpack-entries", "8", "zset-max-listpack-value", "6",
+		"list-max-listpack-size", "4"}, 4, 99,
+		func(r *rand.Rand) ([]string, func(want, got []byte) bool) {
+			return randomCollectionCommand(r), unordered
+		},
+		nil)
+}
+
+// randomDifferential sends the commands next makes, 2500 for each seed
+// 1..seeds of the PCG stream, to a fresh redis-server and a fresh engine,
+// both given config (CONFIG SET name value pairs), and fails at the first
+// pair of replies that differ unless next's same (nil: none) accepts them.
+// dump, when set, logs state that helps read a failure.
+func randomDifferential(t *testing.T, config []string, seeds, stream uint64,
+	next func(r *rand.Rand) (cmd []string, same func(want, got []byte) bool), dump func(ref, eng *rawConn)) {
+	t.Helper()
+	ref, eng := dial(t, startRedis(t)), dial(t, startServer(t).addr())
 	for _, c := range []*rawConn{ref, eng} {
-		c.do("FLUSHALL")
-		for _, kv := range [][2]string{{"hash-max-listpack-entries", "8"}, {"hash-max-listpack-value", "6"},
-			{"set-max-intset-entries", "8"}, {"zset-max-listpack-entries", "8"}, {"zset-max-listpack-value", "6"},
-			{"list-max-listpack-size", "4"}} {
-			c.do("CONFIG", "SET", kv[0], kv[1])
-		}
+		c.mustDo("+OK\r\n", append([]string{"CONFIG", "SET"}, config...)...)
 	}
-	t.Cleanup(func() {
-		for _, c := range []*rawConn{ref, eng} {
-			c.do("CONFIG", "SET", "hash-max-listpack-entries", "512")
-		}
-	})
-	for seed := uint64(1); seed <= 4; seed++ {
-		r := rand.New(rand.NewPCG(seed, 99))
+	for seed := uint64(1); seed <= seeds; seed++ {
+		r := rand.New(rand.NewPCG(seed, stream))
 		var history []string
 		for i := 0; i < 2500; i++ {
-			cmd := randomCollectionCommand(r)
+			cmd, same := next(r)
 			history = append(history, strings.Join(cmd, " "))
 			ref.send(resp.AppendCommandStrings(nil, cmd...))
 			eng.send(resp.AppendCommandStrings(nil, cmd...))
-			want := readOrFail(t, ref, history[len(history)-1], "redis")
-			got := readOrFail(t, eng, history[len(history)-1], "engine")
-			if string(want) == string(got) || sortedReply(want) == sortedReply(got) {
+			want := readOrFail(t, ref, history[i], "redis")
+			got := readOrFail(t, eng, history[i], "engine")
+			if string(want) == string(got) || same != nil && same(want, got) {
 				continue
 			}
-			start := max(0, len(history)-15)
+			if dump != nil {
+				dump(ref, eng)
+			}
 			t.Fatalf("seed %d, command %d: %s\n  redis:  %q\n  engine: %q\nlast commands:\n  %s",
-				seed, i, history[len(history)-1], want, got, strings.Join(history[start:], "\n  "))
+				seed, i, history[i], want, got, strings.Join(history[max(0, i-19):], "\n  "))
 		}
 	}
 }

@@ -21,24 +21,7 @@ func (ec *econn) serveWhileBusy() {
 		return
 	}
 	for i := 0; i < n; i++ {
-		fd := int(events[i].Fd)
-		switch {
-		case fd == l.evfd:
-			l.drainInboxExcept(ec)
-		case l.id == 0 && l.d.isListener(fd):
-			l.accept(fd)
-		default:
-			other := l.conn(fd)
-			if other == nil || other == ec {
-				continue
-			}
-			if events[i].Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
-				l.read(other)
-			}
-			if events[i].Events&unix.EPOLLOUT != 0 && !other.closed {
-				l.markDirty(other)
-			}
-		}
+		l.handle(&events[i], ec)
 	}
 	// Flush everyone but ec, which stays marked for the loop's next flush.
 	dirty := l.dirty
@@ -54,42 +37,5 @@ func (ec *econn) serveWhileBusy() {
 		if !d.closed {
 			l.write(d)
 		}
-	}
-}
-
-// drainInboxExcept is drainInbox leaving ec's requests for later.
-func (l *eloop) drainInboxExcept(ec *econn) {
-	var b [8]byte
-	unix.Read(l.evfd, b[:])
-	l.notify.Store(false)
-	l.mu.Lock()
-	inbox, adopt := l.inbox, l.adopt
-	l.inbox, l.adopt = nil, nil
-	for _, c := range inbox {
-		if c.conn == ec {
-			l.inbox = append(l.inbox, c)
-		}
-	}
-	l.mu.Unlock()
-	for _, a := range adopt {
-		l.register(a)
-	}
-	for _, c := range inbox {
-		other := c.conn.(*econn)
-		if owner := other.l.Load(); owner != l {
-			other.wake(c) // moved to another loop: pass it on
-			continue
-		}
-		if other == ec || other.closed {
-			continue
-		}
-		if c.takeAsync() || c.flags&flagCloseASAP != 0 {
-			l.closeConn(other)
-			continue
-		}
-		l.markDirty(other)
-	}
-	if len(l.inbox) > 0 {
-		l.wakeup()
 	}
 }

@@ -204,25 +204,7 @@ func (l *eloop) run() {
 		}
 		woke := time.Now()
 		for i := 0; i < n; i++ {
-			ev := &events[i]
-			fd := int(ev.Fd)
-			switch {
-			case fd == l.evfd:
-				l.drainInbox()
-			case l.id == 0 && l.d.isListener(fd):
-				l.accept(fd)
-			default:
-				ec := l.conn(fd)
-				if ec == nil {
-					continue
-				}
-				if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
-					l.read(ec)
-				}
-				if ev.Events&unix.EPOLLOUT != 0 && !ec.closed {
-					l.markDirty(ec)
-				}
-			}
+			l.handle(&events[i], nil)
 		}
 		l.flushDirty()
 		done := time.Now()
@@ -233,6 +215,30 @@ func (l *eloop) run() {
 	}
 	for _, ec := range l.conns {
 		l.closeConn(ec)
+	}
+}
+
+// handle serves one epoll event. busy is the connection whose command is
+// running while the loop serves the others (serveWhileBusy), nil
+// otherwise: its events and wakeups are left pending.
+func (l *eloop) handle(ev *unix.EpollEvent, busy *econn) {
+	fd := int(ev.Fd)
+	switch {
+	case fd == l.evfd:
+		l.drainInbox(busy)
+	case l.id == 0 && l.d.isListener(fd):
+		l.accept(fd)
+	default:
+		ec := l.conn(fd)
+		if ec == nil || ec == busy {
+			return
+		}
+		if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
+			l.read(ec)
+		}
+		if ev.Events&unix.EPOLLOUT != 0 && !ec.closed {
+			l.markDirty(ec)
+		}
 	}
 }
 
@@ -456,15 +462,31 @@ func (l *eloop) wakeup() {
 	}
 }
 
-func (l *eloop) drainInbox() {
+// drainInbox takes the requests other goroutines left for the loop:
+// connections to adopt or move, clients with output, kills or unblocks.
+// busy is as for handle.
+func (l *eloop) drainInbox(busy *econn) {
 	var b [8]byte
 	unix.Read(l.evfd, b[:])
 	l.notify.Store(false)
 	l.mu.Lock()
 	inbox, adopt := l.inbox, l.adopt
 	l.inbox, l.adopt = nil, nil
-	move := l.moveReq
-	l.moveReq = moveRequest{}
+	var move moveRequest
+	kept := false
+	if busy == nil {
+		move = l.moveReq
+		l.moveReq = moveRequest{}
+	} else {
+		// Connections do not move while a command runs; the busy
+		// connection's requests wait until it is done.
+		for _, c := range inbox {
+			if c.conn == busy {
+				l.inbox = append(l.inbox, c)
+				kept = true
+			}
+		}
+	}
 	l.mu.Unlock()
 	for _, ec := range adopt {
 		l.register(ec)
@@ -478,7 +500,7 @@ func (l *eloop) drainInbox() {
 			ec.wake(c) // moved to another loop since: pass it on
 			continue
 		}
-		if ec.closed {
+		if ec == busy || ec.closed {
 			continue
 		}
 		if c.takeAsync() || c.flags&flagCloseASAP != 0 {
@@ -486,6 +508,9 @@ func (l *eloop) drainInbox() {
 			continue
 		}
 		l.markDirty(ec)
+	}
+	if kept {
+		l.wakeup() // the busy connection's requests, for the loop's next turn
 	}
 }
 

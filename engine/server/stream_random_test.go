@@ -3,10 +3,7 @@ package server
 import (
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"testing"
-
-	"github.com/redisctl/redisctl/engine/resp"
 )
 
 // TestStreamsRandomDifferential sends the same random stream of stream
@@ -18,39 +15,20 @@ func TestStreamsRandomDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: thousands of commands against two servers")
 	}
-	redisAddr := startRedis(t)
-	srv := startServer(t)
-	ref, eng := dial(t, redisAddr), dial(t, srv.addr())
-	for _, c := range []*rawConn{ref, eng} {
-		c.do("FLUSHALL")
-		c.do("CONFIG", "SET", "stream-node-max-entries", "4")
-	}
-	t.Cleanup(func() {
-		for _, c := range []*rawConn{ref, eng} {
-			c.do("CONFIG", "SET", "stream-node-max-entries", "100")
-		}
-	})
-	for seed := uint64(1); seed <= 6; seed++ {
-		r := rand.New(rand.NewPCG(seed, 7))
-		var history []string
-		for i := 0; i < 2500; i++ {
-			cmd, masked := randomStreamCommand(r)
-			history = append(history, strings.Join(cmd, " "))
-			ref.send(resp.AppendCommandStrings(nil, cmd...))
-			eng.send(resp.AppendCommandStrings(nil, cmd...))
-			want := readOrFail(t, ref, history[len(history)-1], "redis")
-			got := readOrFail(t, eng, history[len(history)-1], "engine")
-			if string(want) == string(got) || masked && maskDigits(want) == maskDigits(got) {
-				continue
+	masked := func(want, got []byte) bool { return maskDigits(want) == maskDigits(got) }
+	randomDifferential(t, []string{"stream-node-max-entries", "4"}, 6, 7,
+		func(r *rand.Rand) ([]string, func(want, got []byte) bool) {
+			cmd, clock := randomStreamCommand(r)
+			if clock {
+				return cmd, masked
 			}
+			return cmd, nil
+		},
+		func(ref, eng *rawConn) {
 			for _, k := range []string{"s0", "s1"} {
 				t.Logf("XINFO STREAM %s\n  redis:  %q\n  engine: %q", k, ref.do("XINFO", "STREAM", k), eng.do("XINFO", "STREAM", k))
 			}
-			start := max(0, len(history)-20)
-			t.Fatalf("seed %d, command %d: %s\n  redis:  %q\n  engine: %q\nlast commands:\n  %s",
-				seed, i, history[len(history)-1], want, got, strings.Join(history[start:], "\n  "))
-		}
-	}
+		})
 }
 
 // randomStreamCommand returns a command and whether its reply carries
