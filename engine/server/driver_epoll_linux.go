@@ -17,13 +17,14 @@ import (
 )
 
 // epollDriver serves connections with one epoll event loop per CPU, each
-// a goroutine that parks in Go's netpoller while idle, the way Redis
+// a goroutine that waits in epoll_wait (see wait), the way Redis
 // serves them with its event loop: read what is ready, run every complete command, then write each
 // client's replies with one write. Connections are spread over the loops;
 // commands on different loops run in parallel under the keyspace's shard
 // locks.
 type epollDriver struct {
 	s       *Server
+	procs   int // GOMAXPROCS when the driver started
 	loops   []*eloop
 	lfds    []int // listening sockets (dups of the listeners')
 	bal     balancer
@@ -55,8 +56,8 @@ type eloop struct {
 	nconns  atomic.Int32
 	notify  atomic.Bool
 
-	// The epoll descriptor as a file of Go's netpoller, which parks the
-	// loop's goroutine while no event is ready (see wait).
+	// While the loop parks in Go's netpoller (see wait): a duplicate of
+	// epfd as a file the netpoller watches, nil otherwise.
 	epf      *os.File
 	eprc     syscall.RawConn
 	deadline bool // a read deadline is set on epf
@@ -81,7 +82,7 @@ func newEpollDriver(s *Server) (driver, error) {
 	if v, err := strconv.Atoi(os.Getenv("REDISCTL_ENGINE_LOOPS")); err == nil && v > 0 {
 		n = v
 	}
-	d := &epollDriver{s: s}
+	d := &epollDriver{s: s, procs: runtime.GOMAXPROCS(0)}
 	for i := 0; i < n; i++ {
 		l, err := d.newLoop(i)
 		if err != nil {
@@ -108,31 +109,25 @@ func (d *epollDriver) newLoop(id int) (*eloop, error) {
 		unix.Close(evfd)
 		return nil, err
 	}
-	if err := unix.SetNonblock(epfd, true); err != nil {
-		unix.Close(epfd)
-		unix.Close(evfd)
+	l := &eloop{d: d, id: id, epfd: epfd, evfd: evfd, stats: d.s.newLoopStats(),
+		conns: map[int]*econn{}, buf: make([]byte, readBufSize)}
+	// Fail here rather than in the loop if the netpoller cannot watch it.
+	if err := l.setParking(true); err != nil {
+		l.close()
 		return nil, err
 	}
-	// From here on epf owns epfd.
-	epf := os.NewFile(uintptr(epfd), "epoll")
-	eprc, err := epf.SyscallConn()
-	if err == nil {
-		// Deadlines work only on files the netpoller watches.
-		err = epf.SetReadDeadline(time.Time{})
-	}
-	if err != nil {
-		epf.Close()
-		unix.Close(evfd)
-		return nil, fmt.Errorf("epoll descriptor in the netpoller: %w", err)
-	}
-	return &eloop{d: d, id: id, epfd: epfd, evfd: evfd, epf: epf, eprc: eprc, stats: d.s.newLoopStats(),
-		conns: map[int]*econn{}, buf: make([]byte, readBufSize)}, nil
+	return l, nil
+}
+
+func (l *eloop) close() {
+	l.setParking(false)
+	unix.Close(l.epfd)
+	unix.Close(l.evfd)
 }
 
 func (d *epollDriver) closeLoops() {
 	for _, l := range d.loops {
-		l.epf.Close()
-		unix.Close(l.evfd)
+		l.close()
 	}
 }
 
@@ -550,18 +545,46 @@ func rawWrite(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// wait returns the loop's ready events, parking its goroutine in Go's
-// netpoller until there are some. Blocking in epoll_wait(2) instead held
-// the goroutine's P in a system call: the runtime's sysmon then took the P
-// away and preempted the goroutine every 10 ms (it never reached the
-// scheduler), polling every 20 µs for a millisecond after each time, and
-// a goroutine locked to its thread paid two thread handoffs per
-// preemption. Parked, the loop goes through the scheduler at every wait
-// and leaves no P in a system call. While the loops are spread, loop 0
-// wakes at least every 100 ms to run the balancer.
+// wait returns the loop's ready events, waiting until there are some.
+//
+// While the connections are gathered on one loop and the process has
+// another P for everything else, the loop blocks in epoll_wait(2) as
+// Redis does: one system call per wait. Its P stays in the system call,
+// and the runtime's sysmon leaves it there while another P is idle (it
+// takes a P back only after 10 ms, or at once when every P is busy).
+//
+// Otherwise -- loops spread over the CPUs, or a single P -- blocked loops
+// would hold every P, and sysmon would take them back after every short
+// wait, polling every 20 µs meanwhile. There the loop parks its goroutine
+// in Go's netpoller instead and leaves its P to others: a non-blocking
+// epoll_wait, and when nothing is ready the runtime's own epoll_wait on a
+// duplicate of the loop's epoll descriptor, then the loop's again --
+// about 0.4 more system calls per request at -P 1, and a pass through the
+// scheduler at each wait. Measured in docs/benchmarks.md ("What made the
+// difference", items 7 and 8).
+//
+// While the loops are spread, loop 0 wakes at least every 100 ms to run
+// the balancer.
 func (l *eloop) wait(events []unix.EpollEvent) (int, error) {
+	spread := l.d.bal.spread.Load()
+	if l.d.procs > 1 && !spread {
+		if l.epf != nil {
+			l.setParking(false)
+		}
+		for {
+			n, err := unix.EpollWait(l.epfd, events, -1)
+			if err != unix.EINTR {
+				return n, err
+			}
+		}
+	}
+	if l.epf == nil {
+		if err := l.setParking(true); err != nil {
+			return 0, err
+		}
+	}
 	if l.id == 0 {
-		if l.d.bal.spread.Load() {
+		if spread {
 			l.deadline = true
 			l.epf.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 		} else if l.deadline {
@@ -583,6 +606,40 @@ func (l *eloop) wait(events []unix.EpollEvent) (int, error) {
 		return 0, rerr
 	}
 	return n, err
+}
+
+// setParking registers a duplicate of the loop's epoll descriptor with
+// Go's netpoller (on) or removes it (off). Registered, the netpoller is
+// told of every event while the loop blocks in epoll_wait itself, so it
+// is registered only while the loop parks there.
+func (l *eloop) setParking(on bool) error {
+	if !on {
+		if l.epf != nil {
+			l.epf.Close()
+			l.epf, l.eprc, l.deadline = nil, nil, false
+		}
+		return nil
+	}
+	fd, err := unix.FcntlInt(uintptr(l.epfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("epoll descriptor for the netpoller: %w", err)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("epoll descriptor for the netpoller: %w", err)
+	}
+	epf := os.NewFile(uintptr(fd), "epoll")
+	eprc, err := epf.SyscallConn()
+	if err == nil {
+		// Deadlines work only on files the netpoller watches.
+		err = epf.SetReadDeadline(time.Time{})
+	}
+	if err != nil {
+		epf.Close()
+		return fmt.Errorf("epoll descriptor in the netpoller: %w", err)
+	}
+	l.epf, l.eprc = epf, eprc
+	return nil
 }
 
 // rawEpollWait is epoll_wait(2) without a timeout: it never blocks.

@@ -9,7 +9,8 @@ import (
 
 // TestLoopRebalance moves connections between event loops while they are
 // in use (one blocked, one subscribed, one mid-command) and checks they
-// keep working.
+// keep working, with the loops switching between blocking in epoll_wait
+// (gathered) and parking in the netpoller (spread) as they go.
 func TestLoopRebalance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: moves connections between loops")
@@ -29,6 +30,7 @@ func TestLoopRebalance(t *testing.T) {
 	counts := func() (int32, int32) { return d.loops[0].nconns.Load(), d.loops[1].nconns.Load() }
 	for round := 0; round < 4; round++ {
 		from, to := d.loops[round%2], d.loops[(round+1)%2]
+		d.bal.spread.Store(round%2 == 0)
 		before := from.nconns.Load()
 		from.requestMove(to, int(before))
 		deadline := time.Now().Add(5 * time.Second)
