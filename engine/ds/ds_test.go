@@ -21,6 +21,37 @@ func TestAllocSize(t *testing.T) {
 	}
 }
 
+// TestAllocSizeTable checks the lookup table against the binary search
+// for every small size, and against the runtime for every size up to
+// 4 KiB and for sizes around each class boundary.
+func TestAllocSizeTable(t *testing.T) {
+	if classOf == nil {
+		t.Fatal("size class table not built: some step of the classes holds two classes")
+	}
+	runtimeCap := func(n int) int { return cap(append([]byte(nil), make([]byte, n)...)) }
+	for n := 1; n <= maxSmall; n++ {
+		if got, want := AllocSize(n), searchClass(n); got != want {
+			t.Fatalf("AllocSize(%d) = %d, search gives %d", n, got, want)
+		}
+	}
+	check := func(n int) {
+		if n < 1 || n > maxSmall {
+			return
+		}
+		if got, want := AllocSize(n), runtimeCap(n); got != want {
+			t.Fatalf("AllocSize(%d) = %d, runtime gives %d", n, got, want)
+		}
+	}
+	for n := 1; n <= 4096; n++ {
+		check(n)
+	}
+	for _, c := range sizeClasses {
+		check(c - 1)
+		check(c)
+		check(c + 1)
+	}
+}
+
 func TestIntsetModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	is := NewIntset()

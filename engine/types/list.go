@@ -94,7 +94,9 @@ func (l *List) newNode(v []byte) qnode {
 // update stores a node's new listpack and accounts for its size.
 func (l *List) update(i int, lp []byte, dn int) {
 	nd := &l.nodes[i]
-	l.mem += int64(ds.AllocSize(cap(lp)) - ds.AllocSize(cap(nd.lp)))
+	if cap(lp) != cap(nd.lp) {
+		l.mem += int64(ds.AllocSize(cap(lp)) - ds.AllocSize(cap(nd.lp)))
+	}
 	nd.lp = lp
 	nd.n += dn
 	l.count += dn
