@@ -34,7 +34,7 @@ bench: build
 # The engine's protocol parser, connection input path and persistence
 # loaders (RDB files, DUMP payloads, RESTORE, AOF commands) under the fuzzer.
 # By default (and in make test) each runs a fixed number of inputs, about
-# 10-15 s each on the 2-core build machine: a time budget (-fuzztime 15s)
+# 10-17 s each on the 2-core build machine: a time budget (-fuzztime 15s)
 # makes Go 1.26's fuzz coordinator fail now and then at its deadline with
 # "context deadline exceeded" and no failing input (golang/go#75804, fixed
 # in Go 1.27), which a count does not. FUZZTIME=60s (or 1000000x) runs each

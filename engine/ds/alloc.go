@@ -15,26 +15,19 @@ var sizeClasses = probeSizeClasses()
 
 const maxSmall = 32768
 
-// classOf maps a small size, in steps of classStep bytes, to the size
-// class holding every size of the step: AllocSize is on the write path of
-// every collection command, and a binary search over the classes showed
-// in its profile. Go's classes are multiples of 8 below 1 KiB and of 128
-// above, so with a step of 8 every size in a step has the same class
-// (sizeClassTable checks that against the probed classes and falls back to
-// the search when it does not hold).
+// classOf maps a small size, rounded up to a multiple of classStep, to its
+// size class: AllocSize is on the write path of every collection command,
+// and a binary search over the classes showed in its profile. Go's classes
+// are multiples of 8, so every size of a step has the step's class
+// (TestAllocSizeTable checks the table against the search for every size).
 const classStep = 8
 
 var classOf = sizeClassTable()
 
 func sizeClassTable() []int32 {
 	t := make([]int32, maxSmall/classStep+1)
-	for i := range t {
-		// The class of the step's largest size must also be its smallest's.
-		hi, lo := searchClass(i*classStep), searchClass(max(i*classStep-classStep+1, 1))
-		if hi != lo {
-			return nil
-		}
-		t[i] = int32(hi)
+	for i := 1; i < len(t); i++ {
+		t[i] = int32(searchClass(i * classStep))
 	}
 	return t
 }
@@ -59,10 +52,7 @@ func AllocSize(n int) int {
 	if n > maxSmall {
 		return (n + 8191) &^ 8191
 	}
-	if classOf != nil {
-		return int(classOf[(n+classStep-1)/classStep])
-	}
-	return searchClass(n)
+	return int(classOf[(n+classStep-1)/classStep])
 }
 
 // searchClass is the size class of 0 < n <= maxSmall, found by binary

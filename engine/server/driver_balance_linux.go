@@ -199,9 +199,12 @@ func (l *eloop) requestMove(target *eloop, count int) {
 // no write pending) over to target. Runs on l.
 func (l *eloop) moveConns(target *eloop, count int) {
 	var moved []*econn
-	for _, ec := range l.conns {
+	for _, ec := range l.byFd {
 		if len(moved) >= count {
 			break
+		}
+		if ec == nil {
+			continue
 		}
 		c := ec.c
 		if ec.closed || ec.writable || ec.sent < len(c.out) || ec.dirty {

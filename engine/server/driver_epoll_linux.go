@@ -13,13 +13,14 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/redisctl/redisctl/engine/internal/rawio"
 	"golang.org/x/sys/unix"
 )
 
 // epollDriver serves connections with one epoll event loop per CPU, each
-// a goroutine that waits in epoll_wait (see wait), the way Redis
-// serves them with its event loop: read what is ready, run every complete command, then write each
-// client's replies with one write. Connections are spread over the loops;
+// a goroutine that waits in epoll_wait (see wait), the way Redis serves
+// them with its event loop: read what is ready, run every complete
+// command, then write each client's replies with one write. Connections are spread over the loops;
 // commands on different loops run in parallel under the keyspace's shard
 // locks.
 type epollDriver struct {
@@ -43,8 +44,7 @@ type eloop struct {
 	epfd  int
 	evfd  int
 	stats *loopStats
-	conns map[int]*econn
-	byFd  []*econn // conns indexed by fd: the per-event lookup
+	byFd  []*econn // the loop's connections, indexed by fd (nil: none)
 	buf   []byte
 	dirty []*econn // connections with replies to write this iteration
 
@@ -119,7 +119,7 @@ func (d *epollDriver) newLoop(id int) (*eloop, error) {
 		return nil, err
 	}
 	l := &eloop{d: d, id: id, epfd: epfd, evfd: evfd, stats: d.s.newLoopStats(),
-		conns: map[int]*econn{}, buf: make([]byte, readBufSize)}
+		buf: make([]byte, readBufSize)}
 	// Fail here rather than in the loop if the netpoller cannot watch it.
 	if err := l.setParking(true); err != nil {
 		l.close()
@@ -223,8 +223,10 @@ func (l *eloop) run() {
 			yielded = done
 		}
 	}
-	for _, ec := range l.conns {
-		l.closeConn(ec)
+	for _, ec := range l.byFd {
+		if ec != nil {
+			l.closeConn(ec)
+		}
 	}
 }
 
@@ -310,9 +312,8 @@ func (l *eloop) conn(fd int) *econn {
 	return l.byFd[fd]
 }
 
-// addConn and removeConn keep conns, byFd and nconns in step.
+// addConn and removeConn keep byFd and nconns in step.
 func (l *eloop) addConn(ec *econn) {
-	l.conns[ec.fd] = ec
 	for ec.fd >= len(l.byFd) {
 		l.byFd = append(l.byFd, nil)
 	}
@@ -321,7 +322,6 @@ func (l *eloop) addConn(ec *econn) {
 }
 
 func (l *eloop) removeConn(ec *econn) {
-	delete(l.conns, ec.fd)
 	l.byFd[ec.fd] = nil
 	l.nconns.Add(-1)
 }
@@ -355,14 +355,14 @@ func (l *eloop) read(ec *econn) {
 			copy(grown, c.in)
 			c.in = grown
 		}
-		n, err = rawRead(ec.fd, c.in[len(c.in):cap(c.in)])
+		n, err = rawio.Read(ec.fd, c.in[len(c.in):cap(c.in)])
 		if n > 0 {
 			c.in = c.in[:len(c.in)+n]
 			l.stats.netIn.Add(int64(n))
 			c.feed(nil)
 		}
 	} else {
-		n, err = rawRead(ec.fd, l.buf)
+		n, err = rawio.Read(ec.fd, l.buf)
 		if n > 0 {
 			l.stats.netIn.Add(int64(n))
 			c.feed(l.buf[:n])
@@ -408,7 +408,7 @@ func (l *eloop) flushDirty() {
 func (l *eloop) write(ec *econn) {
 	c := ec.c
 	for ec.sent < len(c.out) {
-		n, err := rawWrite(ec.fd, c.out[ec.sent:])
+		n, err := rawio.Write(ec.fd, c.out[ec.sent:])
 		if n > 0 {
 			ec.sent += n
 			l.stats.netOut.Add(int64(n))
@@ -535,30 +535,6 @@ func (ec *econn) wake(c *Client) {
 }
 
 func (ec *econn) close(c *Client) { c.kill() }
-
-// rawRead and rawWrite are read(2) and write(2) on non-blocking sockets.
-// They never block, so they skip the Go scheduler's syscall bookkeeping.
-func rawRead(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-func rawWrite(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
 
 // wait returns the loop's ready events, waiting until there are some.
 //
